@@ -1,0 +1,1 @@
+"""glasstorch: PyTorch made of glass."""
