@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from glasstorch import _tensor_str as ts
 
-DTYPES = ["float32", "float64", "float16", "int64", "int32", "int8", "uint8", "bool"]
+DTYPES = ["float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool"]
 FLOATS = ["float32", "float64", "float16"]
 
 # Option sets applied identically to torch and glasstorch.
