@@ -1,0 +1,499 @@
+"""Random number generation that reproduces PyTorch CPU's streams bit for bit.
+
+PyTorch's CPU generator is a Mersenne Twister (mt19937) and every distribution is a small,
+fixed recipe on top of its 32-bit or 64-bit draws. This module rebuilds both on NumPy arrays,
+so `glasstorch.manual_seed(s)` followed by the same calls gives the same numbers as
+`torch.manual_seed(s)` on CPU. See docs/random.md for the recipes.
+
+Engine: `Generator` holds the mt19937 state. The words are produced by NumPy's own C
+implementation of the same algorithm (`numpy.random.MT19937`, whose state we set to
+PyTorch's), so a million draws cost one call; `mt19937_words` below is the readable NumPy
+version of the twist, kept to show (and test) that the two are the same machine.
+
+Public functions; all return a fresh C-contiguous NumPy array, `shape` is a tuple,
+`dtype` a NumPy dtype, `generator=None` means the default generator:
+
+    rand(shape, dtype=np.float32, generator=None)                  torch.rand / uniform_(0, 1)
+    uniform(shape, low, high, dtype=np.float32, generator=None)    Tensor.uniform_(low, high)
+    randn(shape, dtype=np.float32, generator=None)                 torch.randn / normal_(0, 1)
+    normal(shape, mean=0., std=1., dtype=np.float32, generator=None)
+                                                                   Tensor.normal_(mean, std);
+                                   mean / std may be arrays (torch.normal(mean, std) forms)
+    randint(low, high, shape, dtype=np.int64, generator=None)      torch.randint / random_(l, h)
+    random_(shape, dtype=np.int64, generator=None)                 Tensor.random_()
+    randperm(n, dtype=np.int64, generator=None)                    torch.randperm
+    bernoulli(p, dtype=None, generator=None)                       torch.bernoulli(p_tensor)
+    bernoulli_scalar(shape, p, dtype=np.float32, generator=None)   Tensor.bernoulli_(p_float)
+    dropout_mask(shape, p, dtype=np.float32, generator=None)       F.dropout's scaled mask
+    exponential(shape, lambd=1., dtype=np.float32, generator=None) Tensor.exponential_
+    multinomial(probs, num_samples, replacement=False, generator=None)
+                                                                   torch.multinomial (int64)
+    trunc_normal(shape, mean, std, a, b, dtype=np.float32, generator=None)
+                                                                   nn.init.trunc_normal_
+    erfinv(x)                                                      torch.erfinv's algorithm
+    draw_seed(generator=None) -> int     int(torch.empty((), dtype=torch.int64).random_())
+
+Module level, on the default generator: `default_generator`, `manual_seed(seed)`, `seed()`,
+`initial_seed()`, `get_rng_state()`, `set_rng_state(state)`.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+
+__all__ = [
+    "Generator", "default_generator", "manual_seed", "seed", "initial_seed",
+    "get_rng_state", "set_rng_state", "rand", "uniform", "randn", "normal", "randint",
+    "random_", "randperm", "bernoulli", "bernoulli_scalar", "dropout_mask", "exponential",
+    "multinomial", "trunc_normal", "erfinv", "draw_seed", "mt19937_words",
+]
+
+_N = 624  # words of Mersenne Twister state
+_M = 397  # the twist reads word i + 397
+_MATRIX_A = np.uint32(0x9908B0DF)
+_UPPER = np.uint32(0x80000000)
+_LOWER = np.uint32(0x7FFFFFFF)
+
+# Generator() objects start from this seed in PyTorch (c10's default_rng_seed_val).
+_DEFAULT_SEED = 67280421310721
+
+# torch.Generator.get_state() is a 5056-byte struct (little-endian, x86-64 layout):
+#   u64 initial_seed | i32 left | i32 seeded | u64 next | u64 state[624] |
+#   f64 normal_x | f64 normal_y | f64 normal_rho | i32 normal_is_valid | 4 pad |
+#   f32 next_float_normal | u8 float_normal_valid | 3 pad
+# `left`/`next` are the twister's position; normal_y/normal_is_valid hold the cached second
+# Box-Muller value of the scalar normal path.
+_STATE_DTYPE = np.dtype([
+    ("seed", "<u8"), ("left", "<i4"), ("seeded", "<i4"), ("next", "<u8"),
+    ("state", "<u8", (_N,)), ("normal_x", "<f8"), ("normal_y", "<f8"), ("normal_rho", "<f8"),
+    ("normal_valid", "<i4"), ("pad0", "<i4"), ("float_normal", "<f4"),
+    ("float_normal_valid", "u1"), ("pad1", "u1", (3,)),
+])
+assert _STATE_DTYPE.itemsize == 5056
+
+
+def _seed_state(seed: int) -> np.ndarray:
+    """mt19937's init_genrand on the low 32 bits of `seed` (PyTorch truncates likewise)."""
+    key = np.empty(_N, dtype=np.uint32)
+    x = seed & 0xFFFFFFFF
+    key[0] = x
+    for i in range(1, _N):  # each word depends on the previous one: a plain loop
+        x = (1812433253 * (x ^ (x >> 30)) + i) & 0xFFFFFFFF
+        key[i] = x
+    return key
+
+
+def _twist(key: np.ndarray) -> np.ndarray:
+    """One mt19937 twist of a 624-word state, in three vector steps.
+
+    New word i mixes old words i and i+1 with word i+397, which for i >= 227 is already a
+    new word; so the state is updated in slices whose inputs are all ready.
+    """
+    mt = key.copy()
+    for lo, hi in ((0, _N - _M), (_N - _M, 2 * (_N - _M)), (2 * (_N - _M), _N - 1)):
+        y = (mt[lo:hi] & _UPPER) | (mt[lo + 1:hi + 1] & _LOWER)
+        far = mt[lo + _M:hi + _M] if hi + _M <= _N else mt[lo + _M - _N:hi + _M - _N]
+        mt[lo:hi] = far ^ (y >> 1) ^ ((y & 1) * _MATRIX_A)
+    y = (mt[_N - 1] & _UPPER) | (mt[0] & _LOWER)
+    mt[_N - 1] = mt[_M - 1] ^ (y >> 1) ^ ((y & 1) * _MATRIX_A)
+    return mt
+
+
+def _temper(y: np.ndarray) -> np.ndarray:
+    y = y ^ (y >> 11)
+    y = y ^ ((y << 7) & np.uint32(0x9D2C5680))
+    y = y ^ ((y << 15) & np.uint32(0xEFC60000))
+    return y ^ (y >> 18)
+
+
+def mt19937_words(seed: int, count: int) -> np.ndarray:
+    """The first `count` 32-bit outputs of mt19937 seeded with `seed`, in pure NumPy.
+
+    The readable reference of what `Generator` computes (tests check they agree).
+    """
+    key = _seed_state(seed)
+    out = []
+    while count > 0:
+        key = _twist(key)
+        out.append(_temper(key[:count]))
+        count -= _N
+    return np.concatenate(out) if out else np.empty(0, np.uint32)
+
+
+class Generator:
+    """A CPU random generator with PyTorch's state, seeding and stream."""
+
+    def __init__(self, device: str | object = "cpu") -> None:
+        dev = str(device)
+        if dev.split(":")[0] != "cpu":
+            raise RuntimeError(f"glasstorch only has CPU generators, got device {dev!r}")
+        self.device = _cpu_device()
+        self._bits = np.random.MT19937()
+        # The scalar normal path caches the second value of each Box-Muller pair here.
+        self._normal_cache: float | None = None
+        self._float_normal_cache: float | None = None
+        self.manual_seed(_DEFAULT_SEED)
+
+    # -- seeding -------------------------------------------------------------------------
+    def manual_seed(self, seed: int) -> Generator:
+        """Seed the generator (any integer in [-2**63, 2**64)); returns self."""
+        seed = int(seed)
+        if not -(2**63) <= seed < 2**64:
+            raise RuntimeError("Overflow when unpacking long long")
+        self._seed = seed % 2**64
+        self._bits.state = {"bit_generator": "MT19937",
+                            "state": {"key": _seed_state(self._seed), "pos": _N}}
+        self._fresh = True  # PyTorch reports next=0 (not 624) until the first draw
+        self._normal_cache = None
+        self._float_normal_cache = None
+        return self
+
+    def seed(self) -> int:
+        """Seed from the operating system's entropy and return the seed used."""
+        s = int.from_bytes(os.urandom(8), "little")
+        self.manual_seed(s)
+        return s
+
+    def initial_seed(self) -> int:
+        return self._seed
+
+    # -- state ---------------------------------------------------------------------------
+    def get_state(self) -> np.ndarray:
+        """The state as 5056 uint8 bytes, byte-compatible with torch.Generator.get_state()."""
+        st = self._bits.state["state"]
+        rec = np.zeros((), dtype=_STATE_DTYPE)
+        rec["seed"] = self._seed
+        pos = int(st["pos"])
+        rec["left"] = _N + 1 - pos
+        rec["seeded"] = 1
+        rec["next"] = 0 if self._fresh else pos
+        rec["state"] = st["key"].astype(np.uint64)
+        if self._normal_cache is not None:
+            rec["normal_y"] = self._normal_cache
+            rec["normal_valid"] = 1
+        if self._float_normal_cache is not None:
+            rec["float_normal"] = self._float_normal_cache
+            rec["float_normal_valid"] = 1
+        return np.frombuffer(rec.tobytes(), dtype=np.uint8).copy()
+
+    def set_state(self, new_state: object) -> Generator:
+        """Restore a state from get_state() (ours or torch's): uint8 array, bytes or tensor."""
+        if hasattr(new_state, "numpy"):
+            new_state = new_state.numpy()
+        raw = bytes(np.asarray(new_state, dtype=np.uint8).tobytes()) \
+            if not isinstance(new_state, bytes | bytearray) else bytes(new_state)
+        if len(raw) != _STATE_DTYPE.itemsize:
+            raise RuntimeError(
+                f"Expected either a THGeneratorState of size 5048 or a CPUGeneratorImplState "
+                f"of size 5056 but found the input RNG state size to be {len(raw)}")
+        rec = np.frombuffer(raw, dtype=_STATE_DTYPE)[0]
+        left = int(rec["left"])
+        self._seed = int(rec["seed"])
+        self._bits.state = {"bit_generator": "MT19937",
+                            "state": {"key": rec["state"].astype(np.uint32), "pos": _N + 1 - left}}
+        self._fresh = left == 1 and int(rec["next"]) == 0
+        self._normal_cache = float(rec["normal_y"]) if rec["normal_valid"] else None
+        self._float_normal_cache = (float(rec["float_normal"])
+                                    if rec["float_normal_valid"] else None)
+        return self
+
+    # -- raw draws -----------------------------------------------------------------------
+    def _random32(self, n: int) -> np.ndarray:
+        """n successive 32-bit outputs (PyTorch's generator->random()), as uint64."""
+        self._fresh = False
+        if n == 0:
+            return np.empty(0, np.uint64)
+        return self._bits.random_raw(n)
+
+    def _random64(self, n: int) -> np.ndarray:
+        """n successive 64-bit draws: each is two 32-bit words, the first one the high half."""
+        w = self._random32(2 * n)
+        return (w[0::2] << np.uint64(32)) | w[1::2]
+
+    def __repr__(self) -> str:
+        return f"<glasstorch._C.Generator object at {hex(id(self))}>"
+
+
+def _cpu_device() -> object:
+    try:  # the public device type if the rest of glasstorch is importable
+        from glasstorch._device import device
+        return device("cpu")
+    except Exception:  # noqa: BLE001 - the engine must work on its own
+        return "cpu"
+
+
+default_generator = Generator()
+default_generator.seed()  # PyTorch seeds its default CPU generator from entropy at start-up
+
+
+def _gen(generator: Generator | None) -> Generator:
+    return default_generator if generator is None else generator
+
+
+def manual_seed(seed: int) -> Generator:
+    """Seed the default generator; returns it."""
+    return default_generator.manual_seed(seed)
+
+
+def seed() -> int:
+    return default_generator.seed()
+
+
+def initial_seed() -> int:
+    return default_generator.initial_seed()
+
+
+def get_rng_state() -> np.ndarray:
+    return default_generator.get_state()
+
+
+def set_rng_state(new_state: object) -> None:
+    default_generator.set_state(new_state)
+
+
+def _numel(shape: tuple[int, ...]) -> int:
+    return math.prod(int(s) for s in shape)
+
+
+# -- uniform ------------------------------------------------------------------------------
+_TWO_M24 = np.float32(2.0**-24)
+_TWO_M53 = 2.0**-53
+
+
+def _unit(n: int, dtype: np.dtype, g: Generator) -> np.ndarray:
+    """n values in [0, 1) as PyTorch makes them: float32 from the low 24 bits of one
+    32-bit draw, float64 from the low 53 bits of one 64-bit draw (both exact)."""
+    if np.dtype(dtype) == np.float64:
+        return (g._random64(n) & np.uint64(2**53 - 1)).astype(np.float64) * _TWO_M53
+    return (g._random32(n) & np.uint64(2**24 - 1)).astype(np.float32) * _TWO_M24
+
+
+def _fma32(a: np.ndarray, b: object, c: object) -> np.ndarray:
+    """float32 fused multiply-add: the product of two float32 is exact in float64, so one
+    float64 add and a final rounding give fma's result (barring a 2**-29-rare tie)."""
+    return (np.float64(1) * a * np.float64(b) + np.float64(c)).astype(np.float32)
+
+
+def uniform(shape: tuple[int, ...], low: float = 0.0, high: float = 1.0,
+            dtype: np.dtype = np.float32, generator: Generator | None = None) -> np.ndarray:
+    """Tensor.uniform_(low, high): u * (high - low) + low, u from `_unit`, in `dtype`.
+
+    The kernel is compiled with FMA contraction, so the multiply-add is fused."""
+    dtype = np.dtype(dtype)
+    g = _gen(generator)
+    n = _numel(shape)
+    if dtype == np.float64:
+        u = _unit(n, dtype, g)
+        width = float(high) - float(low)
+        out = _fma64(u, width, float(low)) if (width, low) != (1.0, 0.0) else u
+    elif dtype in (np.float32, np.float16):
+        lo, hi = np.float32(low), np.float32(high)
+        u = _unit(n, np.float32, g)
+        out = _fma32(u, hi - lo, lo) if (lo, hi) != (0, 1) else u
+        out = out.astype(dtype)
+    else:
+        raise TypeError(f"uniform_ not implemented for {dtype}")
+    return np.ascontiguousarray(out.reshape(shape))
+
+
+def rand(shape: tuple[int, ...], dtype: np.dtype = np.float32,
+         generator: Generator | None = None) -> np.ndarray:
+    """torch.rand: uniform on [0, 1)."""
+    return uniform(shape, 0.0, 1.0, dtype, generator)
+
+
+def _fma64(a: np.ndarray, b: float, c: float) -> np.ndarray:
+    """float64 fused multiply-add, exactly: a*b split into a high and a low part (Dekker),
+    then the sum rounded once via Python's exact fractions only where it matters."""
+    a = np.asarray(a, np.float64)
+    p = a * b
+    # error-free product: p + e == a*b exactly
+    e = _two_prod_err(a, b, p)
+    s = p + c
+    # error-free sum of p and c: s + t == p + c exactly
+    bb = s - p
+    t = (p - (s - bb)) + (c - bb)
+    # the true result is s + (t + e); one more rounding decides whether s moves one ulp
+    r = s + (t + e)
+    return r
+
+
+def _two_prod_err(a: np.ndarray, b: float, p: np.ndarray) -> np.ndarray:
+    split = 134217729.0  # 2**27 + 1
+    ca = split * a
+    ahi = ca - (ca - a)
+    alo = a - ahi
+    cb = split * b
+    bhi = cb - (cb - b)
+    blo = b - bhi
+    return ((ahi * bhi - p) + ahi * blo + alo * bhi) + alo * blo
+
+
+# -- normal -------------------------------------------------------------------------------
+# PyTorch has three normal recipes (aten/src/ATen/native/cpu/DistributionTemplates.h):
+#  * fewer than 16 elements: one scalar Box-Muller pair per two values, in float64, with the
+#    second value of each pair cached in the generator for the next call;
+#  * float32, 16 or more: fill the tensor with uniforms, then Box-Muller on blocks of 16
+#    (the first 8 give the radius, the last 8 the angle) with an 8-lane AVX2 log and sincos
+#    (Cephes polynomials, "avx_mathfun.h"); if the size is not a multiple of 16, the last
+#    16 slots are refilled with fresh uniforms and transformed again;
+#  * float64, 16 or more: the same blocks with the C library's log, cos and sin.
+# The C++ is compiled with fused multiply-add contraction; `_fma32` reproduces it.
+
+_F = np.float32
+
+
+def _as_f32_bits(x: np.ndarray) -> np.ndarray:
+    return x.view(np.uint32)
+
+
+def _log_ps(x: np.ndarray) -> np.ndarray:
+    """avx_mathfun's log256_ps, lane for lane, in float32 (x > 0)."""
+    x = np.maximum(x, _F(1.17549435e-38))
+    bits = _as_f32_bits(x)
+    e = ((bits >> np.uint32(23)).astype(np.int32) - 0x7F).astype(_F) + _F(1)
+    x = ((bits & np.uint32(0x807FFFFF)) | np.uint32(0x3F000000)).view(_F)
+    small = x < _F(0.707106781186547524)  # x < sqrt(1/2): use 2x - 1 and e - 1
+    x = (x - _F(1)) + np.where(small, x, _F(0))
+    e = e - np.where(small, _F(1), _F(0))
+    z = x * x
+    y = _F(7.0376836292e-2)
+    for c in (-1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1,
+              -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1):
+        y = _fma32(y, x, _F(c))
+    y = y * x
+    y = _fma32(y, z, e * _F(-2.12194440e-4))
+    y = y - z * _F(0.5)
+    return _fma32(e, _F(0.693359375), x + y)
+
+
+def _sincos_ps(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """avx_mathfun's sincos256_ps in float32, for x >= 0 (Box-Muller angles are)."""
+    j = (x * _F(1.27323954473516)).astype(np.int32)  # octant of x, truncated: x * 4/pi
+    j = (j + 1) & ~1
+    y = j.astype(_F)
+    sin_sign = ((j & 4) << 29).astype(np.uint32)
+    cos_sign = ((~(j - 2) & 4) << 29).astype(np.uint32)
+    first_poly = (j & 2) == 0
+    # x - y * pi/4 with pi/4 split in three parts ("extended precision modular arithmetic")
+    x = _fma32(y, _F(-0.78515625), x)
+    x = _fma32(y, _F(-2.4187564849853515625e-4), x)
+    x = _fma32(y, _F(-3.77489497744594108e-8), x)
+    z = x * x
+    c = _fma32(_fma32(_F(2.443315711809948e-5), z, _F(-1.388731625493765e-3)), z,
+               _F(4.166664568298827e-2))
+    c = c * z
+    c = _fma32(c, z, -(z * _F(0.5))) + _F(1)
+    s = _fma32(_fma32(_F(-1.9515295891e-4), z, _F(8.3321608736e-3)), z, _F(-1.6666654611e-1))
+    s = s * z
+    s = _fma32(s, x, x)
+    sin = np.where(first_poly, s, c)
+    cos = np.where(first_poly, c, s)
+    sin = (sin.view(np.uint32) ^ sin_sign).view(_F)
+    cos = (cos.view(np.uint32) ^ cos_sign).view(_F)
+    return sin, cos
+
+
+_TWO_PI_F = _F(2.0 * math.pi)
+
+
+def _box_muller_16_f32(u: np.ndarray, mean: np.float32, std: np.float32) -> np.ndarray:
+    """Blocks of 16 uniforms (rows of u) -> 16 normals each, like normal_fill_16_AVX2."""
+    radius = np.sqrt(_F(-2) * _log_ps(_F(1) - u[:, :8]))
+    sin, cos = _sincos_ps(_TWO_PI_F * u[:, 8:])
+    out = np.empty_like(u)
+    out[:, :8] = _fma32(radius * cos, std, mean)
+    out[:, 8:] = _fma32(radius * sin, std, mean)
+    return out
+
+
+def _libm(fn, x: np.ndarray) -> np.ndarray:
+    """Apply a C-library function element-wise: Python's math module calls the same libm
+    that PyTorch's scalar loops call, so the last bit agrees."""
+    return np.fromiter(map(fn, x.ravel().tolist()), np.float64, x.size).reshape(x.shape)
+
+
+def _box_muller_16_f64(u: np.ndarray, mean: float, std: float) -> np.ndarray:
+    radius = np.sqrt(-2.0 * _libm(math.log, 1.0 - u[:, :8]))
+    theta = (2.0 * math.pi) * u[:, 8:]
+    out = np.empty_like(u)
+    out[:, :8] = _fma64(radius * _libm(math.cos, theta), std, mean)
+    out[:, 8:] = _fma64(radius * _libm(math.sin, theta), std, mean)
+    return out
+
+
+def _normal_fill(n: int, mean: float, std: float, dtype: np.dtype, g: Generator) -> np.ndarray:
+    """The >= 16 element recipe: uniforms, blocks of 16, last partial block redone."""
+    f64 = dtype == np.float64
+    udt = np.float64 if f64 else np.float32
+    data = _unit(n, udt, g)
+    full = n // 16 * 16
+    if f64:
+        bm = lambda u: _box_muller_16_f64(u, float(mean), float(std))  # noqa: E731
+    else:
+        bm = lambda u: _box_muller_16_f32(u, _F(mean), _F(std))  # noqa: E731
+    data[:full] = bm(data[:full].reshape(-1, 16)).ravel()
+    if n % 16:
+        data[n - 16:] = _unit(16, udt, g)  # fresh uniforms overwrite the tail ...
+        data[n - 16:] = bm(data[n - 16:].reshape(1, 16)).ravel()  # ... then one more block
+    return data
+
+
+def _exact_fma(a: float, b: float, c: float) -> float:
+    from fractions import Fraction
+    return float(Fraction(a) * Fraction(b) + Fraction(c))
+
+
+def _normal_scalar(n: int, mean: float, std: float, g: Generator) -> np.ndarray:
+    """The < 16 element recipe, in float64, with the generator's cached second value."""
+    out = np.empty(n, np.float64)
+    for i in range(n):
+        if g._normal_cache is not None:
+            z, g._normal_cache = g._normal_cache, None
+        else:
+            u1, u2 = _unit(2, np.float64, g).tolist()
+            r = math.sqrt(-2.0 * math.log1p(-u2))
+            theta = 2.0 * math.pi * u1
+            g._normal_cache = r * math.sin(theta)
+            z = r * math.cos(theta)
+        out[i] = _exact_fma(z, std, mean)
+    return out
+
+
+def normal(shape: tuple[int, ...], mean: float | np.ndarray = 0.0,
+           std: float | np.ndarray = 1.0, dtype: np.dtype = np.float32,
+           generator: Generator | None = None) -> np.ndarray:
+    """Tensor.normal_(mean, std) for float mean/std; with array mean and/or std it is
+    torch.normal(mean, std): PyTorch draws normal_(0, 1) (or normal_(0, std) when only mean
+    is an array) of the broadcast shape, then multiplies by std and adds mean."""
+    dtype = np.dtype(dtype)
+    g = _gen(generator)
+    mean_arr, std_arr = isinstance(mean, np.ndarray), isinstance(std, np.ndarray)
+    if mean_arr or std_arr:
+        shape = np.broadcast_shapes(np.shape(mean), np.shape(std)) if mean_arr and std_arr \
+            else (np.shape(mean) if mean_arr else np.shape(std))
+        if mean_arr and not std_arr:
+            out = normal(shape, 0.0, float(std), dtype, g)
+            return np.ascontiguousarray((out + mean.astype(dtype)).astype(dtype))
+        out = normal(shape, 0.0, 1.0, dtype, g)
+        out = out * np.asarray(std, dtype)
+        return np.ascontiguousarray((out + np.asarray(mean, dtype)).astype(dtype))
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    n = _numel(shape)
+    if dtype not in (np.float32, np.float64, np.float16):
+        raise TypeError(f"normal_ not implemented for {dtype}")
+    if n >= 16:
+        out = _normal_fill(n, mean, std, dtype, g)
+    else:
+        out = _normal_scalar(n, float(mean), float(std), g)
+    return np.ascontiguousarray(out.astype(dtype).reshape(shape))
+
+
+def randn(shape: tuple[int, ...], dtype: np.dtype = np.float32,
+          generator: Generator | None = None) -> np.ndarray:
+    """torch.randn: standard normal."""
+    return normal(shape, 0.0, 1.0, dtype, generator)
