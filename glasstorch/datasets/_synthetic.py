@@ -157,8 +157,7 @@ def _wrap(x: np.ndarray, y: np.ndarray, name: str, task: str, call: str, descrip
 
 def make_moons(n_samples: int = 200, noise: float = 0.1, seed: int = 0, *, shuffle: bool = True,
                generator: Any = None) -> Any:
-    """Two interleaving half circles in 2-D: class 0 (upper), class 1 (lower); not linearly
-    separable.
+    """Two interleaving half circles: class 0 (upper) and class 1 (lower), not linearly separable.
 
     Random draws: ``rand(n)`` for the positions along the arcs, ``randn(n, 2)`` for the noise,
     ``randperm(n)`` for the shuffle. Pass ``generator`` to draw from your own Generator instead.
