@@ -1,0 +1,8 @@
+"""glasstorch.nn: modules (layers and models), parameters, functional forms and initialisers."""
+
+from . import functional, init
+from .modules import *  # noqa: F403
+from .modules import __all__ as _modules_all
+from .parameter import Parameter
+
+__all__ = ["Parameter", "functional", "init", *_modules_all]

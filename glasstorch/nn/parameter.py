@@ -1,0 +1,44 @@
+"""Parameter: a tensor that a Module registers as something to learn.
+
+A Parameter is an ordinary tensor with two differences: assigning it as a Module attribute
+registers it (so it shows up in ``parameters()`` and ``state_dict()``), and it requires grad
+by default. It is always a leaf: wrapping a computed tensor cuts it from its graph.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor
+
+__all__ = ["Parameter"]
+
+
+class Parameter(Tensor):
+    """A leaf tensor that the Module it is assigned to registers; requires grad by default."""
+
+    def __new__(cls, data: Tensor | None = None, requires_grad: bool = True) -> Parameter:
+        if data is None:
+            array = np.empty(0, dtype=np.float32)
+        elif isinstance(data, Tensor):
+            array = data._data  # shared, not copied: Parameter(t) aliases t's storage, as in torch
+        else:
+            raise TypeError(
+                f"Parameter expects a Tensor as data, but got {type(data).__name__}"
+            )
+        return cls._from_array(array, requires_grad)
+
+    def __init__(self, data: Tensor | None = None, requires_grad: bool = True) -> None:
+        # Everything happened in __new__; accept the same arguments so construction succeeds.
+        pass
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+    def __deepcopy__(self, memo: dict) -> Parameter:
+        # A fresh copy of the values with the same requires_grad; the gradient is not copied.
+        if id(self) in memo:
+            return memo[id(self)]
+        result = type(self)._from_array(self._data.copy(), self.requires_grad)
+        memo[id(self)] = result
+        return result
