@@ -497,3 +497,251 @@ def randn(shape: tuple[int, ...], dtype: np.dtype = np.float32,
           generator: Generator | None = None) -> np.ndarray:
     """torch.randn: standard normal."""
     return normal(shape, 0.0, 1.0, dtype, generator)
+
+
+# -- integers -----------------------------------------------------------------------------
+_INT_INFO = {np.dtype(t): np.iinfo(t) for t in (np.int8, np.int16, np.int32, np.int64, np.uint8)}
+
+
+def _representable_bounds(low: int, high: int, digits: int) -> tuple[int, int]:
+    """PyTorch's update_from / update_to for floating dtypes: if low + 1 (high - 1) rounds
+    past low (high) in a float with `digits` mantissa bits, move the bound inwards to the
+    next value the float can hold, so every drawn integer is representable."""
+    cast = np.float32 if digits == 24 else (np.float16 if digits == 11 else np.float64)
+    lp1 = int(cast(low + 1))
+    if lp1 < low:
+        low = lp1 + (1 << (abs(low + 1).bit_length() - 1 - digits + 1))
+    hm1 = int(cast(high - 1))
+    if hm1 >= high:
+        high = hm1 - (1 << (abs(high - 1).bit_length() - 1 - digits + 1))
+    return low, high
+
+
+_DIGITS = {np.dtype(np.float32): 24, np.dtype(np.float64): 53, np.dtype(np.float16): 11}
+
+
+def randint(low: int, high: int, shape: tuple[int, ...], dtype: np.dtype = np.int64,
+            generator: Generator | None = None) -> np.ndarray:
+    """torch.randint / Tensor.random_(low, high): (draw % (high - low)) + low.
+
+    The draw is one 32-bit word when the range is below 2**28, else one 64-bit draw
+    (PyTorch 2.13's rule, which keeps the modulo bias small). For floating dtypes the bounds
+    first move inwards to values the dtype can represent."""
+    dtype = np.dtype(dtype)
+    low, high = int(low), int(high)
+    if low >= high:
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    if dtype in _DIGITS:
+        low, high = _representable_bounds(low, high, _DIGITS[dtype])
+    g = _gen(generator)
+    n = _numel(shape)
+    span = high - low
+    draws = g._random64(n) if span >= 2**28 else g._random32(n)
+    vals = _wrap_int64(draws % np.uint64(span), low)
+    return np.ascontiguousarray(vals.astype(dtype).reshape(shape))
+
+
+def _wrap_int64(x: np.ndarray, low: int) -> np.ndarray:
+    """(x + low) in two's complement int64, for ranges wider than int64's positive half."""
+    return (x + np.uint64(low % 2**64)).view(np.int64)
+
+
+def random_(shape: tuple[int, ...], dtype: np.dtype = np.int64,
+            generator: Generator | None = None) -> np.ndarray:
+    """Tensor.random_(): uniform over [0, max] of the dtype (for floats [0, 2**mantissa]).
+
+    int64 and float64 take 64-bit draws, the others 32-bit ones."""
+    dtype = np.dtype(dtype)
+    g = _gen(generator)
+    n = _numel(shape)
+    if dtype == np.bool_:
+        return np.ascontiguousarray((g._random32(n) & np.uint64(1)).astype(bool).reshape(shape))
+    if dtype in (np.int64, np.float64):
+        draws = g._random64(n)
+    else:
+        draws = g._random32(n)
+    if dtype == np.float64:
+        mod = 2**53 + 1
+    elif dtype == np.float32:
+        mod = 2**24 + 1
+    elif dtype == np.float16:
+        mod = 2**11 + 1
+    else:
+        mod = int(_INT_INFO[dtype].max) + 1
+    return np.ascontiguousarray((draws % np.uint64(mod)).astype(dtype).reshape(shape))
+
+
+def draw_seed(generator: Generator | None = None) -> int:
+    """int(torch.empty((), dtype=torch.int64).random_(generator=...)): how RandomSampler
+    and DataLoader draw their seeds."""
+    return int(random_((), np.int64, generator))
+
+
+def randperm(n: int, dtype: np.dtype = np.int64,
+             generator: Generator | None = None) -> np.ndarray:
+    """torch.randperm on CPU: a Fisher-Yates shuffle of 0..n-1 from the front.
+
+    Step i swaps slot i with slot i + (draw_i % (n - i)), draw_i one 32-bit word. The draws
+    are made in one vector call; the swaps depend on each other, so they are a loop."""
+    n = int(n)
+    if n < 0:
+        raise RuntimeError(f"randperm is only supported for positive integers, got {n}")
+    g = _gen(generator)
+    if n >= 2**32 // 20:  # PyTorch switches to 64-bit draws and an inside-out shuffle here
+        raise NotImplementedError("randperm with n >= 214748364 is not supported")
+    if n <= 1:
+        return np.arange(n, dtype=dtype)
+    offsets = (g._random32(n - 1) % np.arange(n, 1, -1, dtype=np.uint64)).astype(np.int64)
+    perm = list(range(n))
+    for i, z in enumerate(offsets.tolist()):
+        j = i + z
+        perm[i], perm[j] = perm[j], perm[i]
+    return np.asarray(perm, dtype=dtype)
+
+
+# -- bernoulli and dropout ----------------------------------------------------------------
+def bernoulli(p: np.ndarray, dtype: np.dtype | None = None, shape: tuple[int, ...] | None = None,
+              generator: Generator | None = None) -> np.ndarray:
+    """torch.bernoulli(p) / Tensor.bernoulli_(p_tensor): 1 where uniform < p.
+
+    A float64 p is compared with 53-bit uniforms from 64-bit draws; any other p with 24-bit
+    float32 uniforms from 32-bit draws. `shape` (default p's) lets p broadcast, as in
+    self.bernoulli_(p) with a smaller p; the output has `dtype` (default p's dtype)."""
+    p = np.asarray(p)
+    if not np.issubdtype(p.dtype, np.floating):
+        raise TypeError(f"bernoulli expects a floating point p, got {p.dtype}")
+    if np.any((p < 0) | (p > 1)):
+        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
+    shape = p.shape if shape is None else tuple(shape)
+    pb = np.broadcast_to(p, shape)
+    g = _gen(generator)
+    n = _numel(shape)
+    if p.dtype == np.float64:
+        hit = _unit(n, np.float64, g) < pb.ravel()
+    else:
+        hit = _unit(n, np.float32, g) < pb.ravel().astype(np.float32)
+    return np.ascontiguousarray(hit.astype(p.dtype if dtype is None else dtype).reshape(shape))
+
+
+def bernoulli_scalar(shape: tuple[int, ...], p: float = 0.5, dtype: np.dtype = np.float32,
+                     generator: Generator | None = None) -> np.ndarray:
+    """Tensor.bernoulli_(p) with a float p: 1 where a 53-bit uniform (64-bit draw) < p.
+
+    This is PyTorch's portable kernel, the one it runs on non-Intel CPUs. On Intel CPUs
+    PyTorch hands this case to MKL (an MCG31 stream seeded by one 32-bit draw), which this
+    module does not reproduce (see docs/random.md)."""
+    p = float(p)
+    if not 0 <= p <= 1:
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
+    g = _gen(generator)
+    hit = _unit(_numel(shape), np.float64, g) < p
+    return np.ascontiguousarray(hit.astype(dtype).reshape(shape))
+
+
+def dropout_mask(shape: tuple[int, ...], p: float, dtype: np.dtype = np.float32,
+                 generator: Generator | None = None) -> np.ndarray:
+    """The mask F.dropout multiplies by in training: bernoulli_(1 - p), then divided by
+    (1 - p) in the tensor's dtype. F.dropout(x) == x * mask (same dtype).
+
+    PyTorch skips the draw entirely when p == 0 (and returns zeros when p == 1)."""
+    dtype = np.dtype(dtype)
+    if p == 0:
+        return np.ones(shape, dtype)
+    if p == 1:
+        return np.zeros(shape, dtype)
+    keep = bernoulli_scalar(shape, 1.0 - p, dtype, generator)
+    return np.ascontiguousarray(keep / dtype.type(1.0 - p))
+
+
+# -- exponential and multinomial ----------------------------------------------------------
+def exponential(shape: tuple[int, ...], lambd: float = 1.0, dtype: np.dtype = np.float32,
+                generator: Generator | None = None) -> np.ndarray:
+    """Tensor.exponential_(lambd): (-1 / lambd) * log1p(-u) in float64, u a 53-bit uniform
+    from a 64-bit draw, then rounded to `dtype`."""
+    if lambd <= 0:
+        raise RuntimeError(
+            f"exponential_ expects lambda > 0.0, but found lambda={float(lambd)}")
+    g = _gen(generator)
+    u = _unit(_numel(shape), np.float64, g)
+    out = (-1.0 / float(lambd)) * _libm(math.log1p, -u)
+    return np.ascontiguousarray(out.astype(dtype).reshape(shape))
+
+
+def multinomial(probs: np.ndarray, num_samples: int, replacement: bool = False,
+                generator: Generator | None = None) -> np.ndarray:
+    """torch.multinomial on CPU (int64 indices, shape probs.shape[:-1] + (num_samples,)).
+
+    Without replacement (or for one sample) PyTorch uses the exponential race: q ~ Exp(1)
+    of probs' shape and dtype, then the top num_samples of probs / q. With replacement each
+    row's cumulative sum (in probs' dtype, divided by the total) is searched with one 53-bit
+    uniform per sample: the first slot whose cumulative value is >= u."""
+    probs = np.asarray(probs)
+    if probs.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    g = _gen(generator)
+    rows = probs.reshape(-1, probs.shape[-1])
+    k = rows.shape[-1]
+    if not replacement and num_samples > k:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
+                           "replacement")
+    if not replacement or num_samples == 1:
+        q = exponential(rows.shape, 1.0, rows.dtype, g)
+        score = rows / q
+        if num_samples == 1:
+            idx = np.argmax(score, axis=-1)[:, None]
+        else:  # topk: largest first; a stable sort of -score keeps ties in index order
+            idx = np.argsort(-score, axis=-1, kind="stable")[:, :num_samples]
+        return np.ascontiguousarray(idx.astype(np.int64).reshape(probs.shape[:-1] + (-1,)))
+    out = np.empty((rows.shape[0], num_samples), np.int64)
+    for r, row in enumerate(rows):
+        cum = np.cumsum(row, dtype=row.dtype)  # sequential sum, as the C loop does
+        cum = cum / cum[-1]
+        cum[-1] = 1
+        u = _unit(num_samples, np.float64, g)
+        out[r] = np.searchsorted(cum.astype(np.float64), u, side="left")
+    return out.reshape(probs.shape[:-1] + (num_samples,))
+
+
+# -- nn.init.trunc_normal_ ----------------------------------------------------------------
+def trunc_normal(shape: tuple[int, ...], mean: float = 0.0, std: float = 1.0,
+                 a: float = -2.0, b: float = 2.0, dtype: np.dtype = np.float32,
+                 generator: Generator | None = None) -> np.ndarray:
+    """nn.init.trunc_normal_ as PyTorch 2.13 runs it: rejection sampling.
+
+    If [a, b] holds more than 30% of the mass: draw normal_(mean, std) for the whole tensor,
+    then, while any value lies outside [a, b] (bounds rounded to dtype), draw a whole new
+    normal tensor and take its values at those places. Otherwise: candidates uniform on
+    [a, b], accepted where log(u') <= log-density relative to the peak, u' a second uniform
+    tensor; rejected places are redrawn (both full tensors) until all are accepted."""
+    dtype = np.dtype(dtype)
+    g = _gen(generator)
+
+    def cdf(x: float) -> float:
+        return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+    mass = cdf((b - mean) / std) - cdf((a - mean) / std)
+    if mass > 0.3:
+        lo, hi = dtype.type(a), dtype.type(b)
+        out = normal(shape, mean, std, dtype, g)
+        while True:
+            bad = (out < lo) | (out > hi)
+            if not bad.any():
+                return out
+            out = np.where(bad, normal(shape, mean, std, dtype, g), out)
+    mode = max(a, min(mean, b))
+    log_peak = -0.5 * ((mode - mean) / std) ** 2
+    f = dtype.type
+
+    def log_density(c: np.ndarray) -> np.ndarray:
+        c = (c - f(mean)) / f(std)
+        return (c * c) * f(-0.5) - f(log_peak)
+
+    out = uniform(shape, a, b, dtype, g)
+    pending = np.log(uniform(shape, 0.0, 1.0, dtype, g)) > log_density(out)
+    while pending.any():
+        cand = uniform(shape, a, b, dtype, g)
+        out = np.where(pending, cand, out)
+        pending = np.where(pending, np.log(uniform(shape, 0.0, 1.0, dtype, g))
+                           > log_density(cand), pending)
+    return out
