@@ -1,0 +1,601 @@
+"""Differential tests of glasstorch.optim against torch.optim.
+
+The same initial weights and the same sequence of gradients (drawn with NumPy and fed to both)
+go through 50 steps of each optimizer with each option combination; parameters, state_dicts,
+reprs, version counters and every validation error are compared with PyTorch's.
+"""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import glasstorch as gt
+import glasstorch.optim as gopt
+
+SHAPES = [(3, 4), (4,), (2, 3, 2)]
+TOL = {np.float32: dict(rtol=1e-5, atol=1e-6), np.float64: dict(rtol=1e-10, atol=1e-12)}
+
+
+# -- helpers --------------------------------------------------------------------------------
+def make_params(dtype=np.float32, seed=0, shapes=SHAPES):
+    """The same initial weights as glasstorch and torch leaf tensors."""
+    rng = np.random.default_rng(seed)
+    arrays = [rng.standard_normal(s).astype(dtype) for s in shapes]
+    g = [gt.tensor(a.copy(), requires_grad=True) for a in arrays]
+    t = [torch.tensor(a.copy(), requires_grad=True) for a in arrays]
+    return g, t
+
+
+def set_grads(gparams, tparams, rng, step, skip_last_every=3):
+    """Give both sets of parameters the same random gradients; the last parameter gets no
+    gradient every few steps (optimizers must skip it)."""
+    for i, (gp, tp) in enumerate(zip(gparams, tparams)):
+        if i == len(gparams) - 1 and step % skip_last_every == 1:
+            gp.grad = None
+            tp.grad = None
+            continue
+        grad = rng.standard_normal(gp.shape).astype(gp._data.dtype)
+        gp.grad = gt.tensor(grad.copy())
+        tp.grad = torch.tensor(grad.copy())
+
+
+def assert_params_close(gparams, tparams):
+    for gp, tp in zip(gparams, tparams):
+        expected = tp.detach().numpy()
+        assert gp._data.dtype == expected.dtype
+        np.testing.assert_allclose(gp._data, expected, **TOL[expected.dtype.type])
+
+
+def to_numpy(value):
+    if isinstance(value, torch.Tensor):
+        return value.detach().numpy()
+    return value._data
+
+
+def assert_state_dicts_match(gsd, tsd):
+    """Same structure (keys, indices, options) and the same state values."""
+    assert list(gsd) == list(tsd) == ["state", "param_groups"]
+    assert gsd["param_groups"] == tsd["param_groups"]
+    assert list(gsd["state"]) == list(tsd["state"])
+    for idx, tstate in tsd["state"].items():
+        gstate = gsd["state"][idx]
+        assert list(gstate) == list(tstate)
+        for key, tval in tstate.items():
+            gval = gstate[key]
+            if isinstance(tval, torch.Tensor):
+                assert isinstance(gval, gt.Tensor)
+                assert gval.shape == tuple(tval.shape)
+                assert str(gval.dtype) == str(tval.dtype)
+                tol = TOL.get(to_numpy(tval).dtype.type, dict(rtol=1e-5, atol=1e-6))
+                np.testing.assert_allclose(to_numpy(gval), to_numpy(tval), **tol)
+            else:
+                assert gval == tval
+
+
+def torch_state_dict_to_glasstorch(sd):
+    """A torch optimizer state_dict with its tensors turned into glasstorch tensors."""
+    state = {
+        idx: {k: gt.tensor(v.detach().numpy().copy()) if isinstance(v, torch.Tensor) else v
+              for k, v in s.items()}
+        for idx, s in sd["state"].items()
+    }
+    groups = [dict(g) for g in sd["param_groups"]]
+    return {"state": state, "param_groups": groups}
+
+
+def glasstorch_state_dict_to_torch(sd):
+    state = {
+        idx: {k: torch.tensor(v._data.copy()) if isinstance(v, gt.Tensor) else v
+              for k, v in s.items()}
+        for idx, s in sd["state"].items()
+    }
+    return {"state": state, "param_groups": [dict(g) for g in sd["param_groups"]]}
+
+
+# -- option grids ---------------------------------------------------------------------------
+def _grid(**axes):
+    keys = list(axes)
+    return [dict(zip(keys, values)) for values in itertools.product(*axes.values())]
+
+
+SGD_CONFIGS = [
+    c for c in _grid(lr=[0.05], momentum=[0, 0.9], dampening=[0, 0.3], nesterov=[False, True],
+                     weight_decay=[0, 0.01], maximize=[False, True])
+    if not (c["nesterov"] and (c["momentum"] == 0 or c["dampening"] != 0))
+]
+ADAM_CONFIGS = _grid(lr=[0.01], betas=[(0.9, 0.999), (0.4, 0.9)], weight_decay=[0, 0.1],
+                     amsgrad=[False, True], maximize=[False, True])
+ADAMW_CONFIGS = _grid(lr=[0.01], betas=[(0.9, 0.999), (0.4, 0.9)], weight_decay=[0, 0.01, 0.3],
+                      amsgrad=[False, True], maximize=[False, True])
+RMSPROP_CONFIGS = _grid(lr=[0.01], alpha=[0.99, 0.7], momentum=[0, 0.9], centered=[False, True],
+                        weight_decay=[0, 0.05], maximize=[False, True])
+ADAGRAD_CONFIGS = _grid(lr=[0.1], lr_decay=[0, 0.05], weight_decay=[0, 0.05],
+                        initial_accumulator_value=[0, 0.2], eps=[1e-10, 1e-3],
+                        maximize=[False, True])
+
+ALL_CONFIGS = (
+    [("SGD", c) for c in SGD_CONFIGS]
+    + [("Adam", c) for c in ADAM_CONFIGS]
+    + [("AdamW", c) for c in ADAMW_CONFIGS]
+    + [("RMSprop", c) for c in RMSPROP_CONFIGS]
+    + [("Adagrad", c) for c in ADAGRAD_CONFIGS]
+)
+
+
+def _id(case):
+    name, cfg = case
+    return name + "-" + ",".join(f"{k}={v}" for k, v in cfg.items() if k != "lr")
+
+
+def run_both(name, cfg, steps=50, dtype=np.float32, seed=0):
+    gparams, tparams = make_params(dtype, seed)
+    gopt_ = getattr(gopt, name)(gparams, **cfg)
+    topt = getattr(torch.optim, name)(tparams, **cfg)
+    rng = np.random.default_rng(seed + 1)
+    for step in range(steps):
+        set_grads(gparams, tparams, rng, step)
+        gopt_.step()
+        topt.step()
+    return gparams, tparams, gopt_, topt
+
+
+# -- trajectories ---------------------------------------------------------------------------
+@pytest.mark.parametrize("case", ALL_CONFIGS, ids=[_id(c) for c in ALL_CONFIGS])
+def test_fifty_steps_match_torch(case):
+    name, cfg = case
+    gparams, tparams, g_opt, t_opt = run_both(name, cfg)
+    assert_params_close(gparams, tparams)
+    assert_state_dicts_match(g_opt.state_dict(), t_opt.state_dict())
+
+
+FLOAT64_CASES = [("SGD", dict(lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.01)),
+                 ("Adam", dict(lr=0.01, amsgrad=True, weight_decay=0.1)),
+                 ("AdamW", dict(lr=0.01, betas=(0.4, 0.9))),
+                 ("RMSprop", dict(lr=0.01, centered=True, momentum=0.5)),
+                 ("Adagrad", dict(lr=0.1, lr_decay=0.01, initial_accumulator_value=0.1))]
+
+
+@pytest.mark.parametrize("case", FLOAT64_CASES, ids=[_id(c) for c in FLOAT64_CASES])
+def test_float64_params_stay_float64_and_match(case):
+    name, cfg = case
+    gparams, tparams, g_opt, t_opt = run_both(name, cfg, dtype=np.float64)
+    assert_params_close(gparams, tparams)
+    assert_state_dicts_match(g_opt.state_dict(), t_opt.state_dict())
+
+
+@pytest.mark.parametrize("case", FLOAT64_CASES, ids=[_id(c) for c in FLOAT64_CASES])
+def test_float32_params_never_upcast(case):
+    name, cfg = case
+    gparams, _, g_opt, _ = run_both(name, cfg, steps=3)
+    for p in gparams:
+        assert p._data.dtype == np.float32
+    for state in g_opt.state.values():
+        for key, value in state.items():
+            if key != "step":
+                assert value._data.dtype == np.float32
+
+
+def test_param_groups_with_own_options_match():
+    gparams, tparams = make_params()
+    g_opt = gopt.SGD([{"params": gparams[:2]}, {"params": gparams[2:], "lr": 0.3,
+                                                "momentum": 0.5}], lr=0.05, momentum=0.9)
+    t_opt = torch.optim.SGD([{"params": tparams[:2]}, {"params": tparams[2:], "lr": 0.3,
+                                                       "momentum": 0.5}], lr=0.05, momentum=0.9)
+    rng = np.random.default_rng(5)
+    for step in range(20):
+        set_grads(gparams, tparams, rng, step)
+        g_opt.step()
+        t_opt.step()
+    assert_params_close(gparams, tparams)
+    assert_state_dicts_match(g_opt.state_dict(), t_opt.state_dict())
+    assert repr(g_opt) == repr(t_opt)
+
+
+def test_add_param_group_later_matches():
+    gparams, tparams = make_params()
+    g_opt = gopt.Adam(gparams[:1], lr=0.01)
+    t_opt = torch.optim.Adam(tparams[:1], lr=0.01)
+    g_opt.add_param_group({"params": gparams[1:], "lr": 0.1, "amsgrad": True})
+    t_opt.add_param_group({"params": tparams[1:], "lr": 0.1, "amsgrad": True})
+    rng = np.random.default_rng(7)
+    for step in range(10):
+        set_grads(gparams, tparams, rng, step)
+        g_opt.step()
+        t_opt.step()
+    assert_params_close(gparams, tparams)
+    assert_state_dicts_match(g_opt.state_dict(), t_opt.state_dict())
+
+
+def test_adagrad_param_group_added_later_gets_state():
+    gparams, tparams = make_params()
+    g_opt = gopt.Adagrad(gparams[:1], lr=0.1, initial_accumulator_value=0.3)
+    t_opt = torch.optim.Adagrad(tparams[:1], lr=0.1, initial_accumulator_value=0.3)
+    g_opt.add_param_group({"params": gparams[1:]})
+    t_opt.add_param_group({"params": tparams[1:]})
+    assert_state_dicts_match(g_opt.state_dict(), t_opt.state_dict())
+    rng = np.random.default_rng(8)
+    for step in range(5):
+        set_grads(gparams, tparams, rng, step)
+        g_opt.step()
+        t_opt.step()
+    assert_params_close(gparams, tparams)
+    assert_state_dicts_match(g_opt.state_dict(), t_opt.state_dict())
+
+
+# -- state_dict / load_state_dict ------------------------------------------------------------
+ROUND_TRIP_CASES = [("SGD", dict(lr=0.05, momentum=0.9)), ("SGD", dict(lr=0.05)),
+                    ("Adam", dict(lr=0.01, amsgrad=True)), ("AdamW", dict(lr=0.01)),
+                    ("RMSprop", dict(lr=0.01, momentum=0.9, centered=True)),
+                    ("Adagrad", dict(lr=0.1, lr_decay=0.01))]
+
+
+@pytest.mark.parametrize("case", ROUND_TRIP_CASES, ids=[_id(c) for c in ROUND_TRIP_CASES])
+def test_load_state_dict_round_trip_continues_like_torch(case):
+    """Save after 20 steps, load into a fresh optimizer on copies of the parameters: the next
+    10 steps match torch's uninterrupted run. Also loads torch's own state_dict."""
+    name, cfg = case
+    gparams, tparams, g_opt, t_opt = run_both(name, cfg, steps=20)
+    saved = g_opt.state_dict()
+
+    copies = [gt.tensor(p._data.copy(), requires_grad=True) for p in gparams]
+    resumed = getattr(gopt, name)(copies, lr=123.0)  # options come from the state_dict
+    resumed.load_state_dict(saved)
+    assert resumed.param_groups[0]["lr"] == cfg["lr"]
+
+    from_torch_params = [gt.tensor(p.detach().numpy().copy(), requires_grad=True)
+                         for p in tparams]
+    from_torch = getattr(gopt, name)(from_torch_params, lr=123.0)
+    from_torch.load_state_dict(torch_state_dict_to_glasstorch(t_opt.state_dict()))
+
+    rng = np.random.default_rng(99)
+    for step in range(10):
+        set_grads(copies, tparams, rng, step)
+        for a, b in zip(from_torch_params, copies):
+            a.grad = None if b.grad is None else gt.tensor(b.grad._data.copy())
+        resumed.step()
+        from_torch.step()
+        t_opt.step()
+    assert_params_close(copies, tparams)
+    assert_params_close(from_torch_params, tparams)
+    assert_state_dicts_match(resumed.state_dict(), t_opt.state_dict())
+
+
+def test_glasstorch_state_dict_loads_into_torch():
+    gparams, tparams, g_opt, t_opt = run_both("Adam", dict(lr=0.01), steps=5)
+    fresh = [torch.tensor(p._data.copy(), requires_grad=True) for p in gparams]
+    t2 = torch.optim.Adam(fresh, lr=0.5)
+    t2.load_state_dict(glasstorch_state_dict_to_torch(g_opt.state_dict()))
+    assert t2.state_dict()["param_groups"] == t_opt.state_dict()["param_groups"]
+
+
+def test_load_state_dict_casts_float_state_but_not_step():
+    g64, _ = make_params(np.float64)
+    g32, _ = make_params(np.float32)
+    opt64 = gopt.Adam(g64, lr=0.01)
+    for p in g64:
+        p.grad = gt.tensor(np.ones(p.shape))
+    opt64.step()
+    opt32 = gopt.Adam(g32, lr=0.01)
+    opt32.load_state_dict(opt64.state_dict())
+    for p in g32:
+        state = opt32.state[p]
+        assert state["exp_avg"].dtype == gt.float32
+        assert state["step"].dtype == gt.float32
+        assert float(state["step"]) == 1.0
+
+    t64 = [torch.tensor(p._data) for p in g64]
+    topt = torch.optim.Adam([t.requires_grad_() for t in t64], lr=0.01)
+    for t in t64:
+        t.grad = torch.ones_like(t)
+    topt.step()
+    t32 = [torch.zeros(t.shape, requires_grad=True) for t in t64]
+    topt32 = torch.optim.Adam(t32, lr=0.01)
+    topt32.load_state_dict(topt.state_dict())
+    assert topt32.state[t32[0]]["exp_avg"].dtype == torch.float32
+
+
+def test_state_dict_indices_are_consecutive_across_groups():
+    gparams, tparams = make_params()
+    g_opt = gopt.SGD([{"params": gparams[:1]}, {"params": gparams[1:]}], lr=0.1, momentum=0.9)
+    t_opt = torch.optim.SGD([{"params": tparams[:1]}, {"params": tparams[1:]}], lr=0.1,
+                            momentum=0.9)
+    assert g_opt.state_dict() == t_opt.state_dict()
+    assert g_opt.state_dict()["param_groups"][1]["params"] == [1, 2]
+
+
+@pytest.mark.parametrize("which", ["groups", "sizes"])
+def test_load_state_dict_errors(which):
+    """Loading into a different number of groups, or groups of other sizes, fails as in torch."""
+    def split(params, sizes):
+        out, start = [], 0
+        for n in sizes:
+            out.append({"params": params[start:start + n]})
+            start += n
+        return out
+
+    saved_sizes, target_sizes = ([3], [1, 2]) if which == "groups" else ([1, 2], [2, 1])
+    messages = []
+    for mod, optim in (_lib("torch"), _lib("gt")):
+        params = [mod.ones(2, requires_grad=True) for _ in range(3)]
+        saved = optim.SGD(split(params, saved_sizes), lr=0.1).state_dict()
+        with pytest.raises(ValueError) as err:
+            optim.SGD(split(params, target_sizes), lr=0.1).load_state_dict(saved)
+        messages.append(str(err.value))
+    assert messages[0] == messages[1]
+
+
+# -- repr -----------------------------------------------------------------------------------
+REPR_CASES = [("SGD", {}), ("SGD", dict(lr=0.1, momentum=0.9, nesterov=True)),
+              ("Adam", {}), ("Adam", dict(betas=(0.5, 0.6), amsgrad=True)), ("AdamW", {}),
+              ("RMSprop", {}), ("RMSprop", dict(centered=True)), ("Adagrad", {}),
+              ("Adagrad", dict(lr_decay=0.1, initial_accumulator_value=0.5))]
+
+
+@pytest.mark.parametrize("case", REPR_CASES, ids=[_id(c) for c in REPR_CASES])
+def test_repr_matches_torch(case):
+    name, cfg = case
+    gparams, tparams = make_params()
+    g_opt = getattr(gopt, name)([{"params": gparams[:1]}, {"params": gparams[1:], "lr": 0.5}],
+                                **cfg)
+    t_opt = getattr(torch.optim, name)(
+        [{"params": tparams[:1]}, {"params": tparams[1:], "lr": 0.5}], **cfg)
+    assert repr(g_opt) == repr(t_opt)
+    assert g_opt.defaults == t_opt.defaults
+
+
+# -- validation errors ----------------------------------------------------------------------
+def _errors_match(make):
+    """``make(lib)`` builds an optimizer; both libraries raise the same type and message."""
+    with pytest.raises(Exception) as t_err:
+        make("torch")
+    with pytest.raises(Exception) as g_err:
+        make("gt")
+    assert type(g_err.value) is type(t_err.value)
+    assert str(g_err.value) == str(t_err.value)
+
+
+def _lib(lib):
+    return (torch, torch.optim) if lib == "torch" else (gt, gopt)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"])
+def test_bare_tensor_params_error(name):
+    def make(lib):
+        mod, optim = _lib(lib)
+        return getattr(optim, name)(mod.zeros(3, requires_grad=True), lr=0.1)
+
+    _errors_match(make)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"])
+def test_empty_parameter_list_error(name):
+    _errors_match(lambda lib: getattr(_lib(lib)[1], name)([], lr=0.1))
+
+
+def test_non_leaf_error():
+    def make(lib):
+        mod, optim = _lib(lib)
+        x = mod.ones(3, requires_grad=True)
+        return optim.SGD([x * 2], lr=0.1)
+
+    _errors_match(make)
+
+
+def test_non_tensor_param_error():
+    _errors_match(lambda lib: _lib(lib)[1].SGD([1.5], lr=0.1))
+
+
+def test_set_of_params_error():
+    def make(lib):
+        mod, optim = _lib(lib)
+        return optim.SGD([{"params": {mod.ones(2, requires_grad=True)}}], lr=0.1)
+
+    _errors_match(make)
+
+
+def test_param_in_two_groups_error():
+    def make(lib):
+        mod, optim = _lib(lib)
+        x = mod.ones(3, requires_grad=True)
+        return optim.SGD([{"params": [x]}, {"params": [x], "lr": 0.5}], lr=0.1)
+
+    _errors_match(make)
+
+
+def test_param_group_must_be_dict_error():
+    def make(lib):
+        mod, optim = _lib(lib)
+        opt = optim.SGD([mod.ones(3, requires_grad=True)], lr=0.1)
+        opt.add_param_group([mod.ones(3, requires_grad=True)])
+
+    _errors_match(make)
+
+
+def test_duplicate_params_warn_like_torch():
+    messages = []
+    for mod, optim in (_lib("torch"), _lib("gt")):
+        x = mod.ones(3, requires_grad=True)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            optim.SGD([x, x], lr=0.1)
+        messages.append([str(w.message) for w in caught])
+    assert messages[0] == messages[1] and len(messages[0]) == 1
+
+
+def test_uncalled_parameters_method_error_adds_hint():
+    class Model:
+        def __init__(self, mod):
+            self.w = mod.ones(3, requires_grad=True)
+
+        def parameters(self):
+            return iter([self.w])
+
+    with pytest.raises(TypeError) as t_err:
+        torch.optim.SGD(Model(torch).parameters, lr=0.1)
+    with pytest.raises(TypeError) as g_err:
+        gopt.SGD(Model(gt).parameters, lr=0.1)
+    message = str(g_err.value)
+    assert message.startswith(str(t_err.value) + "\n[glasstorch] ")
+    assert "model.parameters()" in message
+
+
+BAD_OPTIONS = [
+    ("SGD", dict(lr=-0.1)), ("SGD", dict(lr=0.1, momentum=-0.5)),
+    ("SGD", dict(lr=0.1, weight_decay=-1)), ("SGD", dict(lr=0.1, nesterov=True)),
+    ("SGD", dict(lr=0.1, momentum=0.9, dampening=0.1, nesterov=True)),
+    ("Adam", dict(lr=-1.0)), ("Adam", dict(eps=-1e-8)), ("Adam", dict(betas=(1.0, 0.999))),
+    ("Adam", dict(betas=(0.9, -0.1))), ("Adam", dict(weight_decay=-0.1)),
+    ("Adam", dict(betas=(0.9, 1))), ("AdamW", dict(betas=(-0.5, 0.9))),
+    ("AdamW", dict(lr=-0.001)),
+    ("RMSprop", dict(lr=-0.01)), ("RMSprop", dict(eps=-1.0)), ("RMSprop", dict(momentum=-1)),
+    ("RMSprop", dict(weight_decay=-1)), ("RMSprop", dict(alpha=-0.5)),
+    ("Adagrad", dict(lr=-0.1)), ("Adagrad", dict(lr_decay=-0.1)),
+    ("Adagrad", dict(weight_decay=-0.1)), ("Adagrad", dict(initial_accumulator_value=-1.0)),
+    ("Adagrad", dict(eps=-1.0)),
+]
+
+
+@pytest.mark.parametrize("case", BAD_OPTIONS, ids=[_id(c) for c in BAD_OPTIONS])
+def test_invalid_option_errors(case):
+    name, cfg = case
+
+    def make(lib):
+        mod, optim = _lib(lib)
+        return getattr(optim, name)([mod.ones(2, requires_grad=True)], **cfg)
+
+    _errors_match(make)
+
+
+# -- zero_grad, closure, grad mode, version counter -----------------------------------------
+def test_zero_grad_set_to_none_and_in_place():
+    gparams, _ = make_params()
+    opt = gopt.SGD(gparams, lr=0.1)
+    for p in gparams:
+        p.grad = gt.tensor(np.ones(p.shape, dtype=np.float32))
+    grads = [p.grad for p in gparams]
+    opt.zero_grad(set_to_none=False)
+    for p, g in zip(gparams, grads):
+        assert p.grad is g
+        assert not p.grad._data.any()
+    opt.zero_grad()
+    assert all(p.grad is None for p in gparams)
+    opt.zero_grad(set_to_none=False)  # no grads: nothing to do
+    assert all(p.grad is None for p in gparams)
+
+
+def test_step_with_closure_returns_loss_and_records_grad():
+    seen = {}
+    x_np = np.random.default_rng(3).standard_normal(5).astype(np.float32)
+    results = []
+    for mod, optim in (_lib("torch"), _lib("gt")):
+        w = mod.tensor(x_np.copy(), requires_grad=True)
+        opt = optim.SGD([w], lr=0.1, momentum=0.9)
+
+        def closure(mod=mod, opt=opt, w=w):
+            opt.zero_grad()
+            seen[mod.__name__] = mod.is_grad_enabled()
+            loss = (w * w).sum()
+            loss.backward()
+            return loss
+
+        with mod.no_grad():
+            losses = [float(opt.step(closure)) for _ in range(5)]
+        assert opt.step() is None
+        results.append((losses, w.detach().numpy().copy()))
+    assert seen == {"torch": True, "glasstorch": True}
+    np.testing.assert_allclose(results[1][0], results[0][0], rtol=1e-6)
+    np.testing.assert_allclose(results[1][1], results[0][1], rtol=1e-6)
+
+
+def test_step_runs_without_recording_and_restores_mode():
+    w = gt.ones(3, requires_grad=True)
+    opt = gopt.Adam([w], lr=0.1)
+    w.grad = gt.ones(3)
+    opt.step()
+    assert w.grad_fn is None and w.is_leaf
+    assert gt.is_grad_enabled()
+
+
+@pytest.mark.parametrize("case", ALL_CONFIGS[::7], ids=[_id(c) for c in ALL_CONFIGS[::7]])
+def test_version_counter_bumps_like_torch(case):
+    name, cfg = case
+    gparams, tparams = make_params()
+    g_opt = getattr(gopt, name)(gparams, **cfg)
+    t_opt = getattr(torch.optim, name)(tparams, **cfg)
+    rng = np.random.default_rng(0)
+    for step in range(3):
+        set_grads(gparams, tparams, rng, step)
+        g_before = [p._version for p in gparams]
+        t_before = [p._version for p in tparams]
+        g_opt.step()
+        t_opt.step()
+        assert [p._version - b for p, b in zip(gparams, g_before)] == [
+            p._version - b for p, b in zip(tparams, t_before)]
+
+
+def test_state_is_keyed_by_parameter_and_skips_params_without_grad():
+    gparams, tparams = make_params()
+    g_opt = gopt.Adam(gparams, lr=0.1)
+    t_opt = torch.optim.Adam(tparams, lr=0.1)
+    gparams[0].grad = gt.ones(*gparams[0].shape)
+    tparams[0].grad = torch.ones(*tparams[0].shape)
+    g_opt.step()
+    t_opt.step()
+    assert list(g_opt.state) == [gparams[0]] and len(t_opt.state) == 1
+    assert list(g_opt.state[gparams[0]]) == list(t_opt.state[tparams[0]])
+    step = g_opt.state[gparams[0]]["step"]
+    assert step.shape == () and step.dtype == gt.float32 and float(step) == 1.0
+
+
+def test_sgd_first_momentum_buffer_is_a_copy_of_the_gradient():
+    w = gt.ones(3, requires_grad=True)
+    opt = gopt.SGD([w], lr=0.1, momentum=0.9, dampening=0.5)
+    w.grad = gt.tensor([1.0, 2.0, 3.0])
+    opt.step()
+    buf = opt.state[w]["momentum_buffer"]
+    np.testing.assert_array_equal(buf._data, w.grad._data)
+    assert buf._data is not w.grad._data and not np.shares_memory(buf._data, w.grad._data)
+
+
+def test_scheduler_written_lr_is_used():
+    gparams, tparams = make_params()
+    g_opt = gopt.SGD(gparams, lr=0.1)
+    t_opt = torch.optim.SGD(tparams, lr=0.1)
+    rng = np.random.default_rng(1)
+    for step in range(5):
+        for o in (g_opt, t_opt):
+            o.param_groups[0]["lr"] = 0.1 / (step + 1)
+        set_grads(gparams, tparams, rng, step)
+        g_opt.step()
+        t_opt.step()
+    assert_params_close(gparams, tparams)
+
+
+def test_tiny_model_trained_with_autograd_matches_torch():
+    """A linear regression trained 50 steps through each library's own autograd."""
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((16, 4)).astype(np.float32)
+    y = rng.standard_normal((16, 1)).astype(np.float32)
+    w0 = rng.standard_normal((4, 1)).astype(np.float32)
+    for name, cfg in [("SGD", dict(lr=0.05, momentum=0.9)), ("Adam", dict(lr=0.01)),
+                      ("RMSprop", dict(lr=0.01)), ("AdamW", dict(lr=0.01)),
+                      ("Adagrad", dict(lr=0.1))]:
+        finals = []
+        for mod, optim in (_lib("torch"), _lib("gt")):
+            w = mod.tensor(w0.copy(), requires_grad=True)
+            b = mod.zeros(1, requires_grad=True)
+            opt = getattr(optim, name)([w, b], **cfg)
+            xs, ys = mod.tensor(x), mod.tensor(y)
+            for _ in range(50):
+                opt.zero_grad()
+                loss = ((xs @ w + b - ys) ** 2).mean()
+                loss.backward()
+                opt.step()
+            finals.append((w.detach().numpy().copy(), b.detach().numpy().copy(), loss.item()))
+        for got, expected in zip(finals[1], finals[0]):
+            np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)
