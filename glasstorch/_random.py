@@ -30,7 +30,6 @@ Public functions; all return a fresh C-contiguous NumPy array, `shape` is a tupl
                                                                    torch.multinomial (int64)
     trunc_normal(shape, mean, std, a, b, dtype=np.float32, generator=None)
                                                                    nn.init.trunc_normal_
-    erfinv(x)                                                      torch.erfinv's algorithm
     draw_seed(generator=None) -> int     int(torch.empty((), dtype=torch.int64).random_())
 
 Module level, on the default generator: `default_generator`, `manual_seed(seed)`, `seed()`,
@@ -48,7 +47,7 @@ __all__ = [
     "Generator", "default_generator", "manual_seed", "seed", "initial_seed",
     "get_rng_state", "set_rng_state", "rand", "uniform", "randn", "normal", "randint",
     "random_", "randperm", "bernoulli", "bernoulli_scalar", "dropout_mask", "exponential",
-    "multinomial", "trunc_normal", "erfinv", "draw_seed", "mt19937_words",
+    "multinomial", "trunc_normal", "draw_seed", "mt19937_words",
 ]
 
 _N = 624  # words of Mersenne Twister state
@@ -254,6 +253,11 @@ def set_rng_state(new_state: object) -> None:
     default_generator.set_state(new_state)
 
 
+def _c_array(a: np.ndarray) -> np.ndarray:
+    """C-contiguous, keeping 0-d arrays 0-d (np.ascontiguousarray would make them 1-d)."""
+    return a if a.flags.c_contiguous else a.copy(order="C")
+
+
 def _numel(shape: tuple[int, ...]) -> int:
     return math.prod(int(s) for s in shape)
 
@@ -274,7 +278,9 @@ def _unit(n: int, dtype: np.dtype, g: Generator) -> np.ndarray:
 def _fma32(a: np.ndarray, b: object, c: object) -> np.ndarray:
     """float32 fused multiply-add: the product of two float32 is exact in float64, so one
     float64 add and a final rounding give fma's result (barring a 2**-29-rare tie)."""
-    return (np.float64(1) * a * np.float64(b) + np.float64(c)).astype(np.float32)
+    t = np.multiply(a, b, dtype=np.float64)
+    t += c
+    return t.astype(np.float32)
 
 
 def uniform(shape: tuple[int, ...], low: float = 0.0, high: float = 1.0,
@@ -296,7 +302,7 @@ def uniform(shape: tuple[int, ...], low: float = 0.0, high: float = 1.0,
         out = out.astype(dtype)
     else:
         raise TypeError(f"uniform_ not implemented for {dtype}")
-    return np.ascontiguousarray(out.reshape(shape))
+    return _c_array(out.reshape(shape))
 
 
 def rand(shape: tuple[int, ...], dtype: np.dtype = np.float32,
@@ -402,11 +408,16 @@ _TWO_PI_F = _F(2.0 * math.pi)
 
 def _box_muller_16_f32(u: np.ndarray, mean: np.float32, std: np.float32) -> np.ndarray:
     """Blocks of 16 uniforms (rows of u) -> 16 normals each, like normal_fill_16_AVX2."""
-    radius = np.sqrt(_F(-2) * _log_ps(_F(1) - u[:, :8]))
-    sin, cos = _sincos_ps(_TWO_PI_F * u[:, 8:])
     out = np.empty_like(u)
-    out[:, :8] = _fma32(radius * cos, std, mean)
-    out[:, 8:] = _fma32(radius * sin, std, mean)
+    step = 2048  # rows per pass: the temporaries stay in cache and their memory is reused
+    for r in range(0, u.shape[0], step):
+        blk = u[r:r + step]
+        # contiguous halves: NumPy is several times faster on them than on strided views
+        first, second = np.ascontiguousarray(blk[:, :8]), np.ascontiguousarray(blk[:, 8:])
+        radius = np.sqrt(_F(-2) * _log_ps(_F(1) - first))
+        sin, cos = _sincos_ps(_TWO_PI_F * second)
+        out[r:r + step, :8] = _fma32(radius * cos, std, mean)
+        out[r:r + step, 8:] = _fma32(radius * sin, std, mean)
     return out
 
 
@@ -417,8 +428,8 @@ def _libm(fn, x: np.ndarray) -> np.ndarray:
 
 
 def _box_muller_16_f64(u: np.ndarray, mean: float, std: float) -> np.ndarray:
-    radius = np.sqrt(-2.0 * _libm(math.log, 1.0 - u[:, :8]))
-    theta = (2.0 * math.pi) * u[:, 8:]
+    radius = np.sqrt(-2.0 * _libm(math.log, 1.0 - np.ascontiguousarray(u[:, :8])))
+    theta = (2.0 * math.pi) * np.ascontiguousarray(u[:, 8:])
     out = np.empty_like(u)
     out[:, :8] = _fma64(radius * _libm(math.cos, theta), std, mean)
     out[:, 8:] = _fma64(radius * _libm(math.sin, theta), std, mean)
@@ -477,10 +488,10 @@ def normal(shape: tuple[int, ...], mean: float | np.ndarray = 0.0,
             else (np.shape(mean) if mean_arr else np.shape(std))
         if mean_arr and not std_arr:
             out = normal(shape, 0.0, float(std), dtype, g)
-            return np.ascontiguousarray((out + mean.astype(dtype)).astype(dtype))
+            return _c_array((out + mean.astype(dtype)).astype(dtype))
         out = normal(shape, 0.0, 1.0, dtype, g)
         out = out * np.asarray(std, dtype)
-        return np.ascontiguousarray((out + np.asarray(mean, dtype)).astype(dtype))
+        return _c_array((out + np.asarray(mean, dtype)).astype(dtype))
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
     n = _numel(shape)
@@ -490,7 +501,7 @@ def normal(shape: tuple[int, ...], mean: float | np.ndarray = 0.0,
         out = _normal_fill(n, mean, std, dtype, g)
     else:
         out = _normal_scalar(n, float(mean), float(std), g)
-    return np.ascontiguousarray(out.astype(dtype).reshape(shape))
+    return _c_array(out.astype(dtype).reshape(shape))
 
 
 def randn(shape: tuple[int, ...], dtype: np.dtype = np.float32,
@@ -517,6 +528,9 @@ def _representable_bounds(low: int, high: int, digits: int) -> tuple[int, int]:
     return low, high
 
 
+_C_TYPE_NAMES = {np.dtype(np.int8): "signed char", np.dtype(np.int16): "short",
+                 np.dtype(np.int32): "int", np.dtype(np.int64): "long",
+                 np.dtype(np.uint8): "unsigned char"}
 _DIGITS = {np.dtype(np.float32): 24, np.dtype(np.float64): 53, np.dtype(np.float16): 11}
 
 
@@ -534,12 +548,18 @@ def randint(low: int, high: int, shape: tuple[int, ...], dtype: np.dtype = np.in
             f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     if dtype in _DIGITS:
         low, high = _representable_bounds(low, high, _DIGITS[dtype])
+    elif dtype in _INT_INFO:
+        info, name = _INT_INFO[dtype], _C_TYPE_NAMES[dtype]
+        if not info.min <= low <= info.max:
+            raise RuntimeError(f"from is out of bounds for {name}")
+        if not info.min <= high - 1 <= info.max:
+            raise RuntimeError(f"to - 1 is out of bounds for {name}")
     g = _gen(generator)
     n = _numel(shape)
     span = high - low
     draws = g._random64(n) if span >= 2**28 else g._random32(n)
     vals = _wrap_int64(draws % np.uint64(span), low)
-    return np.ascontiguousarray(vals.astype(dtype).reshape(shape))
+    return _c_array(vals.astype(dtype).reshape(shape))
 
 
 def _wrap_int64(x: np.ndarray, low: int) -> np.ndarray:
@@ -556,7 +576,7 @@ def random_(shape: tuple[int, ...], dtype: np.dtype = np.int64,
     g = _gen(generator)
     n = _numel(shape)
     if dtype == np.bool_:
-        return np.ascontiguousarray((g._random32(n) & np.uint64(1)).astype(bool).reshape(shape))
+        return _c_array((g._random32(n) & np.uint64(1)).astype(bool).reshape(shape))
     if dtype in (np.int64, np.float64):
         draws = g._random64(n)
     else:
@@ -569,7 +589,7 @@ def random_(shape: tuple[int, ...], dtype: np.dtype = np.int64,
         mod = 2**11 + 1
     else:
         mod = int(_INT_INFO[dtype].max) + 1
-    return np.ascontiguousarray((draws % np.uint64(mod)).astype(dtype).reshape(shape))
+    return _c_array((draws % np.uint64(mod)).astype(dtype).reshape(shape))
 
 
 def draw_seed(generator: Generator | None = None) -> int:
@@ -621,7 +641,7 @@ def bernoulli(p: np.ndarray, dtype: np.dtype | None = None, shape: tuple[int, ..
         hit = _unit(n, np.float64, g) < pb.ravel()
     else:
         hit = _unit(n, np.float32, g) < pb.ravel().astype(np.float32)
-    return np.ascontiguousarray(hit.astype(p.dtype if dtype is None else dtype).reshape(shape))
+    return _c_array(hit.astype(p.dtype if dtype is None else dtype).reshape(shape))
 
 
 def bernoulli_scalar(shape: tuple[int, ...], p: float = 0.5, dtype: np.dtype = np.float32,
@@ -636,7 +656,7 @@ def bernoulli_scalar(shape: tuple[int, ...], p: float = 0.5, dtype: np.dtype = n
         raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
     g = _gen(generator)
     hit = _unit(_numel(shape), np.float64, g) < p
-    return np.ascontiguousarray(hit.astype(dtype).reshape(shape))
+    return _c_array(hit.astype(dtype).reshape(shape))
 
 
 def dropout_mask(shape: tuple[int, ...], p: float, dtype: np.dtype = np.float32,
@@ -651,7 +671,7 @@ def dropout_mask(shape: tuple[int, ...], p: float, dtype: np.dtype = np.float32,
     if p == 1:
         return np.zeros(shape, dtype)
     keep = bernoulli_scalar(shape, 1.0 - p, dtype, generator)
-    return np.ascontiguousarray(keep / dtype.type(1.0 - p))
+    return _c_array(keep / dtype.type(1.0 - p))
 
 
 # -- exponential and multinomial ----------------------------------------------------------
@@ -665,7 +685,7 @@ def exponential(shape: tuple[int, ...], lambd: float = 1.0, dtype: np.dtype = np
     g = _gen(generator)
     u = _unit(_numel(shape), np.float64, g)
     out = (-1.0 / float(lambd)) * _libm(math.log1p, -u)
-    return np.ascontiguousarray(out.astype(dtype).reshape(shape))
+    return _c_array(out.astype(dtype).reshape(shape))
 
 
 def multinomial(probs: np.ndarray, num_samples: int, replacement: bool = False,
@@ -692,7 +712,7 @@ def multinomial(probs: np.ndarray, num_samples: int, replacement: bool = False,
             idx = np.argmax(score, axis=-1)[:, None]
         else:  # topk: largest first; a stable sort of -score keeps ties in index order
             idx = np.argsort(-score, axis=-1, kind="stable")[:, :num_samples]
-        return np.ascontiguousarray(idx.astype(np.int64).reshape(probs.shape[:-1] + (-1,)))
+        return _c_array(idx.astype(np.int64).reshape(probs.shape[:-1] + (-1,)))
     out = np.empty((rows.shape[0], num_samples), np.int64)
     for r, row in enumerate(rows):
         cum = np.cumsum(row, dtype=row.dtype)  # sequential sum, as the C loop does
