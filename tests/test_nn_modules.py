@@ -217,7 +217,8 @@ def test_state_dict_keys_order_type_metadata():
             "metadata": dict(sd._metadata),
             "detached": [(v.requires_grad, v.grad_fn is None) for v in sd.values()],
             "value_types": sorted({type(v).__name__ for v in sd.values()}),
-            "keep_vars": sorted({type(v).__name__ for v in net.state_dict(keep_vars=True).values()}),
+            "keep_vars": sorted({type(v).__name__
+                                 for v in net.state_dict(keep_vars=True).values()}),
             "prefixed": list(net.state_dict(prefix="m.").keys()),
             "dtypes": [str(v.dtype) for v in sd.values()],
         }
@@ -838,7 +839,7 @@ def test_softmax_implicit_dim_warns_and_chooses_like_torch():
             assert gw == tw and len(tw) == 1
 
 
-# -- Dropout -----------------------------------------------------------------------------------------
+# -- Dropout ---------------------------------------------------------------------------------
 def test_dropout_probability_errors():
     same(lambda lib: [catch(lambda p=p: repr(lib.nn.Dropout(p)))
                       for p in (-0.1, 1.5, 0.0, 1.0, 1, 0.25)])
@@ -896,7 +897,7 @@ def test_batchnorm1d_running_stats_train_then_eval(kwargs, shape):
         (ty * torch.tensor(w)).sum().backward()
         (gy * glasstorch.tensor(w)).sum().backward()
         np.testing.assert_allclose(np_of(gx.grad), np_of(tx.grad), rtol=1e-4, atol=1e-4)
-        for (tn, tp), (gn, gp) in zip(tbn.named_parameters(), gbn.named_parameters()):
+        for tp, gp in zip(tbn.parameters(), gbn.parameters()):
             np.testing.assert_allclose(np_of(gp.grad), np_of(tp.grad), rtol=1e-4, atol=1e-4)
         for (tn, tb), (gn, gb) in zip(tbn.named_buffers(), gbn.named_buffers()):
             assert gn == tn and str(gb.dtype) == str(tb.dtype)
@@ -906,7 +907,7 @@ def test_batchnorm1d_running_stats_train_then_eval(kwargs, shape):
     x = rng.standard_normal(shape).astype(np.float32)
     np.testing.assert_allclose(np_of(gbn(glasstorch.tensor(x))), np_of(tbn(torch.tensor(x))),
                                rtol=1e-4, atol=1e-5)
-    for (tn, tb), (gn, gb) in zip(tbn.named_buffers(), gbn.named_buffers()):
+    for tb, gb in zip(tbn.buffers(), gbn.buffers()):
         np.testing.assert_allclose(np_of(gb), np_of(tb), rtol=1e-5, atol=1e-6)
 
 

@@ -22,6 +22,7 @@ import numpy as np
 
 import glasstorch
 
+from .. import _random
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 
@@ -84,53 +85,15 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
 
     When [a, b] holds a good share of the probability (> 0.3), draw normals and redraw the
     ones outside; otherwise draw uniformly in [a, b] and accept each value with probability
-    density(x) / density(mode) (rejection sampling). The draws are PyTorch's, in its order.
+    density(x) / density(mode) (rejection sampling). ``glasstorch._random.trunc_normal`` makes
+    the draws in PyTorch's order, so the values are PyTorch's.
     """
-
-    def norm_cdf(x: float) -> float:
-        return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
-
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
                       "The distribution of values may be incorrect.", stacklevel=2)
-
-    def fresh() -> Tensor:  # a scratch tensor of the same shape and dtype, to draw into
-        return Tensor._make(np.empty_like(tensor._data))
-
-    with no_grad():
-        p = norm_cdf((b - mean) / std) - norm_cdf((a - mean) / std)
-        dt = tensor._data.dtype
-        if p > 0.3:
-            lo, hi = dt.type(a), dt.type(b)  # the bounds as the tensor's dtype sees them
-            tensor.normal_(mean, std, generator=generator)
-            result = tensor._data.copy()
-            while True:
-                outside = (result < lo) | (result > hi)
-                if not outside.any():
-                    break
-                redraw = fresh().normal_(mean, std, generator=generator)._data
-                result = np.where(outside, redraw, result)
-            return _write(tensor, result)
-
-        mode = max(a, min(mean, b))
-        log_peak = -0.5 * ((mode - mean) / std) ** 2
-
-        def log_ratio(x: np.ndarray) -> np.ndarray:
-            # log(density(x) / density(mode)), computed in the tensor's dtype
-            return (((x - dt.type(mean)) / dt.type(std)) ** 2) * dt.type(-0.5) - dt.type(log_peak)
-
-        def reject(threshold: np.ndarray) -> np.ndarray:
-            u = fresh().uniform_(generator=generator)._data
-            return np.log(u) > threshold
-
-        tensor.uniform_(a, b, generator=generator)
-        result = tensor._data.copy()
-        pending = reject(log_ratio(result))
-        while pending.any():
-            candidates = fresh().uniform_(a, b, generator=generator)._data
-            result = np.where(pending, candidates, result)
-            pending = np.where(pending, reject(log_ratio(candidates)), pending)
-        return _write(tensor, result)
+    values = _random.trunc_normal(tuple(tensor.shape), mean, std, a, b,
+                                  dtype=tensor._data.dtype, generator=generator)
+    return _write(tensor, values)
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
