@@ -32,8 +32,7 @@ class Parameter(Tensor):
         # Everything happened in __new__; accept the same arguments so construction succeeds.
         pass
 
-    def __repr__(self) -> str:
-        return "Parameter containing:\n" + super().__repr__()
+    # repr: Tensor.__repr__ already starts a Parameter's with "Parameter containing:\n".
 
     def __deepcopy__(self, memo: dict) -> Parameter:
         # A fresh copy of the values with the same requires_grad; the gradient is not copied.
