@@ -599,3 +599,98 @@ def test_tiny_model_trained_with_autograd_matches_torch():
             finals.append((w.detach().numpy().copy(), b.detach().numpy().copy(), loss.item()))
         for got, expected in zip(finals[1], finals[0]):
             np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)
+
+
+# -- random hyperparameters and shapes (hypothesis) ------------------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_shapes = st.lists(st.lists(st.integers(1, 4), min_size=0, max_size=3).map(tuple),
+                   min_size=1, max_size=3)
+_option_strategies = {
+    "SGD": st.fixed_dictionaries({
+        "lr": st.floats(1e-3, 0.5), "momentum": st.sampled_from([0, 0.5, 0.9, 0.99]),
+        "weight_decay": st.sampled_from([0, 1e-4, 0.1]), "maximize": st.booleans()}),
+    "Adam": st.fixed_dictionaries({
+        "lr": st.floats(1e-4, 0.1), "betas": st.tuples(st.floats(0.0, 0.95),
+                                                       st.floats(0.5, 0.9999)),
+        "eps": st.sampled_from([1e-8, 1e-6, 1e-3]), "weight_decay": st.sampled_from([0, 0.01]),
+        "amsgrad": st.booleans(), "maximize": st.booleans()}),
+    "AdamW": st.fixed_dictionaries({
+        "lr": st.floats(1e-4, 0.1), "weight_decay": st.floats(0.0, 0.5),
+        "amsgrad": st.booleans()}),
+    "RMSprop": st.fixed_dictionaries({
+        "lr": st.floats(1e-4, 0.05), "alpha": st.floats(0.5, 0.999),
+        "momentum": st.sampled_from([0, 0.5, 0.9]), "weight_decay": st.sampled_from([0, 0.01]),
+        "maximize": st.booleans()}),
+    "Adagrad": st.fixed_dictionaries({
+        "lr": st.floats(1e-3, 0.5), "lr_decay": st.floats(0.0, 0.1),
+        "initial_accumulator_value": st.floats(0.0, 1.0), "maximize": st.booleans()}),
+}
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(data=st.data(), shapes=_shapes, name=st.sampled_from(sorted(_option_strategies)))
+def test_random_options_and_shapes_match_torch(data, shapes, name):
+    cfg = data.draw(_option_strategies[name])
+    gparams, tparams = make_params(np.float32, seed=len(shapes), shapes=shapes)
+    g_opt = getattr(gopt, name)(gparams, **cfg)
+    t_opt = getattr(torch.optim, name)(tparams, **cfg)
+    rng = np.random.default_rng(3)
+    for step in range(20):
+        set_grads(gparams, tparams, rng, step)
+        g_opt.step()
+        t_opt.step()
+    for gp, tp in zip(gparams, tparams):
+        np.testing.assert_allclose(gp._data, tp.detach().numpy(), rtol=1e-4, atol=1e-5)
+    assert_state_dicts_match_loosely(g_opt.state_dict(), t_opt.state_dict())
+
+
+def assert_state_dicts_match_loosely(gsd, tsd):
+    assert gsd["param_groups"] == tsd["param_groups"]
+    for idx, tstate in tsd["state"].items():
+        assert list(gsd["state"][idx]) == list(tstate)
+        if "step" in tstate:
+            assert float(gsd["state"][idx]["step"]) == float(tstate["step"])
+
+
+# -- odds and ends ----------------------------------------------------------------------------
+def test_user_defined_optimizer_subclass_works_with_schedulers():
+    """Course code often writes its own optimizer on top of the base class."""
+    results = []
+    for mod, optim in (_lib("torch"), _lib("gt")):
+        class PlainSGD(optim.Optimizer):
+            def __init__(self, params, lr=0.1):
+                super().__init__(params, dict(lr=lr))
+
+            @mod.no_grad()
+            def step(self, closure=None):
+                for group in self.param_groups:
+                    for p in group["params"]:
+                        if p.grad is not None:
+                            p.add_(p.grad, alpha=-group["lr"])
+
+        w = mod.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        opt = PlainSGD([w], lr=0.5)
+        sched = optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+        for _ in range(5):
+            w.grad = mod.tensor([0.1, 0.2, 0.3])
+            opt.step()
+            sched.step()
+        results.append((w.detach().numpy().copy(), sched.get_last_lr(), repr(opt)))
+    np.testing.assert_allclose(results[1][0], results[0][0], rtol=1e-6)
+    assert results[1][1:] == results[0][1:]
+
+
+def test_loaded_read_only_state_and_plain_number_step_are_usable():
+    w = gt.ones(3, requires_grad=True)
+    opt = gopt.Adam([w], lr=0.1)
+    avg = np.zeros(3, dtype=np.float32)
+    avg.flags.writeable = False
+    saved = {"state": {0: {"step": 4, "exp_avg": gt.tensor(avg), "exp_avg_sq": gt.tensor(avg)}},
+             "param_groups": [dict(opt.state_dict()["param_groups"][0])]}
+    saved["state"][0]["exp_avg"]._data.flags.writeable = False
+    opt.load_state_dict(saved)
+    w.grad = gt.ones(3)
+    opt.step()
+    assert float(opt.state[w]["step"]) == 5.0

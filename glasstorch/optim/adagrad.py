@@ -100,12 +100,10 @@ class Adagrad(Optimizer):
                 lr_t = lr / (1 + (t - 1) * lr_decay)
 
                 s = state["sum"]._data
-                g2 = g * g
-                s += g2
-                std = np.sqrt(s, out=g2)
+                s += g * g
+                std = np.sqrt(s)
                 std += eps
                 # θ ← θ - lr_t·g/(√s + ε)
-                update = np.divide(g * -lr_t, std, out=std)
-                theta += update
+                theta += (g * -lr_t) / std
                 p._vc[0] += 1
         return loss

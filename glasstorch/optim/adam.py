@@ -127,12 +127,12 @@ class Adam(Optimizer):
                 bias_correction1 = 1 - beta1**t
                 bias_correction2 = 1 - beta2**t
                 step_size = lr / bias_correction1
-                # denom = √v / √(1-β₂ᵗ) + ε   (reuses the g² buffer)
-                denom = np.sqrt(v, out=g2)
+                # denom = √v / √(1-β₂ᵗ) + ε
+                denom = np.sqrt(v)
                 denom /= bias_correction2**0.5
                 denom += eps
                 # θ ← θ - step_size · m / denom
-                update = np.multiply(m, -step_size, out=diff)
+                update = m * -step_size
                 update /= denom
                 theta += update
                 p._vc[0] += 1

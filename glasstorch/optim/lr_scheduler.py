@@ -171,6 +171,10 @@ class LRScheduler:
             )
 
 
+class _LRScheduler(LRScheduler):
+    """The old name of :class:`LRScheduler`, kept because older code subclasses it."""
+
+
 def _track_optimizer_steps(optimizer: Optimizer) -> None:
     """Wrap ``optimizer.step`` (once) so it records that it ran: a scheduler stepped before its
     optimizer can then warn."""

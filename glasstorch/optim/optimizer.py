@@ -281,11 +281,14 @@ def _cast_state(param: Tensor, value: Any, key: Any = None) -> Any:
     """Copy loaded state for ``param``: tensors take the parameter's floating dtype (except the
     step counter, kept as saved), containers are rebuilt, anything else is kept."""
     if isinstance(value, Tensor):
-        if key == "step" or not param.is_floating_point():
-            return value
-        if value._data.dtype != param._data.dtype:
+        if key != "step" and param.is_floating_point() and value._data.dtype != param._data.dtype:
             return Tensor._make(value._data.astype(param._data.dtype))
+        if not value._data.flags.writeable:  # e.g. memory-mapped from a checkpoint file
+            return Tensor._make(value._data.copy())
         return value
+    if key == "step" and isinstance(value, (int, float)):
+        # checkpoints from old PyTorch versions kept the step as a plain number
+        return Tensor._make(np.array(float(value), dtype=np.float32))
     if isinstance(value, dict):
         return {k: _cast_state(param, v, k) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

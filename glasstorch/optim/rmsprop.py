@@ -107,21 +107,18 @@ class RMSprop(Optimizer):
                     diff = g - g_avg
                     diff *= 1 - alpha
                     g_avg += diff
-                    avg = np.multiply(g_avg, g_avg, out=g2)
-                    np.subtract(v, avg, out=avg)
-                    np.sqrt(avg, out=avg)
+                    avg = np.sqrt(v - g_avg * g_avg)
                 else:
-                    avg = np.sqrt(v, out=g2)
+                    avg = np.sqrt(v)
                 avg += eps
 
                 if momentum > 0:
                     b = state["momentum_buffer"]._data
                     b *= momentum
-                    b += np.divide(g, avg, out=avg)
+                    b += g / avg
                     np.subtract(theta, lr * b, out=theta)
                 else:
                     # θ ← θ - lr·g/(√ṽ + ε)
-                    update = np.divide(g * -lr, avg, out=avg)
-                    theta += update
+                    theta += (g * -lr) / avg
                 p._vc[0] += 1
         return loss

@@ -85,12 +85,12 @@ class SGD(Optimizer):
                     buf = state.get("momentum_buffer")
                     if buf is None:
                         # First step: the buffer starts as the gradient itself (no dampening).
-                        b = g.copy()
+                        b = np.array(g, copy=True)
                         state["momentum_buffer"] = Tensor._make(b)
                     else:
                         b = buf._data
                         b *= momentum
-                        b += (1 - dampening) * g
+                        b += g if dampening == 0 else (1 - dampening) * g
                     g = g + momentum * b if nesterov else b
                 np.subtract(theta, lr * g, out=theta)
                 p._vc[0] += 1
