@@ -644,18 +644,61 @@ def bernoulli(p: np.ndarray, dtype: np.dtype | None = None, shape: tuple[int, ..
     return _c_array(hit.astype(p.dtype if dtype is None else dtype).reshape(shape))
 
 
+def _intel_cpu() -> bool:
+    """Whether PyTorch would take its MKL path for bernoulli_(float) on this machine: x86
+    builds of PyTorch ship MKL and use it only when the CPU vendor is Intel."""
+    import platform
+
+    if platform.machine().lower() not in ("x86_64", "amd64", "i386", "i686"):
+        return False
+    try:
+        with open("/proc/cpuinfo") as f:
+            return "GenuineIntel" in f.read(8192)
+    except OSError:
+        return "intel" in platform.processor().lower()
+
+
+# Which recipe bernoulli_scalar (and so Dropout) follows; set it to compare with a PyTorch
+# run on another kind of CPU.
+BERNOULLI_MKL: bool = _intel_cpu()
+
+_MCG31_A = 1132489760  # MKL's VSL_BRNG_MCG31: x <- a * x mod (2**31 - 1)
+_MCG31_M = 2**31 - 1
+
+
+def _mcg31(seed: int, n: int) -> np.ndarray:
+    """The first n states of MKL's MCG31 stream: x0 = seed mod m (0 becomes 1), then
+    x_i = a**i * x0 mod m, filled by doubling: block [k, 2k) is block [0, k) times a**k."""
+    out = np.empty(n, np.uint64)
+    if n == 0:
+        return out
+    out[0] = seed % _MCG31_M or 1
+    k = 1
+    while k < n:
+        take = min(k, n - k)
+        out[k:k + take] = out[:take] * np.uint64(pow(_MCG31_A, k, _MCG31_M)) % np.uint64(_MCG31_M)
+        k += take
+    return out
+
+
 def bernoulli_scalar(shape: tuple[int, ...], p: float = 0.5, dtype: np.dtype = np.float32,
                      generator: Generator | None = None) -> np.ndarray:
-    """Tensor.bernoulli_(p) with a float p: 1 where a 53-bit uniform (64-bit draw) < p.
+    """Tensor.bernoulli_(p) with a float p.
 
-    This is PyTorch's portable kernel, the one it runs on non-Intel CPUs. On Intel CPUs
-    PyTorch hands this case to MKL (an MCG31 stream seeded by one 32-bit draw), which this
-    module does not reproduce (see docs/random.md)."""
+    Portable kernel (PyTorch on AMD, ARM, ...): 1 where a 53-bit uniform (64-bit draw) < p.
+    Intel CPUs (BERNOULLI_MKL): PyTorch takes one 32-bit draw as the seed of MKL's MCG31
+    stream and sets 1 where float32(x_i / (2**31 - 1)) < float32(p)."""
     p = float(p)
     if not 0 <= p <= 1:
         raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
     g = _gen(generator)
-    hit = _unit(_numel(shape), np.float64, g) < p
+    n = _numel(shape)
+    if BERNOULLI_MKL:
+        seed = int(g._random32(1)[0])
+        u = (_mcg31(seed, n).astype(np.float64) * (1.0 / _MCG31_M)).astype(np.float32)
+        hit = u < np.float32(p)
+    else:
+        hit = _unit(n, np.float64, g) < p
     return _c_array(hit.astype(dtype).reshape(shape))
 
 

@@ -40,17 +40,8 @@ def same(ours: np.ndarray, theirs: torch.Tensor) -> None:
     assert_array_equal(ours, theirs, strict=True)
 
 
-def _intel_cpu() -> bool:
-    try:
-        with open("/proc/cpuinfo") as f:
-            return "GenuineIntel" in f.read(4096)
-    except OSError:
-        return False
-
-
-# On Intel CPUs PyTorch's bernoulli_(float p) (and so Dropout) goes to MKL; not reproduced.
-needs_portable_bernoulli = pytest.mark.skipif(
-    _intel_cpu(), reason="PyTorch uses MKL's bernoulli on Intel CPUs")
+# bernoulli_(float p), and so Dropout, follows PyTorch's portable kernel on this machine's CPU
+# or its MKL path on Intel CPUs; R.BERNOULLI_MKL picks the same one PyTorch picks here.
 
 
 # -- engine and state ---------------------------------------------------------------------
@@ -269,7 +260,6 @@ def test_bernoulli_tensor_p(np_dt, t_dt):
              torch.empty(3, 7).bernoulli_(torch.from_numpy(p[0]), generator=tg(seed)))
 
 
-@needs_portable_bernoulli
 @pytest.mark.parametrize("np_dt,t_dt", DTYPES)
 def test_bernoulli_scalar_p(np_dt, t_dt):
     for p in [0.0, 0.1, 0.5, 0.9, 1.0]:
@@ -278,7 +268,6 @@ def test_bernoulli_scalar_p(np_dt, t_dt):
                  torch.empty(64, dtype=t_dt).bernoulli_(p, generator=tg(seed)))
 
 
-@needs_portable_bernoulli
 @pytest.mark.parametrize("np_dt,t_dt", DTYPES)
 @pytest.mark.parametrize("p", [0.0, 0.1, 0.25, 0.5, 1 / 3, 1.0])
 def test_dropout_mask_matches_functional_dropout(np_dt, t_dt, p):
@@ -325,6 +314,15 @@ def test_trunc_normal(np_dt, t_dt, args):
             t = torch.empty(shape, dtype=t_dt)
             torch.nn.init.trunc_normal_(t, *args, generator=tg(seed))
             same(R.trunc_normal(shape, *args, np_dt, gg(seed)), t)
+
+
+def test_mcg31_stream_is_the_recurrence():
+    x, ref = 987654321, []
+    for _ in range(1000):
+        ref.append(x)
+        x = x * 1132489760 % (2**31 - 1)
+    assert R._mcg31(987654321, 1000).tolist() == ref
+    assert R._mcg31(0, 3).tolist()[0] == 1 and R._mcg31(2**31 - 1, 2).tolist()[0] == 1
 
 
 def test_linear_default_init_stream():
