@@ -1,1 +1,323 @@
-"""glasstorch: PyTorch made of glass."""
+"""glasstorch: PyTorch made of glass.
+
+A deep learning framework in Python on NumPy with PyTorch's API, so ``import glasstorch as
+torch`` runs course code unchanged, and every part of it can be read:
+
+- ``_tensor.py``      the Tensor
+- ``_ops/``           every operation, forward and backward side by side
+- ``autograd/``       the graph, the backward engine, no_grad, Function, gradcheck
+- ``nn/``             modules, layers, losses, functional, init
+- ``optim/``          optimizers and learning-rate schedulers
+- ``utils/data/``     Dataset, DataLoader, samplers
+- ``datasets/``       small real datasets shipped with the package
+"""
+
+from __future__ import annotations
+
+import numbers as _numbers
+import types as _types
+
+from . import _dtype, autograd, backends, cuda, nn, optim, utils  # noqa: E402,I001
+from ._creation import (
+    arange,
+    as_tensor,
+    asarray,
+    bernoulli,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    logspace,
+    multinomial,
+    normal,
+    ones,
+    ones_like,
+    poisson,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+    range,
+    scalar_tensor,
+    tensor,
+    tril,
+    triu,
+    zeros,
+    zeros_like,
+)
+from ._device import device
+from ._dtype import (
+    bool,
+    double,
+    dtype,
+    float,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    promote_types,
+    set_default_dtype,
+    short,
+    uint8,
+)
+from ._ops.indexing import (
+    argwhere,
+    gather,
+    index_add,
+    index_select,
+    masked_fill,
+    masked_select,
+    nonzero,
+    scatter,
+    scatter_add,
+    take,
+    take_along_dim,
+)
+from ._ops.linalg import addmm, bmm, dot, ger, inner, matmul, mm, mv, outer
+from ._ops.pointwise import (
+    abs,
+    absolute,
+    add,
+    allclose,
+    bitwise_and,
+    bitwise_not,
+    bitwise_or,
+    bitwise_xor,
+    ceil,
+    clamp,
+    clamp_max,
+    clamp_min,
+    clip,
+    clone,
+    cos,
+    div,
+    divide,
+    eq,
+    equal,
+    exp,
+    exp2,
+    expm1,
+    fix,
+    float_power,
+    floor,
+    floor_divide,
+    fmod,
+    ge,
+    greater,
+    greater_equal,
+    gt,
+    isclose,
+    isfinite,
+    isinf,
+    isnan,
+    le,
+    lerp,
+    less,
+    less_equal,
+    log,
+    log1p,
+    log2,
+    log10,
+    logical_and,
+    logical_not,
+    logical_or,
+    logical_xor,
+    lt,
+    maximum,
+    minimum,
+    mul,
+    multiply,
+    nan_to_num,
+    ne,
+    neg,
+    negative,
+    not_equal,
+    pow,
+    reciprocal,
+    relu,
+    remainder,
+    round,
+    rsqrt,
+    rsub,
+    sigmoid,
+    sign,
+    sin,
+    sqrt,
+    square,
+    sub,
+    subtract,
+    tan,
+    tanh,
+    true_divide,
+    trunc,
+    where,
+)
+from ._ops.reduction import (
+    all,
+    amax,
+    amin,
+    any,
+    argmax,
+    argmin,
+    argsort,
+    count_nonzero,
+    cumsum,
+    log_softmax,
+    logsumexp,
+    max,
+    mean,
+    min,
+    nanmean,
+    norm,
+    prod,
+    softmax,
+    sort,
+    std,
+    std_mean,
+    sum,
+    topk,
+    var,
+    var_mean,
+)
+from ._ops.shape import (
+    atleast_1d,
+    atleast_2d,
+    broadcast_tensors,
+    broadcast_to,
+    cat,
+    chunk,
+    concat,
+    concatenate,
+    flatten,
+    flip,
+    hstack,
+    moveaxis,
+    movedim,
+    narrow,
+    permute,
+    ravel,
+    repeat_interleave,
+    reshape,
+    roll,
+    split,
+    squeeze,
+    stack,
+    swapaxes,
+    swapdims,
+    t,
+    tile,
+    transpose,
+    unbind,
+    unflatten,
+    unsqueeze,
+    vstack,
+)
+from ._random import (
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)
+from ._size import Size
+from ._tensor import Tensor
+from ._tensor_str import get_printoptions, set_printoptions
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .serialization import load, save
+
+__version__ = "0.1.0"
+
+# Legacy typed constructors (torch.FloatTensor([1, 2]) and isinstance checks by type name)
+def _legacy(dt):
+    def make(*args):
+        if len(args) == 1 and not isinstance(args[0], _numbers.Number):
+            return tensor(args[0], dtype=dt)
+        return zeros(*args, dtype=dt)
+
+    return make
+
+
+FloatTensor = _legacy(float32)
+DoubleTensor = _legacy(float64)
+LongTensor = _legacy(int64)
+IntTensor = _legacy(int32)
+BoolTensor = _legacy(bool)
+ByteTensor = _legacy(uint8)
+HalfTensor = _legacy(float16)
+
+
+def is_tensor(obj) -> bool:  # noqa: A001
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input: Tensor) -> bool:
+    return input.is_floating_point()
+
+
+def numel(input: Tensor) -> int:
+    return input.numel()
+
+
+def result_type(tensor1, tensor2) -> dtype:
+    return _dtype.result_type(tensor1, tensor2)
+
+
+def can_cast(from_: dtype, to: dtype) -> bool:
+    return from_.category <= to.category
+
+
+def get_default_device() -> device:
+    return device("cpu")
+
+
+def set_default_device(dev) -> None:
+    from ._device import check_device
+
+    check_device(dev)
+
+
+def set_num_threads(n: int) -> None:
+    """Accepted for compatibility: NumPy's BLAS decides its own threading."""
+
+
+def get_num_threads() -> int:
+    import os
+
+    return os.cpu_count() or 1
+
+
+def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
+    """glasstorch is always deterministic on the CPU."""
+
+
+def compile(model=None, **kwargs):  # noqa: A001
+    """``torch.compile`` is an identity here: glasstorch code is already plain Python."""
+    return model if model is not None else (lambda m: m)
+
+
+accelerator = _types.SimpleNamespace(is_available=lambda: False,
+                                     current_accelerator=lambda: None)
+
+
+def __getattr__(name: str):
+    # glasstorch.datasets loads its files lazily: `import glasstorch` stays fast
+    if name == "datasets":
+        import importlib
+
+        return importlib.import_module(".datasets", __name__)
+    raise AttributeError(f"module 'glasstorch' has no attribute '{name}'")

@@ -50,7 +50,7 @@ class dtype:
         return (_dtype_by_name, (self.name,))
 
 
-builtins_bool = type(True)
+builtins_bool = bool
 
 float32 = dtype("float32", "float32", _FLOAT, "Float")
 float64 = dtype("float64", "float64", _FLOAT, "Double")
@@ -115,8 +115,10 @@ def to_dtype(d) -> dtype:
     return from_numpy_dtype(np.dtype(d))
 
 
-builtins_float = type(1.0)
-builtins_int = type(1)
+import builtins as _builtins  # noqa: E402
+
+builtins_float = _builtins.float
+builtins_int = _builtins.int
 
 
 def promote_types(a: dtype, b: dtype) -> dtype:

@@ -54,6 +54,10 @@ class Node:
     def backward(self, *grads):  # pragma: no cover - every op defines it
         raise NotImplementedError
 
+    def needs(self, i: int) -> bool:
+        """Whether input ``i`` wants a gradient (skip computing the ones nobody needs)."""
+        return self.next_functions[i][0] is not None
+
     def name(self) -> str:
         return type(self).__name__
 

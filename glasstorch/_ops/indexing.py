@@ -1,0 +1,416 @@
+"""Indexing: ``x[key]``, ``x[key] = value``, gather/scatter, masks.
+
+``x[key]`` follows NumPy's rules. Keys made only of ints, slices, ``None`` and ``...`` give a
+view that shares memory (a write through it shows in ``x``); keys with a bool mask, an integer
+tensor or a list give a copy. ``x[key] = v`` is an in-place operation recorded on the graph.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _dtype as D
+from .._tensor import Tensor, _make, _wrap_dim, apply
+from ..autograd.function import Node
+from ..autograd.grad_mode import _state
+from . import inplace
+from .shape import _view
+
+
+def _convert_key(key, shape):
+    """Turn a user index into a NumPy one; report whether it is basic (gives a view)."""
+    if not isinstance(key, tuple):
+        key = (key,)
+    out = []
+    basic = True
+    for k in key:
+        if isinstance(k, Tensor):
+            a = k._data
+            if a.dtype == np.bool_ or a.ndim:
+                basic = False
+                out.append(a)
+            elif a.dtype.kind in "iu":
+                out.append(int(a))
+            else:
+                raise IndexError(
+                    "tensors used as indices must be long, int, byte or bool tensors"
+                )
+        elif isinstance(k, (list, np.ndarray)):
+            a = np.asarray(k)
+            if a.dtype.kind not in "biu":
+                if a.size == 0:
+                    a = a.astype(np.int64)
+                else:
+                    raise IndexError(
+                        "tensors used as indices must be long, int, byte or bool tensors"
+                    )
+            basic = False
+            out.append(a)
+        elif isinstance(k, slice):
+            if k.step is not None and _int(k.step) <= 0:
+                raise ValueError("step must be greater than zero")
+            out.append(slice(_int(k.start), _int(k.stop), _int(k.step)))
+        elif k is None or k is Ellipsis:
+            out.append(k)
+        elif isinstance(k, (bool, np.bool_)):
+            basic = False
+            out.append(k)
+        else:
+            try:
+                out.append(int(k.__index__()))
+            except (AttributeError, TypeError):
+                raise IndexError(
+                    "only integers, slices (`:`), ellipsis (`...`), None and long or byte "
+                    "Variables are valid indices (got " + type(k).__name__ + ")"
+                ) from None
+    return tuple(out), basic
+
+
+def _int(v):
+    if v is None or isinstance(v, int):
+        return v
+    return int(v.__index__())
+
+
+def _index_error(e: IndexError, shape) -> IndexError:
+    msg = str(e)
+    if "out of bounds" in msg:
+        msg = msg.replace("axis", "dimension")
+        return IndexError(
+            f"{msg}\n[glasstorch] Valid indices along a dimension of size n are 0..n-1 (or "
+            f"-n..-1); the tensor has shape {list(shape)}."
+        )
+    if "too many indices" in msg:
+        return IndexError(
+            f"too many indices for tensor of dimension {len(shape)}"
+        )
+    return IndexError(msg)
+
+
+class SelectBackward0(Node):
+    """out = x[i] along a dim (a view)  |  dx = zeros with g at i"""
+
+    def forward(self, x, key):
+        self.shape, self.key = x.shape, key
+        return x[key]
+
+    def backward(self, g):
+        dx = np.zeros(self.shape, g.dtype)
+        dx[self.key] = g
+        return (dx,)
+
+
+class SliceBackward0(SelectBackward0):
+    """out = x[a:b] (a view)  |  dx = zeros with g in the slice"""
+
+
+class UnsqueezeBackward0(SelectBackward0):
+    """out = x[None] (a view with a new size-1 dim)  |  dx = g without it"""
+
+
+class IndexBackward0(Node):
+    """out = x[indices] (a copy)  |  dx = zeros with g added at the indices (repeats add up)"""
+
+    def forward(self, x, key):
+        self.shape, self.key = x.shape, key
+        return x[key]
+
+    def backward(self, g):
+        dx = np.zeros(self.shape, g.dtype)
+        key = self.key
+        if len(key) == 1 and isinstance(key[0], np.ndarray) and key[0].dtype != np.bool_ \
+                and key[0].ndim == 1 and len(self.shape) >= 1:
+            # one integer index along dim 0 (a batch of rows): bincount-free fast path
+            idx = key[0]
+            if np.unique(idx).size == idx.size:
+                dx[idx] = g
+                return (dx,)
+        np.add.at(dx, key, g)
+        return (dx,)
+
+
+def _basic_node(key):
+    last = [k for k in key if k is not Ellipsis]
+    if last and all(k is None for k in last):
+        return UnsqueezeBackward0
+    if any(isinstance(k, int) for k in key):
+        return SelectBackward0
+    return SliceBackward0
+
+
+def __getitem__(self, key):
+    k, basic = _convert_key(key, self.shape)
+    try:
+        if basic:
+            out = apply(_basic_node(k), self, key=k)
+            return _view(out, self, lambda a: a[k])
+        return apply(IndexBackward0, self, key=k)
+    except IndexError as e:
+        raise _index_error(e, self.shape) from None
+
+
+class IndexPutBackward0(Node):
+    """out = x with out[indices] = v  |  dx = g with zeros at the indices,  dv = g[indices]"""
+
+    def forward(self, x, v, key):
+        self.key = key
+        out = x.copy()
+        out[key] = v
+        return out
+
+    def backward(self, g):
+        gx = g.copy()
+        gx[self.key] = 0
+        return gx, g[self.key]
+
+
+def _index_put(x, key, v):
+    if not isinstance(v, Tensor):
+        from .._creation import tensor
+
+        v = tensor(v, dtype=x.dtype)
+    elif v.dtype is not x.dtype:
+        v = v._cast(x.dtype)
+    return apply(IndexPutBackward0, x, v, key=key)
+
+
+def __setitem__(self, key, value):
+    k, _ = _convert_key(key, self.shape)
+    try:
+        recording = _state.enabled and (
+            self._requires_grad or (isinstance(value, Tensor) and value._requires_grad)
+        )
+        if not recording:
+            v = value._data if isinstance(value, Tensor) else value
+            self._data[k] = v
+            self._vc[0] += 1
+            return
+        inplace(self, _index_put, k, value)
+    except IndexError as e:
+        raise _index_error(e, self.shape) from None
+    except ValueError as e:
+        v_shape = list(np.shape(value._data if isinstance(value, Tensor) else value))
+        raise RuntimeError(
+            f"shape mismatch: value tensor of shape {v_shape} cannot be broadcast to indexing "
+            f"result of shape {list(np.shape(self._data[k]))}"
+        ) from e
+
+
+class GatherBackward0(Node):
+    """out[i][j] = x[i][index[i][j]] (dim 1)  |  dx = zeros with g added back at index"""
+
+    def forward(self, x, index, dim):
+        self.shape, self.index, self.dim = x.shape, index, dim
+        return np.take_along_axis(x, index, axis=dim)
+
+    def backward(self, g):
+        dx = np.zeros(self.shape, g.dtype)
+        _scatter_add(dx, self.dim, self.index, g)
+        return (dx,)
+
+
+def _scatter_add(target, dim, index, src):
+    """target[... index[i] ...] += src[i] along dim (repeated indices add up)."""
+    idx = list(np.indices(index.shape, sparse=True))
+    idx[dim] = index
+    np.add.at(target, tuple(idx), src[tuple(slice(0, n) for n in index.shape)])
+
+
+def _check_index(index, name):
+    if index.dtype is not D.int64:
+        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+
+
+def gather(input, dim, index, *, sparse_grad=False) -> Tensor:
+    """Pick values along ``dim`` at ``index`` (same number of dims as input)."""
+    _check_index(index, "gather")
+    d = _wrap_dim(dim, input.ndim)
+    if index.ndim != input.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    return apply(GatherBackward0, input, index=index._data, dim=d)
+
+
+def take_along_dim(input, indices, dim=None) -> Tensor:
+    if dim is None:
+        return gather(input.reshape(-1), 0, indices.reshape(-1))
+    return gather(input, dim, indices)
+
+
+class ScatterBackward0(Node):
+    """out = x with out[index] = src along dim  |  dx = g with zeros at index, dsrc = g[index]"""
+
+    def forward(self, x, src, index, dim, reduce=None):
+        self.index, self.dim = index, dim
+        out = x.copy()
+        idx = list(np.indices(index.shape, sparse=True))
+        idx[dim] = index
+        idx = tuple(idx)
+        self.idx = idx
+        s = src[tuple(slice(0, n) for n in index.shape)] if np.ndim(src) else src
+        if reduce == "add":
+            np.add.at(out, idx, s)
+        elif reduce == "multiply":
+            np.multiply.at(out, idx, s)
+        else:
+            out[idx] = s
+        self.reduce = reduce
+        return out
+
+    def backward(self, g):
+        gx = g.copy()
+        if self.reduce is None:
+            gx[self.idx] = 0
+        return gx, g[self.idx]
+
+
+class ScatterAddBackward0(ScatterBackward0):
+    """out = x with src added at index along dim  |  dx = g,  dsrc = g[index]"""
+
+
+def scatter(input, dim, index, src=None, value=None, *, reduce=None) -> Tensor:
+    """A copy of ``input`` with ``src`` (or ``value``) written at ``index`` along ``dim``."""
+    _check_index(index, "scatter")
+    d = _wrap_dim(dim, input.ndim)
+    if src is None:
+        src = value
+    if not isinstance(src, Tensor):
+        return _scatter_value(input, d, index, src, reduce)
+    return apply(ScatterBackward0, input, src, index=index._data, dim=d, reduce=reduce)
+
+
+def _scatter_value(input, d, index, value, reduce):
+    node_src = np.asarray(value, dtype=input._data.dtype)
+    from ..autograd.function import record
+
+    node = ScatterBackward0()
+    return record(node, (input, None), node.forward(input._data, node_src, index._data, d,
+                                                     reduce), _make)
+
+
+def scatter_add(input, dim, index, src) -> Tensor:
+    _check_index(index, "scatter_add")
+    return apply(ScatterAddBackward0, input, src, index=index._data,
+                 dim=_wrap_dim(dim, input.ndim), reduce="add")
+
+
+def scatter_(self, dim, index, src=None, value=None, *, reduce=None) -> Tensor:
+    return inplace(self, scatter, dim, index, src, value, reduce=reduce)
+
+
+def scatter_add_(self, dim, index, src) -> Tensor:
+    return inplace(self, scatter_add, dim, index, src)
+
+
+class IndexSelectBackward0(Node):
+    """out = x's slices at ``index`` along dim  |  dx = zeros with g added back there"""
+
+    def forward(self, x, dim, index):
+        self.shape, self.dim, self.index = x.shape, dim, index
+        return np.take(x, index, axis=dim)
+
+    def backward(self, g):
+        dx = np.zeros(self.shape, g.dtype)
+        key = (slice(None),) * self.dim + (self.index,)
+        np.add.at(dx, key, g)
+        return (dx,)
+
+
+def index_select(input, dim, index) -> Tensor:
+    if index.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    d = _wrap_dim(dim, input.ndim)
+    try:
+        return apply(IndexSelectBackward0, input, dim=d, index=index._data.reshape(-1))
+    except IndexError as e:
+        raise _index_error(e, input.shape) from None
+
+
+class MaskedFillBackward0(Node):
+    """out = x with value where mask  |  dx = g with zeros where mask"""
+
+    def forward(self, x, mask, value):
+        self.mask = mask
+        return np.where(mask, value, x)
+
+    def backward(self, g):
+        return (np.where(self.mask, np.zeros((), g.dtype), g),)
+
+
+def masked_fill(input, mask, value) -> Tensor:
+    """A copy with ``value`` where ``mask`` is true."""
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise RuntimeError(
+            f"masked_fill_ only supports boolean masks, but got mask with dtype "
+            f"{D.from_numpy_dtype(m.dtype)}"
+        )
+    v = value.item() if isinstance(value, Tensor) else value
+    return apply(MaskedFillBackward0, input, mask=m, value=input._data.dtype.type(v))
+
+
+def masked_fill_(self, mask, value) -> Tensor:
+    return inplace(self, masked_fill, mask, value)
+
+
+def masked_select(input, mask) -> Tensor:
+    m = mask._data if isinstance(mask, Tensor) else mask
+    shape = np.broadcast_shapes(input.shape, np.shape(m))
+    from .shape import expand
+
+    return __getitem__(expand(input, shape), _make(np.broadcast_to(m, shape)))
+
+
+def nonzero(input, *, as_tuple=False):
+    """Indices of the non-zero elements: an (n, ndim) int64 tensor, or one tensor per dim."""
+    idx = np.nonzero(input._data if input.ndim else input._data.reshape(1))
+    if as_tuple:
+        return tuple(_make(i.astype(np.int64)) for i in idx)
+    return _make(np.stack(idx, axis=1).astype(np.int64) if idx else
+                 np.zeros((0, input.ndim), np.int64))
+
+
+def argwhere(input) -> Tensor:
+    return nonzero(input)
+
+
+def take(input, index) -> Tensor:
+    return __getitem__(input.reshape(-1), index)
+
+
+def index_add(input, dim, index, source, *, alpha=1) -> Tensor:
+    from .pointwise import add
+
+    d = _wrap_dim(dim, input.ndim)
+    z = np.zeros(input.shape, D.result_type(input, source).np)
+    return add(input, _index_add_tensor(z, d, index, source), alpha=alpha)
+
+
+class IndexAddBackward0(Node):
+    """out = zeros with source added at index along dim  |  dsource = g's slices at index"""
+
+    def forward(self, src, zeros, dim, index):
+        self.dim, self.index = dim, index
+        key = (slice(None),) * dim + (index,)
+        np.add.at(zeros, key, src)
+        return zeros
+
+    def backward(self, g):
+        return (np.take(g, self.index, axis=self.dim),)
+
+
+def _index_add_tensor(zeros, dim, index, source):
+    from ..autograd.function import record
+
+    node = IndexAddBackward0()
+    return record(node, (source,), node.forward(source._data, zeros, dim, index._data), _make)
+
+
+def index_add_(self, dim, index, source, *, alpha=1) -> Tensor:
+    return inplace(self, index_add, dim, index, source, alpha=alpha)
+
+
+TENSOR_METHODS = (
+    "__getitem__", "__setitem__", "gather", "take_along_dim", "scatter", "scatter_add",
+    "scatter_", "scatter_add_", "index_select", "masked_fill", "masked_fill_", "masked_select",
+    "nonzero", "argwhere", "take", "index_add", "index_add_",
+)

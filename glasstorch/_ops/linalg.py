@@ -1,0 +1,225 @@
+"""Matrix products: matmul (``@``), mm, bmm, mv, dot, addmm, outer.
+
+All of them are one NumPy ``matmul`` forward and two in backward:
+for out = a @ b,  da = g @ b^T  and  db = a^T @ g  (batch dims broadcast and are summed back
+by the engine). The node class only differs by name, so ``grad_fn`` prints as in PyTorch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor, apply
+from ..autograd.function import Node
+
+
+class MmBackward0(Node):
+    """out = a @ b  |  da = g @ b^T,  db = a^T @ g"""
+
+    saved_inputs = (0, 1)
+
+    def forward(self, a, b):
+        self.saved = (a, b)
+        return np.matmul(a, b)
+
+    def backward(self, g):
+        a, b = self.saved
+        a2, b2, g2 = a, b, g
+        if a.ndim == 1:  # (k) @ (..., k, m): treat a as a row
+            a2, g2 = a[None, :], g[..., None, :]
+        if b.ndim == 1:  # (..., n, k) @ (k): treat b as a column
+            b2, g2 = b[:, None], g2[..., None]
+        da = np.matmul(g2, np.swapaxes(b2, -1, -2)) if self.needs(0) else None
+        db = np.matmul(np.swapaxes(a2, -1, -2), g2) if self.needs(1) else None
+        if a.ndim == 1 and da is not None:
+            da = da[..., 0, :]
+        if b.ndim == 1 and db is not None:
+            db = db[..., 0]
+        return da, db
+
+
+class BmmBackward0(MmBackward0):
+    """out[i] = a[i] @ b[i]  |  da = g @ b^T,  db = a^T @ g"""
+
+
+class MvBackward0(MmBackward0):
+    """out = A @ v  |  dA = outer(g, v),  dv = A^T @ g"""
+
+
+class DotBackward0(MmBackward0):
+    """out = a . b  |  da = g b,  db = g a"""
+
+    def backward(self, g):
+        a, b = self.saved
+        return g * b, g * a
+
+
+class UnsafeViewBackward0(MmBackward0):
+    """out = a @ b with batch dims  |  da = g @ b^T,  db = a^T @ g (summed over broadcasting)"""
+
+
+class SqueezeBackward4(MmBackward0):
+    """out = v @ B (a row vector times a matrix)  |  dv = g @ B^T,  dB = outer(v, g)"""
+
+
+_NP_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long",
+             "int32": "int", "int16": "short", "int8": "signed char", "uint8": "unsigned char",
+             "bool": "bool"}
+
+
+def _check(a: Tensor, b: Tensor, op: str) -> None:
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(
+            f"expected m1 and m2 to have the same dtype, but got: "
+            f"{_NP_NAMES[a.dtype.name]} != {_NP_NAMES[b.dtype.name]}\n[glasstorch] in {op}: "
+            f"{a.dtype} and {b.dtype}. NumPy arrays are float64 by default while models are "
+            "float32: convert the data with .float() (or torch.tensor(x, dtype=torch.float32))."
+        )
+    if a.ndim == 0 or b.ndim == 0:
+        raise RuntimeError(
+            f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and "
+            f"{b.ndim}D"
+        )
+    if a.ndim == 1 and b.ndim == 1:
+        if a.shape[0] != b.shape[0]:
+            raise RuntimeError(
+                f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src "
+                f"[{b.shape[0]}] to have the same number of elements, but got {a.shape[0]} and "
+                f"{b.shape[0]} elements respectively"
+            )
+        return
+    k_a = a.shape[-1]
+    k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
+    if k_a != k_b:
+        rows = int(np.prod(a.shape[:-1])) if a.ndim > 1 else 1
+        cols = b.shape[-1] if b.ndim > 1 else 1
+        if b.ndim > 2:
+            msg = (f"Expected size for first two dimensions of batch2 tensor to be: "
+                   f"[{b.shape[0]}, {k_a}] but got: [{b.shape[0]}, {k_b}].")
+        else:
+            msg = f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k_a} and {k_b}x{cols})"
+        raise RuntimeError(
+            f"{msg}\n[glasstorch] in {op}: {list(a.shape)} @ {list(b.shape)} needs the last dim "
+            f"of the first ({k_a}) to equal the {'only' if b.ndim == 1 else 'first'} matrix dim "
+            f"of the second ({k_b}). For nn.Linear(in_features, out_features) the input's last "
+            "dim must be in_features; images usually need nn.Flatten() first."
+        )
+
+
+def matmul(input, other, *, out=None) -> Tensor:
+    """Matrix product with NumPy's rules for 1-D operands and broadcast batch dims."""
+    _check(input, other, "matmul")
+    a, b = input.ndim, other.ndim
+    cls = (DotBackward0 if a == 1 and b == 1 else MvBackward0 if a == 2 and b == 1
+           else MmBackward0 if a == 2 and b == 2 else SqueezeBackward4 if a == 1
+           else UnsafeViewBackward0)
+    r = apply(cls, input, other)
+    if out is not None:
+        from .pointwise import _out
+
+        return _out(r, out)
+    return r
+
+
+def mm(input, mat2, *, out=None) -> Tensor:
+    """Product of two matrices (2-D only)."""
+    if input.ndim != 2 or mat2.ndim != 2:
+        bad = input if input.ndim != 2 else mat2
+        raise RuntimeError(f"{'self' if bad is input else 'mat2'} must be a matrix")
+    _check(input, mat2, "mm")
+    return apply(MmBackward0, input, mat2)
+
+
+def bmm(input, mat2) -> Tensor:
+    """Batched product: (b, n, k) @ (b, k, m) -> (b, n, m)."""
+    if input.ndim != 3 or mat2.ndim != 3:
+        raise RuntimeError("batch1 must be a 3D tensor")
+    _check(input, mat2, "bmm")
+    if input.shape[0] != mat2.shape[0]:
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: "
+            f"[{input.shape[0]}, {input.shape[2]}] but got: [{mat2.shape[0]}, {mat2.shape[1]}]."
+        )
+    return apply(BmmBackward0, input, mat2)
+
+
+def mv(input, vec) -> Tensor:
+    _check(input, vec, "mv")
+    return apply(MvBackward0, input, vec)
+
+
+def dot(input, other) -> Tensor:
+    if input.ndim != 1 or other.ndim != 1:
+        raise RuntimeError(
+            f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors"
+        )
+    _check(input, other, "dot")
+    return apply(DotBackward0, input, other)
+
+
+inner = dot
+
+
+class AddmmBackward0(Node):
+    """out = beta*c + alpha*(a @ b)  |  dc = beta*g,  da = alpha*g @ b^T,  db = alpha*a^T @ g"""
+
+    saved_inputs = (1, 2)
+
+    def forward(self, c, a, b, beta=1, alpha=1):
+        self.saved = (a, b)
+        self.beta, self.alpha = beta, alpha
+        out = np.matmul(a, b)
+        if alpha != 1:
+            out *= alpha
+        out += c if beta == 1 else beta * c
+        return out
+
+    def backward(self, g):
+        a, b = self.saved
+        gs = g if self.alpha == 1 else g * self.alpha
+        return ((g if self.beta == 1 else g * self.beta) if self.needs(0) else None,
+                (gs @ b.T) if self.needs(1) else None,
+                (a.T @ gs) if self.needs(2) else None)
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1) -> Tensor:
+    """beta * input + alpha * (mat1 @ mat2) in one node (what nn.Linear computes)."""
+    _check(mat1, mat2, "addmm")
+    if mat1.ndim != 2 or mat2.ndim != 2:
+        raise RuntimeError("mat1 must be a matrix, got " f"{mat1.ndim}-D tensor")
+    if input.dtype is not mat1.dtype:
+        _check(input, mat1, "addmm")
+    try:
+        np.broadcast_shapes(input.shape, (mat1.shape[0], mat2.shape[1]))
+    except ValueError:
+        raise RuntimeError(
+            f"The expanded size of the tensor ({mat2.shape[1]}) must match the existing size "
+            f"({input.shape[-1]}) at non-singleton dimension 1.  Target sizes: "
+            f"[{mat1.shape[0]}, {mat2.shape[1]}].  Tensor sizes: {list(input.shape)}"
+        ) from None
+    return apply(AddmmBackward0, input, mat1, mat2, beta=beta, alpha=alpha)
+
+
+def outer(input, vec2) -> Tensor:
+    from .shape import unsqueeze
+
+    return unsqueeze(input, 1) * unsqueeze(vec2, 0)
+
+
+ger = outer
+
+
+def __matmul__(self, other):
+    if not isinstance(other, Tensor):
+        return NotImplemented
+    return matmul(self, other)
+
+
+def __rmatmul__(self, other):
+    if not isinstance(other, Tensor):
+        return NotImplemented
+    return matmul(other, self)
+
+
+TENSOR_METHODS = ("matmul", "mm", "bmm", "mv", "dot", "inner", "addmm", "outer", "ger",
+                  "__matmul__", "__rmatmul__")

@@ -1,0 +1,621 @@
+"""``Tensor``: a NumPy array plus what autograd needs to know about it.
+
+A tensor holds its values in ``_data`` (a NumPy array, possibly a view into another tensor's
+array) and, for autograd, ``requires_grad``, ``grad`` and ``grad_fn`` (the graph node that made
+it). Views share a version counter ``_vc`` with their base: every in-place change bumps it, and
+a node that saved a tensor for backward checks that the version did not move.
+
+The operations themselves live in ``glasstorch/_ops/`` (pointwise, reduction, shape, indexing,
+linalg), each with its forward and backward side by side; at the bottom of this file they are
+attached to ``Tensor`` as methods, so ``x.exp()`` and ``torch.exp(x)`` are the same function.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+import weakref
+
+import numpy as np
+
+from . import _dtype as D
+from ._device import CPU, check_device
+from ._size import Size
+from .autograd.function import Node, accumulator_for, record
+
+__all__ = ["Tensor", "apply"]
+
+_DT = {d.np: d for d in D.ALL}
+
+
+def _make(array: np.ndarray) -> Tensor:
+    """Wrap an ndarray as a new plain tensor (no copy, no grad): the hot path of every op."""
+    t = _new(Tensor)
+    t._data = array
+    t._requires_grad = False
+    t._grad = None
+    t.grad_fn = None
+    t._output_nr = 0
+    t._vc = [0]
+    t._base = None
+    t._view_fn = None
+    t._acc = None
+    t._retains_grad = False
+    return t
+
+
+_new = object.__new__
+
+
+def apply(node_cls: type[Node], *inputs, **params):
+    """Run the operation ``node_cls`` on tensors ``inputs`` and record it for backward."""
+    node = node_cls()
+    out = node.forward(*[t._data if isinstance(t, Tensor) else t for t in inputs], **params)
+    return record(node, inputs, out, _make)
+
+
+def _as_array(data, dtype: D.dtype | None) -> np.ndarray:
+    """Turn Python data (numbers, nested lists, arrays, tensors) into a new ndarray with
+    PyTorch's dtype inference: floats -> default float dtype, ints -> int64, bools -> bool."""
+    if isinstance(data, Tensor):
+        arr = data._data
+    elif isinstance(data, np.ndarray):
+        arr = data
+    else:
+        try:
+            arr = np.array(data)
+        except ValueError as e:
+            raise ValueError(
+                f"expected sequence of equal-length rows to build a tensor, got {data!r:.60}"
+            ) from e
+        if arr.dtype.kind == "f" and dtype is None and arr.dtype != np.float16:
+            if not _all_numpy_floats(data, arr.dtype):
+                arr = arr.astype(D.get_default_dtype().np)
+        elif arr.dtype.kind in "iu" and arr.dtype not in _DT:
+            arr = arr.astype(np.int64)
+        elif arr.dtype.kind == "O" or arr.dtype.kind in "US":
+            raise TypeError(
+                f"new(): invalid data type '{type(data).__name__}': glasstorch builds tensors from "
+                "numbers, nested lists of numbers, NumPy arrays and tensors"
+            )
+    if dtype is not None:
+        return np.array(arr, dtype=dtype.np, copy=True)
+    if arr.dtype not in _DT:
+        D.from_numpy_dtype(arr.dtype)  # raises the TypeError listing supported types
+    return np.array(arr, copy=True)
+
+
+def _all_numpy_floats(data, dt) -> bool:
+    """True when ``data`` is a NumPy float scalar (which keeps its dtype, as in PyTorch)."""
+    return isinstance(data, np.floating) and data.dtype == dt
+
+
+class Tensor:
+    """A multi-dimensional array of one dtype that can record the operations made with it."""
+
+    __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_output_nr", "_vc", "_base",
+                 "_view_fn", "_acc", "_retains_grad", "__weakref__", "__dict__")
+
+    # torch.Tensor(2, 3) allocates; torch.Tensor([1, 2]) copies data as float32
+    def __new__(cls, *args, device=None):
+        check_device(device)
+        if len(args) == 1 and not isinstance(args[0], numbers.Number):
+            arr = _as_array(args[0], D.get_default_dtype())
+        else:
+            arr = np.zeros(_size_args(args), D.get_default_dtype().np)
+        t = _make(arr)
+        if cls is not Tensor:
+            t = cls._from_array(arr)
+        return t
+
+    @classmethod
+    def _from_array(cls, array: np.ndarray, requires_grad: bool = False) -> Tensor:
+        """Wrap an ndarray in a new tensor of this class (used by subclasses like Parameter)."""
+        t = _new(cls)
+        t._data = array
+        t._requires_grad = requires_grad
+        t._grad = None
+        t.grad_fn = None
+        t._output_nr = 0
+        t._vc = [0]
+        t._base = None
+        t._view_fn = None
+        t._acc = None
+        t._retains_grad = False
+        return t
+
+    _make = staticmethod(_make)
+
+    # -- basic attributes ------------------------------------------------------------------
+    @property
+    def dtype(self) -> D.dtype:
+        return _DT[self._data.dtype]
+
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim: int | None = None):
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_wrap_dim(dim, self._data.ndim, "size")]
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    ndimension = dim
+
+    def numel(self) -> int:
+        return self._data.size
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    @property
+    def itemsize(self) -> int:
+        return self._data.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self._data.nbytes
+
+    @property
+    def device(self):
+        return CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    is_mps = is_cuda
+    is_sparse = is_cuda
+    is_quantized = is_cuda
+    is_meta = is_cuda
+
+    def get_device(self) -> int:
+        return -1
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def is_complex(self) -> bool:
+        return False
+
+    def stride(self, dim: int | None = None):
+        st = tuple(s // self._data.itemsize for s in self._data.strides)
+        return st if dim is None else st[_wrap_dim(dim, self._data.ndim, "stride")]
+
+    def is_contiguous(self, memory_format=None) -> bool:
+        return self._data.flags.c_contiguous
+
+    def storage_offset(self) -> int:
+        root = self._data
+        while isinstance(root.base, np.ndarray):
+            root = root.base
+        return (self._data.__array_interface__["data"][0]
+                - root.__array_interface__["data"][0]) // self._data.itemsize
+
+    def data_ptr(self) -> int:
+        return self._data.__array_interface__["data"][0]
+
+    def untyped_storage(self):
+        root = self._data
+        while isinstance(root.base, np.ndarray):
+            root = root.base
+        return root
+
+    @property
+    def _version(self) -> int:
+        return self._vc[0]
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        self.requires_grad_(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if self.grad_fn is not None:
+            if requires_grad:
+                return self
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a "
+                "computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach()."
+            )
+        if requires_grad and self._data.dtype.kind != "f":
+            raise RuntimeError(
+                "only Tensors of floating point and complex dtype can require gradients\n"
+                f"[glasstorch] This tensor is {self.dtype}; make it floating point first, e.g. "
+                "torch.tensor([1., 2.], requires_grad=True) or x.float().requires_grad_()."
+            )
+        self._requires_grad = bool(requires_grad)
+        return self
+
+    @property
+    def grad(self):
+        if self._grad is None and self.grad_fn is not None and not self._retains_grad:
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its "
+                ".grad attribute won't be populated during autograd.backward(). If you indeed "
+                "want the .grad field to be populated for a non-leaf Tensor, use .retain_grad() "
+                "on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure "
+                "you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 "
+                "for more informations. (Triggered internally at "
+                "/pytorch/build/aten/src/ATen/core/TensorBody.h:489.)",
+                UserWarning,
+                stacklevel=2,
+            )
+        return self._grad
+
+    @grad.setter
+    def grad(self, value) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    f"assigned grad expected to be a Tensor or None but got grad of type "
+                    f"{type(value).__name__}"
+                )
+            if value._data.shape != self._data.shape:
+                raise RuntimeError("assigned grad has data of a different size")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError("assigned grad has data of a different type")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self) -> None:
+        self._grad = None
+
+    @property
+    def data(self) -> Tensor:
+        """The same values, detached from the graph (in-place changes are not tracked)."""
+        t = _make(self._data)
+        t._vc = self._vc
+        return t
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        self._data = value._data
+
+    @property
+    def T(self) -> Tensor:  # noqa: N802
+        if self._data.ndim > 2:
+            warnings.warn(
+                "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+                "deprecated and it will throw an error in a future release. Consider `x.mT` to "
+                "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` "
+                "to reverse the dimensions of a tensor.",
+                UserWarning,
+                stacklevel=2,
+            )
+        return self.permute(*range(self._data.ndim - 1, -1, -1))
+
+    @property
+    def mT(self) -> Tensor:  # noqa: N802
+        return self.transpose(-2, -1)
+
+    # -- autograd ----------------------------------------------------------------------------
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Compute the gradient of this tensor w.r.t. the graph leaves, adding into ``.grad``."""
+        from .autograd import backward
+
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor too."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is None or self._retains_grad:
+            return
+        self._retains_grad = True
+        node = self.grad_fn
+        if node._retained is None:
+            node._retained = {}
+        node._retained[self._output_nr] = weakref.ref(self)
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a new one."""
+        if not self._requires_grad:
+            raise RuntimeError(
+                "cannot register a hook on a tensor that doesn't require gradient"
+            )
+        node = self.grad_fn if self.grad_fn is not None else self._accumulator()
+        nr = self._output_nr
+
+        def prehook(grads):
+            if grads[nr] is None:
+                return None
+            res = hook(_make(grads[nr]))
+            if res is None:
+                return None
+            grads = list(grads)
+            grads[nr] = res._data
+            return grads
+
+        node.register_prehook(prehook)
+        return prehook
+
+    def _accumulator(self):
+        return accumulator_for(self)
+
+    def detach(self) -> Tensor:
+        """The same values (shared memory and version counter) outside the graph."""
+        t = _make(self._data)
+        t._vc = self._vc
+        t._base = self._base if self._base is not None else self
+        t._view_fn = self._view_fn
+        return t
+
+    def detach_(self) -> Tensor:
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    # -- conversion --------------------------------------------------------------------------
+    def item(self):
+        """The single value of a one-element tensor, as a Python number."""
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar\n"
+                f"[glasstorch] The tensor has shape {list(self._data.shape)}; reduce it first "
+                "(.sum(), .mean()) or index one element (t[0])."
+            )
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The values as a NumPy array sharing memory with this tensor."""
+        if self._requires_grad and not force:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                "instead.\n[glasstorch] For a single number, .item() is simpler."
+            )
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        if self._requires_grad:
+            return self.detach().numpy().astype(dtype) if dtype else self._data
+        return self._data if dtype is None else self._data.astype(dtype)
+
+    def __float__(self) -> float:
+        self._scalar_check("float")
+        return float(self._data.reshape(()))
+
+    def __int__(self) -> int:
+        self._scalar_check("int")
+        return int(self._data.reshape(()))
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError(
+                "only integer tensors of a single element can be converted to an index"
+            )
+        return int(self._data.reshape(()))
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with more than one value is ambiguous\n[glasstorch] "
+                f"The tensor has {self._data.size} elements; use (t == u).all() or .any()."
+            )
+        return bool(self._data.reshape(()))
+
+    def _scalar_check(self, kind: str) -> None:
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __contains__(self, element) -> bool:
+        return bool((self == element).any())
+
+    def __reversed__(self):
+        return self.flip(0)
+
+    def __format__(self, spec: str) -> str:
+        if self._data.ndim == 0:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    def __repr__(self, *, tensor_contents=None) -> str:
+        from ._tensor_str import autograd_suffixes, format_tensor
+
+        gf = type(self.grad_fn).__name__ if self.grad_fn is not None else None
+        header = "Parameter containing:\n" if type(self).__name__ == "Parameter" else ""
+        return format_tensor(self._data, self.dtype.name,
+                             default_dtype=D.get_default_dtype().name,
+                             suffixes=autograd_suffixes(gf, self._requires_grad), header=header)
+
+    def __deepcopy__(self, memo):
+        if id(self) in memo:
+            return memo[id(self)]
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
+                "protocol at the moment.  If you were attempting to deepcopy a module, this may "
+                "be because of a torch.nn.utils.weight_norm usage, see "
+                "https://github.com/pytorch/pytorch/pull/103001"
+            )
+        new = type(self)._from_array(self._data.copy(), self._requires_grad)
+        if self._grad is not None:
+            new._grad = self._grad.__deepcopy__(memo)
+        if getattr(self, "__dict__", None):
+            import copy
+
+            new.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        memo[id(self)] = new
+        return new
+
+    def __reduce_ex__(self, protocol):
+        return (_rebuild, (type(self), self._data.copy(), self._requires_grad))
+
+    # -- device and dtype conversion -----------------------------------------------------
+    def to(self, *args, **kwargs) -> Tensor:
+        """Convert dtype and/or device: ``x.to(torch.float64)``, ``x.to('cpu')``, ``x.to(y)``."""
+        dtype = kwargs.get("dtype")
+        copy = kwargs.get("copy", False)
+        check_device(kwargs.get("device"))
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif isinstance(a, D.dtype):
+                dtype = a
+            elif a is not None and not isinstance(a, bool):
+                check_device(a)
+        if dtype is None or dtype is self.dtype:
+            return self.clone() if copy else self
+        return self._cast(dtype)
+
+    def _cast(self, dtype: D.dtype) -> Tensor:
+        from ._ops.pointwise import ToCopyBackward0
+
+        if dtype is self.dtype:
+            return self
+        return apply(ToCopyBackward0, self, dtype=dtype.np)
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return f"torch.{self.dtype.scalar_name}Tensor"
+        if isinstance(dtype, str):
+            name = dtype.rsplit(".", 1)[-1].replace("Tensor", "")
+            dtype = {d.scalar_name: d for d in D.ALL}[name]
+        return self._cast(D.to_dtype(dtype))
+
+    def type_as(self, other: Tensor) -> Tensor:
+        return self._cast(other.dtype)
+
+    def cpu(self) -> Tensor:
+        return self
+
+    def cuda(self, *args, **kwargs):
+        check_device("cuda")
+
+    def float(self) -> Tensor:
+        return self._cast(D.float32)
+
+    def double(self) -> Tensor:
+        return self._cast(D.float64)
+
+    def half(self) -> Tensor:
+        return self._cast(D.float16)
+
+    def long(self) -> Tensor:
+        return self._cast(D.int64)
+
+    def int(self) -> Tensor:
+        return self._cast(D.int32)
+
+    def short(self) -> Tensor:
+        return self._cast(D.int16)
+
+    def char(self) -> Tensor:
+        return self._cast(D.int8)
+
+    def byte(self) -> Tensor:
+        return self._cast(D.uint8)
+
+    def bool(self) -> Tensor:
+        return self._cast(D.bool)
+
+    def pin_memory(self) -> Tensor:
+        return self
+
+    def share_memory_(self) -> Tensor:
+        return self
+
+    def is_pinned(self) -> bool:
+        return False
+
+    # -- new_* factories -----------------------------------------------------------------
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False) -> Tensor:
+        from ._creation import tensor
+
+        return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+        from ._creation import zeros
+
+        return zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+        from ._creation import ones
+
+        return ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+        from ._creation import empty
+
+        return empty(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
+        from ._creation import full
+
+        return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+
+def _rebuild(cls, array, requires_grad):
+    return cls._from_array(array, requires_grad)
+
+
+def _size_args(args) -> tuple:
+    """Accept ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` and ``f(torch.Size([2, 3]))``."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = args[0]
+    try:
+        size = tuple(int(a.__index__()) for a in args)
+    except (AttributeError, TypeError):
+        raise TypeError(
+            f"size must be a tuple of ints, but got {tuple(type(a).__name__ for a in args)}"
+        ) from None
+    for s in size:
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
+    return size
+
+
+def _wrap_dim(dim: int, ndim: int, op: str = "") -> int:
+    """A dim in [-ndim, ndim) made non-negative, or IndexError as in PyTorch."""
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
+        )
+    return dim + n if dim < 0 else dim
+
+
+# -- the operations become methods ------------------------------------------------------
+from ._ops import indexing, linalg, pointwise, reduction, shape  # noqa: E402
+
+for _module in (pointwise, reduction, shape, indexing, linalg):
+    for _name in _module.TENSOR_METHODS:
+        setattr(Tensor, _name, getattr(_module, _name))
+del _module, _name
