@@ -1,0 +1,489 @@
+"""Differential tests for the losses (functional and modules): values, dtypes and gradients
+against torch for every option, plus PyTorch's warnings and errors."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+import torch.nn as tnn
+import torch.nn.functional as TF
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import glasstorch as gt
+import glasstorch.nn as gnn
+import glasstorch.nn.functional as GF
+
+DTYPES = [np.float32, np.float64]
+TOL = {np.dtype(np.float32): dict(rtol=3e-5, atol=3e-6),
+       np.dtype(np.float64): dict(rtol=1e-10, atol=1e-12)}
+REDUCTIONS = ["mean", "sum", "none"]
+
+
+# -- helpers (as in test_functional.py) -------------------------------------------------------
+def both(arr, requires_grad=False):
+    g = gt.from_numpy(np.array(arr, copy=True))
+    t = torch.from_numpy(np.array(arr, copy=True))
+    if requires_grad:
+        g.requires_grad_()
+        t.requires_grad_()
+    return g, t
+
+
+def assert_same(g, t, **tol):
+    assert str(g.dtype) == str(t.dtype)
+    assert tuple(g.shape) == tuple(t.shape)
+    tv = t.detach().numpy()
+    np.testing.assert_allclose(g.detach().numpy(), tv, **(tol or TOL.get(tv.dtype, {})))
+
+
+def run_both(fn, *arrays, grad=None, check_name=True, **tol):
+    """``fn(F, *tensors)`` on glasstorch and torch: same value, dtype, grad_fn name and
+    gradients for the floating inputs listed in ``grad`` (None: all floating inputs)."""
+    grad = tuple(range(len(arrays))) if grad is None else grad
+    gs, ts = [], []
+    for i, a in enumerate(arrays):
+        if a is None:
+            gs.append(None)
+            ts.append(None)
+            continue
+        rg = i in grad and np.issubdtype(np.asarray(a).dtype, np.floating)
+        g, t = both(a, rg)
+        gs.append(g)
+        ts.append(t)
+    go = fn(GF, *gs)
+    to = fn(TF, *ts)
+    assert_same(go, to, **tol)
+    if to.requires_grad:
+        if check_name:
+            assert type(go.grad_fn).__name__ == type(to.grad_fn).__name__
+        up = np.random.default_rng(1).standard_normal(tuple(to.shape))
+        up = up.astype(to.detach().numpy().dtype)
+        go.backward(gt.from_numpy(up.copy()))
+        to.backward(torch.from_numpy(up.copy()))
+        for g, t in zip(gs, ts):
+            if t is not None and t.requires_grad:
+                assert g.grad is not None, "missing gradient"
+                assert_same(g.grad, t.grad, **tol)
+    return go, to
+
+
+def same_error(fn):
+    with pytest.raises(Exception) as te:
+        fn(torch, TF)
+    with pytest.raises(Exception) as ge:
+        fn(gt, GF)
+    assert type(ge.value) is type(te.value), (ge.value, te.value)
+    assert str(ge.value).startswith(str(te.value)), (str(ge.value), str(te.value))
+    return ge.value
+
+
+def same_warnings(fn):
+    """``fn(lib, F)`` emits the same warning messages on both; returns both results."""
+    out, msgs = [], []
+    for lib, F in ((gt, GF), (torch, TF)):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            out.append(fn(lib, F))
+        msgs.append([str(m.message) for m in w])
+    assert msgs[0] == msgs[1]
+    return out, msgs[0]
+
+
+def rand(rng, shape, dtype, scale=1.0):
+    return (rng.standard_normal(shape) * scale).astype(dtype)
+
+
+# -- regression losses ------------------------------------------------------------------------
+REGRESSION = {
+    "mse": lambda F, x, y, r: F.mse_loss(x, y, reduction=r),
+    "l1": lambda F, x, y, r: F.l1_loss(x, y, reduction=r),
+    "smooth_l1": lambda F, x, y, r: F.smooth_l1_loss(x, y, reduction=r),
+    "smooth_l1_b0.5": lambda F, x, y, r: F.smooth_l1_loss(x, y, reduction=r, beta=0.5),
+    "smooth_l1_b0": lambda F, x, y, r: F.smooth_l1_loss(x, y, reduction=r, beta=0.0),
+    "huber": lambda F, x, y, r: F.huber_loss(x, y, reduction=r),
+    "huber_d2": lambda F, x, y, r: F.huber_loss(x, y, reduction=r, delta=2.0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REGRESSION))
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("dtype", DTYPES)
+@settings(max_examples=6, deadline=None)
+@given(shape=st.lists(st.integers(1, 6), min_size=0, max_size=3).map(tuple),
+       seed=st.integers(0, 2**16))
+def test_regression_losses(name, reduction, dtype, shape, seed):
+    rng = np.random.default_rng(seed)
+    x, y = rand(rng, shape, dtype, 2.0), rand(rng, shape, dtype, 2.0)
+    run_both(lambda F, x, y: REGRESSION[name](F, x, y, reduction), x, y)
+
+
+@pytest.mark.parametrize("name", ["mse", "l1", "huber"])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_regression_weight(name, reduction):
+    rng = np.random.default_rng(3)
+    x, y, w = rand(rng, (4, 3), np.float64), rand(rng, (4, 3), np.float64), rng.random((4, 3))
+    fn = {"mse": TF.mse_loss, "l1": TF.l1_loss, "huber": TF.huber_loss}[name]
+    name_g = fn.__name__
+    run_both(lambda F, x, y, w: getattr(F, name_g)(x, y, reduction=reduction, weight=w),
+             x, y, w, grad=(0, 1), check_name=False)
+    same_error(lambda lib, F: getattr(F, name_g)(lib.ones(3), lib.ones(3), weight=lib.ones(2)))
+
+
+@pytest.mark.parametrize("name", ["mse", "l1", "smooth_l1", "huber"])
+def test_regression_shape_mismatch_warns_and_broadcasts(name):
+    x = np.random.default_rng(0).standard_normal((16, 1)).astype(np.float32)
+    y = np.random.default_rng(1).standard_normal(16).astype(np.float32)
+    fn = REGRESSION[name]
+    (go, to), msgs = same_warnings(
+        lambda lib, F: fn(F, lib.from_numpy(x.copy()), lib.from_numpy(y.copy()), "mean"))
+    assert len(msgs) == 1 and msgs[0].startswith("Using a target size (torch.Size([16])) that is")
+    assert_same(go, to)
+    same_error(lambda lib, F: fn(F, lib.ones(16, 3), lib.ones(16, 4), "mean"))
+
+
+@pytest.mark.parametrize("name", ["mse", "l1", "smooth_l1", "huber"])
+@pytest.mark.parametrize("dts", [(np.float32, np.float64), (np.float64, np.float32),
+                                 (np.float32, np.int64)])
+def test_regression_dtype_promotion(name, dts):
+    rng = np.random.default_rng(2)
+    x = rand(rng, (5,), dts[0])
+    y = (rand(rng, (5,), np.float64) * 3).astype(dts[1])
+    run_both(lambda F, x, y: REGRESSION[name](F, x, y, "mean"), x, y, grad=(0,),
+             rtol=3e-5, atol=3e-6)
+
+
+def test_regression_errors():
+    same_error(lambda lib, F: F.mse_loss(lib.ones(3), lib.ones(3), reduction="avg"))
+    same_error(lambda lib, F: F.mse_loss(lib.tensor([1, 2]), lib.tensor([0, 1])))
+    same_error(lambda lib, F: F.smooth_l1_loss(lib.ones(3), lib.ones(3), beta=-1.0))
+    same_error(lambda lib, F: F.huber_loss(lib.ones(3), lib.ones(3), delta=0.0))
+    (g, t), msgs = same_warnings(lambda lib, F: F.mse_loss(lib.ones(3), lib.zeros(3),
+                                                           size_average=False))
+    assert msgs and g.item() == t.item() == 3.0
+
+
+# -- cross_entropy / nll_loss: class-index targets ---------------------------------------------
+def ce_case(rng, n, c, extra, dtype, ignore_frac=0.0, ignore_index=-100):
+    x = rand(rng, (n, c, *extra), dtype, 3.0)
+    t = rng.integers(0, c, (n, *extra)).astype(np.int64)
+    if ignore_frac:
+        t[rng.random(t.shape) < ignore_frac] = ignore_index
+    return x, t
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("smoothing", [0.0, 0.1, 1.0])
+@settings(max_examples=5, deadline=None)
+@given(n=st.integers(1, 6), c=st.integers(1, 5),
+       extra=st.lists(st.integers(1, 3), max_size=3).map(tuple),
+       seed=st.integers(0, 2**16), ignore=st.sampled_from([0.0, 0.4]),
+       ignore_index=st.sampled_from([-100, 0, 1]))
+def test_cross_entropy_class_indices(dtype, reduction, weighted, smoothing, n, c, extra, seed,
+                                     ignore, ignore_index):
+    rng = np.random.default_rng(seed)
+    x, t = ce_case(rng, n, c, extra, dtype, ignore, ignore_index)
+    w = rng.random(c).astype(dtype) + 0.1 if weighted else None
+
+    def fn(F, x, t, w=None):
+        return F.cross_entropy(x, t, weight=w, reduction=reduction, ignore_index=ignore_index,
+                               label_smoothing=smoothing)
+
+    if ignore and np.all(t == ignore_index) and reduction == "mean":
+        go, to = run_both(fn, x, t, w, grad=(0,), check_name=False)  # nan
+    else:
+        run_both(fn, x, t, w, grad=(0,))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("weighted", [False, True])
+@settings(max_examples=5, deadline=None)
+@given(n=st.integers(1, 6), c=st.integers(1, 5),
+       extra=st.lists(st.integers(1, 3), max_size=3).map(tuple),
+       seed=st.integers(0, 2**16), ignore=st.sampled_from([0.0, 0.4]))
+def test_nll_loss(dtype, reduction, weighted, n, c, extra, seed, ignore):
+    rng = np.random.default_rng(seed)
+    x, t = ce_case(rng, n, c, extra, dtype, ignore, 1)
+    w = rng.random(c).astype(dtype) + 0.1 if weighted else None
+    run_both(lambda F, x, t, w=None: F.nll_loss(x, t, weight=w, reduction=reduction,
+                                                ignore_index=1), x, t, w, grad=(0,))
+
+
+@pytest.mark.parametrize("fn", ["cross_entropy", "nll_loss"])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("smoothing", [0.0, 0.2])
+def test_all_targets_ignored(fn, reduction, smoothing):
+    rng = np.random.default_rng(0)
+    x = rand(rng, (4, 3), np.float32)
+    t = np.full(4, -100, np.int64)
+    kw = {"label_smoothing": smoothing} if fn == "cross_entropy" else {}
+    go, to = run_both(lambda F, x, t: getattr(F, fn)(x, t, reduction=reduction, **kw), x, t,
+                      grad=(0,), check_name=False)
+    if reduction == "mean":
+        assert np.isnan(go.item()) and np.isnan(to.item())
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("smoothing", [0.0, 0.3])
+def test_cross_entropy_unbatched(reduction, smoothing):
+    rng = np.random.default_rng(5)
+    x = rand(rng, (4,), np.float64)
+    for t in (np.array(2), np.array([1])):
+        run_both(lambda F, x, t: F.cross_entropy(x, t, reduction=reduction,
+                                                 label_smoothing=smoothing), x, t, grad=(0,))
+        run_both(lambda F, x, t: F.cross_entropy(x, t, weight=(gt if F is GF else torch).tensor(
+            [1.0, 2.0, 3.0, 4.0], dtype=gt.float64 if F is GF else torch.float64),
+            reduction=reduction), x, t, grad=(0,))
+
+
+def test_cross_entropy_uint8_targets_and_extreme_logits():
+    x = np.array([[1000.0, -1000.0, 0.0], [-50.0, 50.0, 30.0]], np.float32)
+    t = np.array([1, 0], np.uint8)
+    run_both(lambda F, x, t: F.cross_entropy(x, t, reduction="none"), x, t, grad=(0,))
+
+
+def test_cross_entropy_grad_fn_is_one_fused_node():
+    x = gt.randn(4, 3, requires_grad=True)
+    loss = GF.cross_entropy(x, gt.tensor([0, 1, 2, 1]))
+    assert type(loss.grad_fn).__name__ == "NllLossBackward0"
+    (nxt, _), *_ = loss.grad_fn.next_functions
+    assert type(nxt).__name__ == "AccumulateGrad"  # no LogSoftmaxBackward0 in between
+    assert "grad_fn=<NllLossBackward0>" in repr(loss)
+
+
+# -- cross_entropy: class-probability targets -------------------------------------------------
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("smoothing", [0.0, 0.25])
+@settings(max_examples=5, deadline=None)
+@given(n=st.integers(1, 5), c=st.integers(1, 5),
+       extra=st.lists(st.integers(1, 3), max_size=2).map(tuple), seed=st.integers(0, 2**16))
+def test_cross_entropy_probabilities(dtype, reduction, weighted, smoothing, n, c, extra, seed):
+    rng = np.random.default_rng(seed)
+    x = rand(rng, (n, c, *extra), dtype, 2.0)
+    y = rng.random((n, c, *extra)).astype(dtype)
+    y /= y.sum(axis=1, keepdims=True)
+    w = rng.random(c).astype(dtype) + 0.1 if weighted else None
+    run_both(lambda F, x, y, w=None: F.cross_entropy(x, y, weight=w, reduction=reduction,
+                                                     label_smoothing=smoothing), x, y, w,
+             grad=(0, 1))
+
+
+def test_cross_entropy_probabilities_mixed_dtypes():
+    rng = np.random.default_rng(8)
+    x = rand(rng, (3, 4), np.float32)
+    y = rng.random((3, 4))
+    run_both(lambda F, x, y: F.cross_entropy(x, y), x, y, grad=(0,), rtol=1e-6, atol=1e-7)
+    x64 = rand(rng, (3,), np.float64)
+    run_both(lambda F, x, y: F.cross_entropy(x, y, reduction="none"), x64, rng.random(3),
+             grad=(0,))
+
+
+# -- cross_entropy / nll errors ---------------------------------------------------------------
+def test_class_index_errors():
+    x = lambda lib: lib.ones(4, 3)  # noqa: E731
+    e = same_error(lambda lib, F: F.cross_entropy(x(lib), lib.tensor([0, 1])))
+    assert "[4, 3]" in str(e)
+    e = same_error(lambda lib, F: F.cross_entropy(x(lib), lib.zeros(4, 1, dtype=lib.int64)))
+    assert "squeeze" in str(e)
+    same_error(lambda lib, F: F.nll_loss(x(lib), lib.zeros(4, 2, dtype=lib.int64)))
+    e = same_error(lambda lib, F: F.cross_entropy(x(lib), lib.tensor([0, 1, 10, 1])))
+    assert "[0, 3)" in str(e)
+    same_error(lambda lib, F: F.cross_entropy(x(lib), lib.tensor([0, 1, -1, 1])))
+    same_error(lambda lib, F: F.cross_entropy(x(lib), lib.tensor([0, 1, 10, 1]),
+                                              reduction="none"))
+    same_error(lambda lib, F: F.cross_entropy(lib.ones(2, 3, 4),
+                                              lib.tensor([[0, 1, 5, 1], [0, 0, 0, 0]])))
+    same_error(lambda lib, F: F.cross_entropy(x(lib), lib.tensor([0.0, 1, 2, 1])))
+    same_error(lambda lib, F: F.cross_entropy(x(lib), lib.tensor([0, 1, 2, 1],
+                                                                 dtype=lib.int32)))
+    same_error(lambda lib, F: F.cross_entropy(x(lib), lib.zeros(4, 3, dtype=lib.int64)))
+    same_error(lambda lib, F: F.cross_entropy(x(lib), lib.ones(4, 3) / 3, ignore_index=1))
+    same_error(lambda lib, F: F.cross_entropy(x(lib), lib.tensor([0, 1, 2, 1]),
+                                              label_smoothing=1.5))
+    same_error(lambda lib, F: F.cross_entropy(x(lib), lib.ones(4, 3) / 3, label_smoothing=1.5))
+    same_error(lambda lib, F: F.cross_entropy(x(lib), lib.tensor([0, 1, 2, 1]),
+                                              weight=lib.ones(2)))
+    same_error(lambda lib, F: F.cross_entropy(x(lib), lib.ones(4, 3) / 3, weight=lib.ones(2)))
+    same_error(lambda lib, F: F.nll_loss(x(lib), lib.tensor([0, 1, 2, 1]), weight=lib.ones(2)))
+    same_error(lambda lib, F: F.cross_entropy(x(lib), lib.tensor([0, 1, 2, 1]),
+                                              weight=lib.ones(3, dtype=lib.float64)))
+    same_error(lambda lib, F: F.cross_entropy(lib.ones(2, 3, 4), lib.zeros(2, 5,
+                                                                           dtype=lib.int64)))
+    same_error(lambda lib, F: F.cross_entropy(lib.ones(2, 3, 4, 5),
+                                              lib.zeros(2, 4, 6, dtype=lib.int64)))
+    same_error(lambda lib, F: F.nll_loss(lib.ones(2, 3, 4, 5),
+                                         lib.zeros(2, 4, 5, 5, dtype=lib.int64)))
+    same_error(lambda lib, F: F.nll_loss(lib.ones(2, 3, 4, 5, 6),
+                                         lib.zeros(2, 4, 5, dtype=lib.int64)))
+    same_error(lambda lib, F: F.cross_entropy(lib.ones(2, 3, 4), lib.zeros(3, 4,
+                                                                           dtype=lib.int64)))
+    same_error(lambda lib, F: F.cross_entropy(lib.tensor(1.0), lib.tensor(1)))
+    same_error(lambda lib, F: F.nll_loss(lib.tensor(1.0), lib.tensor(0)))
+    same_error(lambda lib, F: F.cross_entropy(lib.ones(4, 3, dtype=lib.int64),
+                                              lib.tensor([0, 1, 2, 1])))
+    same_error(lambda lib, F: F.nll_loss(lib.ones(4, 3, dtype=lib.int64),
+                                         lib.tensor([0, 1, 2, 1])))
+    same_error(lambda lib, F: F.cross_entropy(x(lib), lib.tensor([0, 1, 2, 1]),
+                                              reduction="avg"))
+
+
+# -- binary cross-entropy ---------------------------------------------------------------------
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("weight", [None, "full", "row"])
+@settings(max_examples=5, deadline=None)
+@given(shape=st.lists(st.integers(1, 5), min_size=1, max_size=3).map(tuple),
+       seed=st.integers(0, 2**16))
+def test_binary_cross_entropy(dtype, reduction, weight, shape, seed):
+    rng = np.random.default_rng(seed)
+    p = rng.random(shape).astype(dtype) * 0.98 + 0.01
+    y = rng.random(shape).astype(dtype)
+    w = None if weight is None else rng.random(shape if weight == "full"
+                                               else shape[-1:]).astype(dtype)
+    run_both(lambda F, p, y, w=None: F.binary_cross_entropy(p, y, weight=w, reduction=reduction),
+             p, y, w, grad=(0, 1))
+
+
+def test_binary_cross_entropy_log_clamp():
+    p = np.array([0.0, 1.0, 1e-45, 1 - 1e-7, 0.5], np.float32)
+    y = np.array([1.0, 0.0, 1.0, 0.0, 1.0], np.float32)
+    for r in REDUCTIONS:
+        run_both(lambda F, p, y: F.binary_cross_entropy(p, y, reduction=r), p, y)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("weight", [None, "full", "row"])
+@pytest.mark.parametrize("pos_weight", [False, True])
+@settings(max_examples=4, deadline=None)
+@given(shape=st.lists(st.integers(1, 5), min_size=1, max_size=3).map(tuple),
+       seed=st.integers(0, 2**16), scale=st.sampled_from([1.0, 50.0]))
+def test_bce_with_logits(dtype, reduction, weight, pos_weight, shape, seed, scale):
+    rng = np.random.default_rng(seed)
+    x = rand(rng, shape, dtype, scale)
+    y = rng.random(shape).astype(dtype)
+    w = None if weight is None else rng.random(shape if weight == "full"
+                                               else shape[-1:]).astype(dtype)
+    pw = rng.random(shape[-1:]).astype(dtype) * 3 if pos_weight else None
+    run_both(lambda F, x, y, w=None, pw=None: F.binary_cross_entropy_with_logits(
+        x, y, weight=w, reduction=reduction, pos_weight=pw), x, y, w, pw)
+
+
+def test_bce_with_logits_extreme_and_dtypes():
+    x = np.array([-1e4, -100.0, -30.0, 0.0, 30.0, 100.0, 1e4], np.float32)
+    y = np.array([1.0, 0.0, 1.0, 0.5, 0.0, 1.0, 0.0], np.float32)
+    run_both(lambda F, x, y: F.binary_cross_entropy_with_logits(x, y, reduction="none"), x, y)
+    run_both(lambda F, x, y: F.binary_cross_entropy_with_logits(x, y), x.astype(np.float64), y,
+             grad=(0,), rtol=1e-6, atol=1e-7)
+    run_both(lambda F, x, y: F.binary_cross_entropy_with_logits(x, y), x, y.astype(np.float64),
+             grad=(0,), rtol=1e-6, atol=1e-7)
+
+
+def test_binary_errors():
+    e = same_error(lambda lib, F: F.binary_cross_entropy(lib.ones(16, 1) / 2, lib.ones(16) / 2))
+    assert "[glasstorch]" in str(e)
+    same_error(lambda lib, F: F.binary_cross_entropy(lib.ones(4) * 2, lib.ones(4) / 2))
+    same_error(lambda lib, F: F.binary_cross_entropy(lib.tensor([float("nan")]), lib.ones(1)))
+    same_error(lambda lib, F: F.binary_cross_entropy(lib.ones(4) / 2, lib.ones(4) * 2))
+    same_error(lambda lib, F: F.binary_cross_entropy(lib.ones(4) / 2, lib.ones(4,
+                                                                               dtype=lib.int64)))
+    same_error(lambda lib, F: F.binary_cross_entropy(lib.ones(4) / 2,
+                                                     lib.ones(4, dtype=lib.float64)))
+    same_error(lambda lib, F: F.binary_cross_entropy(lib.ones(16, 3) / 2, lib.ones(16, 3) / 2,
+                                                     weight=lib.ones(4)))
+    same_error(lambda lib, F: F.binary_cross_entropy_with_logits(lib.ones(16, 1), lib.ones(16)))
+    same_error(lambda lib, F: F.binary_cross_entropy_with_logits(
+        lib.ones(4), lib.ones(4, dtype=lib.int64)))
+    same_error(lambda lib, F: F.binary_cross_entropy_with_logits(
+        lib.ones(16, 3), lib.ones(16, 3), pos_weight=lib.ones(4)))
+    same_error(lambda lib, F: F.binary_cross_entropy_with_logits(
+        lib.ones(16, 3), lib.ones(16, 3), weight=lib.ones(4)))
+
+
+# -- loss modules -----------------------------------------------------------------------------
+MODULES = ["MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "CrossEntropyLoss", "NLLLoss",
+           "BCELoss", "BCEWithLogitsLoss"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_module_repr_and_state(name):
+    g, t = getattr(gnn, name)(), getattr(tnn, name)()
+    assert repr(g) == repr(t)
+    assert g.reduction == t.reduction == "mean"
+    assert list(g.state_dict()) == list(t.state_dict())
+    g2, t2 = getattr(gnn, name)(reduction="sum"), getattr(tnn, name)(reduction="sum")
+    assert repr(g2) == repr(t2)
+
+
+def test_weighted_module_buffers():
+    for name, kw in [("CrossEntropyLoss", {"weight": 1}), ("NLLLoss", {"weight": 1}),
+                     ("BCELoss", {"weight": 1}), ("BCEWithLogitsLoss", {"weight": 1,
+                                                                        "pos_weight": 1})]:
+        g = getattr(gnn, name)(**{k: gt.ones(3) for k in kw})
+        t = getattr(tnn, name)(**{k: torch.ones(3) for k in kw})
+        assert repr(g) == repr(t)
+        assert list(g.state_dict()) == list(t.state_dict())
+
+
+def test_modules_compute_the_functional_forms():
+    rng = np.random.default_rng(11)
+    x, y = rand(rng, (5, 4), np.float32), rand(rng, (5, 4), np.float32)
+    t = rng.integers(0, 4, 5).astype(np.int64)
+    p = rng.random((5, 4)).astype(np.float32)
+    w = rng.random(4).astype(np.float32)
+    cases = [
+        ("MSELoss", {}, x, y), ("L1Loss", {"reduction": "sum"}, x, y),
+        ("SmoothL1Loss", {"beta": 0.5}, x, y), ("HuberLoss", {"delta": 0.5}, x, y),
+        ("CrossEntropyLoss", {"label_smoothing": 0.1, "ignore_index": 2, "weight": w}, x, t),
+        ("NLLLoss", {"weight": w}, np.log(p), t), ("BCELoss", {"weight": w}, p, p[::-1].copy()),
+        ("BCEWithLogitsLoss", {"pos_weight": w}, x, p),
+    ]
+    for name, kw, a, b in cases:
+        def fn(F, a, b, name=name, kw=kw):
+            lib, nn = (gt, gnn) if F is GF else (torch, tnn)
+            args = {k: lib.from_numpy(v.copy()) if isinstance(v, np.ndarray) else v
+                    for k, v in kw.items()}
+            return getattr(nn, name)(**args)(a, b)
+        run_both(fn, a, b, grad=(0,))
+
+
+def test_module_legacy_flags_warn():
+    (g, t), msgs = same_warnings(lambda lib, F: (gnn if lib is gt else tnn).MSELoss(
+        size_average=False).reduction)
+    assert g == t == "sum" and len(msgs) == 1
+
+
+# -- gradcheck (float64) ----------------------------------------------------------------------
+def test_gradcheck_losses():
+    gradcheck = getattr(gt.autograd, "gradcheck", None)
+    if gradcheck is None:
+        pytest.skip("glasstorch.autograd.gradcheck not available")
+    rng = np.random.default_rng(12)
+
+    def t(shape, positive=False):
+        a = rng.random(shape) * 0.8 + 0.1 if positive else rng.standard_normal(shape)
+        return gt.from_numpy(a).requires_grad_()
+
+    idx = gt.tensor([0, 2, 1, 2])
+    w = gt.from_numpy(rng.random(3) + 0.5)
+    assert gradcheck(lambda x: GF.cross_entropy(x, idx, weight=w, label_smoothing=0.2),
+                     (t((4, 3)),))
+    assert gradcheck(lambda x: GF.cross_entropy(x, gt.tensor([[0, 2], [1, 1]]),
+                                                reduction="none"), (t((2, 3, 2)),))
+    assert gradcheck(lambda x, y: GF.cross_entropy(x, y, weight=w, label_smoothing=0.1),
+                     (t((4, 3)), t((4, 3), True)))
+    assert gradcheck(lambda x: GF.nll_loss(x, idx, weight=w), (t((4, 3)),))
+    assert gradcheck(lambda x, y: GF.mse_loss(x, y), (t((3, 2)), t((3, 2))))
+    assert gradcheck(lambda x, y: GF.smooth_l1_loss(x, y, beta=0.5), (t(5), t(5)))
+    assert gradcheck(lambda x, y: GF.huber_loss(x, y, delta=0.5), (t(5), t(5)))
+    assert gradcheck(lambda p, y: GF.binary_cross_entropy(p, y), (t(5, True), t(5, True)))
+    assert gradcheck(lambda x, y, pw: GF.binary_cross_entropy_with_logits(x, y, pos_weight=pw),
+                     (t((2, 3)), t((2, 3), True), t(3, True)))
