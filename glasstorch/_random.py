@@ -26,6 +26,9 @@ Public functions; all return a fresh C-contiguous NumPy array, `shape` is a tupl
     bernoulli_scalar(shape, p, dtype=np.float32, generator=None)   Tensor.bernoulli_(p_float)
     dropout_mask(shape, p, dtype=np.float32, generator=None)       F.dropout's scaled mask
     exponential(shape, lambd=1., dtype=np.float32, generator=None) Tensor.exponential_
+    log_normal(shape, mean=1., std=2., dtype=np.float32, generator=None)  Tensor.log_normal_
+    cauchy(shape, median=0., sigma=1., dtype=np.float32, generator=None)  Tensor.cauchy_
+    geometric(shape, p, dtype=np.float32, generator=None)          Tensor.geometric_
     multinomial(probs, num_samples, replacement=False, generator=None)
                                                                    torch.multinomial (int64)
     trunc_normal(shape, mean, std, a, b, dtype=np.float32, generator=None)
@@ -47,7 +50,8 @@ __all__ = [
     "Generator", "default_generator", "manual_seed", "seed", "initial_seed",
     "get_rng_state", "set_rng_state", "rand", "uniform", "randn", "normal", "randint",
     "random_", "randperm", "bernoulli", "bernoulli_scalar", "dropout_mask", "exponential",
-    "multinomial", "trunc_normal", "draw_seed", "mt19937_words",
+    "multinomial", "trunc_normal", "draw_seed", "log_normal", "cauchy", "geometric",
+    "mt19937_words",
 ]
 
 _N = 624  # words of Mersenne Twister state
@@ -186,8 +190,8 @@ class Generator:
             if not isinstance(new_state, bytes | bytearray) else bytes(new_state)
         if len(raw) != _STATE_DTYPE.itemsize:
             raise RuntimeError(
-                f"Expected either a THGeneratorState of size 5048 or a CPUGeneratorImplState "
-                f"of size 5056 but found the input RNG state size to be {len(raw)}")
+                "Expected a CPUGeneratorImplState of size 5056 but found the input RNG state "
+                f"size to be {len(raw)}")
         rec = np.frombuffer(raw, dtype=_STATE_DTYPE)[0]
         left = int(rec["left"])
         self._seed = int(rec["seed"])
@@ -715,6 +719,36 @@ def dropout_mask(shape: tuple[int, ...], p: float, dtype: np.dtype = np.float32,
         return np.zeros(shape, dtype)
     keep = bernoulli_scalar(shape, 1.0 - p, dtype, generator)
     return _c_array(keep / dtype.type(1.0 - p))
+
+
+# -- scalar-recipe distributions: log-normal, Cauchy, geometric ---------------------------
+def log_normal(shape: tuple[int, ...], mean: float = 1.0, std: float = 2.0,
+               dtype: np.dtype = np.float32, generator: Generator | None = None) -> np.ndarray:
+    """Tensor.log_normal_(mean, std): exp of the scalar normal recipe (float64 Box-Muller
+    with the generator's cached second value), element by element, for every size."""
+    g = _gen(generator)
+    z = _normal_scalar(_numel(shape), float(mean), float(std), g)
+    return _c_array(_libm(math.exp, z).astype(dtype).reshape(shape))
+
+
+def cauchy(shape: tuple[int, ...], median: float = 0.0, sigma: float = 1.0,
+           dtype: np.dtype = np.float32, generator: Generator | None = None) -> np.ndarray:
+    """Tensor.cauchy_(median, sigma): median + sigma * tan(pi * (u - 0.5)), float64."""
+    g = _gen(generator)
+    u = _unit(_numel(shape), np.float64, g)
+    t = _libm(math.tan, math.pi * (u - 0.5))
+    return _c_array((float(median) + float(sigma) * t).astype(dtype).reshape(shape))
+
+
+def geometric(shape: tuple[int, ...], p: float, dtype: np.dtype = np.float32,
+              generator: Generator | None = None) -> np.ndarray:
+    """Tensor.geometric_(p): ceil(log(u) / log1p(-p)), float64, u a 53-bit uniform."""
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
+    g = _gen(generator)
+    u = _unit(_numel(shape), np.float64, g)
+    out = np.ceil(_libm(math.log, u) / math.log1p(-float(p)))
+    return _c_array(out.astype(dtype).reshape(shape))
 
 
 # -- exponential and multinomial ----------------------------------------------------------

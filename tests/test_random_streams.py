@@ -339,3 +339,15 @@ def test_linear_default_init_stream():
     same(R.uniform((3, 5), -bound, bound), lin.weight.detach())
     b = 1 / math.sqrt(fan_in)
     same(R.uniform((3,), -b, b), lin.bias.detach())
+
+
+@pytest.mark.parametrize("np_dt,t_dt", DTYPES)
+def test_log_normal_cauchy_geometric(np_dt, t_dt):
+    for n in [1, 5, 17, 3000]:
+        seed = n
+        same(R.log_normal((n,), 0.5, 1.5, np_dt, gg(seed)),
+             torch.empty(n, dtype=t_dt).log_normal_(0.5, 1.5, generator=tg(seed)))
+        same(R.cauchy((n,), 0.5, 2.0, np_dt, gg(seed)),
+             torch.empty(n, dtype=t_dt).cauchy_(0.5, 2.0, generator=tg(seed)))
+        same(R.geometric((n,), 0.3, np_dt, gg(seed)),
+             torch.empty(n, dtype=t_dt).geometric_(0.3, generator=tg(seed)))
