@@ -35,7 +35,13 @@ def _finish(arr: np.ndarray, requires_grad: bool, out: Tensor | None = None) -> 
         return out
     t = _make(arr)
     if requires_grad:
-        t.requires_grad_(True)  # honoured even under no_grad, as in PyTorch
+        if arr.dtype.kind != "f":
+            raise RuntimeError(
+                "Only Tensors of floating point and complex dtype can require gradients\n"
+                f"[glasstorch] These values became {t.dtype}; write them as floats "
+                "(torch.tensor([1., 2.], requires_grad=True)) or pass dtype=torch.float32."
+            )
+        t._requires_grad = True  # honoured even under no_grad, as in PyTorch
     return t
 
 

@@ -237,7 +237,7 @@ class Tensor:
             )
         if requires_grad and self._data.dtype.kind != "f":
             raise RuntimeError(
-                "only Tensors of floating point and complex dtype can require gradients\n"
+                "only Tensors of floating point dtype can require gradients\n"
                 f"[glasstorch] This tensor is {self.dtype}; make it floating point first, e.g. "
                 "torch.tensor([1., 2.], requires_grad=True) or x.float().requires_grad_()."
             )

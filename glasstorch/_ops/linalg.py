@@ -17,6 +17,7 @@ class MmBackward0(Node):
     """out = a @ b  |  da = g @ b^T,  db = a^T @ g"""
 
     saved_inputs = (0, 1)
+    saved_for = {0: (1,), 1: (0,)}
 
     def forward(self, a, b):
         self.saved = (a, b)
@@ -164,6 +165,7 @@ class AddmmBackward0(Node):
     """out = beta*c + alpha*(a @ b)  |  dc = beta*g,  da = alpha*g @ b^T,  db = alpha*a^T @ g"""
 
     saved_inputs = (1, 2)
+    saved_for = {1: (2,), 2: (1,)}
 
     def forward(self, c, a, b, beta=1, alpha=1):
         self.saved = (a, b)

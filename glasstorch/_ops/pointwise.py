@@ -68,6 +68,7 @@ class MulBackward0(Node):
     """out = a * b  |  da = g * b,  db = g * a"""
 
     saved_inputs = (0, 1)
+    saved_for = {0: (1,), 1: (0,)}
 
     def forward(self, a, b):
         self.saved = (a, b)
@@ -82,6 +83,7 @@ class DivBackward0(Node):
     """out = a / b  |  da = g / b,  db = -g * a / b**2"""
 
     saved_inputs = (0, 1)
+    saved_for = {0: (1,)}
 
     def forward(self, a, b, rounding_mode=None):
         self.saved = (a, b)

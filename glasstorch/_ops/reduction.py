@@ -6,6 +6,7 @@ the removed dimensions back (as size 1) so NumPy broadcasting does the rest.
 
 from __future__ import annotations
 
+import builtins
 import math
 from collections import namedtuple
 
@@ -98,7 +99,7 @@ class MeanBackward0(Node):
         return np.asarray(x.mean(dtype=dtype))
 
     def backward(self, g):
-        n = max(math.prod(self.shape), 1)
+        n = builtins.max(math.prod(self.shape), 1)
         return (np.broadcast_to(g / g.dtype.type(n) if n else g, self.shape),)
 
 
@@ -113,7 +114,7 @@ class MeanBackward1(Node):
     def backward(self, g):
         n = math.prod(self.shape[d] for d in self.dims) if self.dims else math.prod(self.shape)
         g = _expand_back(g, self.dims, self.keepdim, self.shape)
-        return (np.broadcast_to(g / g.dtype.type(max(n, 1)), self.shape),)
+        return (np.broadcast_to(g / g.dtype.type(builtins.max(n, 1)), self.shape),)
 
 
 def _reduce_dtype(x: Tensor, dtype) -> np.dtype | None:

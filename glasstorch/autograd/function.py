@@ -38,6 +38,7 @@ class Node:
 
     saved: Any = ()          # arrays kept for backward; replaced by RELEASED once it has run
     saved_inputs: tuple = ()  # which tensor inputs ``saved`` holds (their versions are checked)
+    saved_for: dict | None = None  # input i -> inputs whose gradient needs it (default: all)
     saves_output = False      # whether ``saved`` holds the output (its version is checked)
 
     def __init__(self) -> None:
@@ -168,8 +169,13 @@ def record(node: Node, inputs, out, make):
     versions = None
     if node.saved_inputs:
         versions = []
+        saved_for = node.saved_for
         for i in node.saved_inputs:
             t = inputs[i]
+            if saved_for is not None and i in saved_for and not any(
+                getattr(inputs[u], "_requires_grad", False) for u in saved_for[i]
+            ):
+                continue  # only needed for a gradient nobody asked for
             if t is not None and hasattr(t, "_vc"):
                 versions.append((t._vc, t._vc[0], _describe(t, t.grad_fn)))
     if outs is None:
