@@ -468,6 +468,9 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
     def __init__(self, loader: DataLoader) -> None:
         super().__init__(loader)
         self._shutdown = False
+        # A forked child inherits this object; only the process that started the workers
+        # may shut them down (a child's garbage collector must not stop its siblings).
+        self._owner_pid = os.getpid()
         self._workers: list = []
         self._index_queues: list = []
         self._prefetch_factor = loader.prefetch_factor
@@ -648,7 +651,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         if _utils is None or _utils.python_exit_status is not False:
             # Interpreter exit: multiprocessing's own exit hook terminates daemon workers.
             return
-        if getattr(self, "_shutdown", True):
+        if getattr(self, "_shutdown", True) or self._owner_pid != os.getpid():
             return
         self._shutdown = True
         try:

@@ -18,7 +18,7 @@ IS_WINDOWS = sys.platform == "win32"
 # often instead, so a killed worker is noticed within a fraction of a second without
 # installing signal handlers.
 MP_STATUS_CHECK_INTERVAL = 0.25
-WORKER_STATUS_CHECK_INTERVAL = 1.0
+WORKER_STATUS_CHECK_INTERVAL = 0.2
 
 # Set once the interpreter starts shutting down. Worker shutdown then only terminates the
 # processes: queues, threads and modules may already be half torn down.

@@ -175,6 +175,11 @@ def _worker_loop(
             try:
                 task = index_queue.get(timeout=WORKER_STATUS_CHECK_INTERVAL)
             except queue.Empty:
+                # Shutdown normally arrives as None on the index queue, but if the main
+                # process's queue objects were garbage collected first, that None is never
+                # flushed: the done event is the signal that cannot get lost.
+                if done_event.is_set():
+                    break
                 continue
             if isinstance(task, _ResumeIteration):
                 data_queue.put((task, None))
