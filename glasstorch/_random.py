@@ -289,23 +289,26 @@ def _fma32(a: np.ndarray, b: object, c: object) -> np.ndarray:
 
 def uniform(shape: tuple[int, ...], low: float = 0.0, high: float = 1.0,
             dtype: np.dtype = np.float32, generator: Generator | None = None) -> np.ndarray:
-    """Tensor.uniform_(low, high): u * (high - low) + low, u from `_unit`, in `dtype`.
+    """Tensor.uniform_(low, high): fma(u, high - low, low), u from `_unit`.
 
-    The kernel is compiled with FMA contraction, so the multiply-add is fused."""
+    The kernel is compiled with FMA contraction, so the multiply-add is fused. A value that
+    rounds up to `high` is replaced by `low`, keeping the result in [low, high). float16 is
+    computed in float32 (24-bit uniforms, bounds as float32) and then rounded."""
     dtype = np.dtype(dtype)
     g = _gen(generator)
     n = _numel(shape)
     if dtype == np.float64:
+        lo, hi = float(low), float(high)
         u = _unit(n, dtype, g)
-        width = float(high) - float(low)
-        out = _fma64(u, width, float(low)) if (width, low) != (1.0, 0.0) else u
+        out = _fma64(u, hi - lo, lo) if (lo, hi) != (0.0, 1.0) else u
     elif dtype in (np.float32, np.float16):
         lo, hi = np.float32(low), np.float32(high)
         u = _unit(n, np.float32, g)
-        out = _fma32(u, hi - lo, lo) if (lo, hi) != (0, 1) else u
-        out = out.astype(dtype)
+        out = (_fma32(u, hi - lo, lo) if (lo, hi) != (0, 1) else u).astype(dtype)
     else:
         raise TypeError(f"uniform_ not implemented for {dtype}")
+    if (lo, hi) != (0, 1) or dtype == np.float16:  # u < 1 already keeps float32/64 below 1
+        out = np.where(out >= hi, dtype.type(lo), out)
     return _c_array(out.reshape(shape))
 
 
@@ -316,8 +319,9 @@ def rand(shape: tuple[int, ...], dtype: np.dtype = np.float32,
 
 
 def _fma64(a: np.ndarray, b: float, c: float) -> np.ndarray:
-    """float64 fused multiply-add, exactly: a*b split into a high and a low part (Dekker),
-    then the sum rounded once via Python's exact fractions only where it matters."""
+    """float64 fused multiply-add a*b + c, in double-double arithmetic: the rounding errors
+    of the product (Dekker's split) and of the sum are computed exactly and added back
+    before the final rounding. This equals a true fma except on an exact rounding tie."""
     a = np.asarray(a, np.float64)
     p = a * b
     # error-free product: p + e == a*b exactly
@@ -326,9 +330,8 @@ def _fma64(a: np.ndarray, b: float, c: float) -> np.ndarray:
     # error-free sum of p and c: s + t == p + c exactly
     bb = s - p
     t = (p - (s - bb)) + (c - bb)
-    # the true result is s + (t + e); one more rounding decides whether s moves one ulp
-    r = s + (t + e)
-    return r
+    # the true result is s + t + e; adding the small parts first rounds once more
+    return s + (t + e)
 
 
 def _two_prod_err(a: np.ndarray, b: float, p: np.ndarray) -> np.ndarray:
@@ -499,8 +502,8 @@ def normal(shape: tuple[int, ...], mean: float | np.ndarray = 0.0,
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
     n = _numel(shape)
-    if dtype not in (np.float32, np.float64, np.float16):
-        raise TypeError(f"normal_ not implemented for {dtype}")
+    if dtype not in (np.float32, np.float64):
+        raise TypeError(f"normal_ is only reproduced for float32 and float64, not {dtype}")
     if n >= 16:
         out = _normal_fill(n, mean, std, dtype, g)
     else:

@@ -123,6 +123,15 @@ def test_uniform(np_dt, t_dt, bounds):
              torch.empty(37, 3, dtype=t_dt).uniform_(*bounds, generator=tg(seed)))
 
 
+@pytest.mark.parametrize("np_dt,t_dt", [*DTYPES, (np.float16, torch.float16)])
+@pytest.mark.parametrize("bounds", [(0.0, 1.0), (-2.0, 5.0), (100.0, 100.1), (0.5, 0.5000001)])
+def test_uniform_never_reaches_high(np_dt, t_dt, bounds):
+    # values that round up to `high` become `low` (most visible with a narrow range)
+    for seed in SEEDS[:3]:
+        same(R.uniform((500,), *bounds, np_dt, gg(seed)),
+             torch.empty(500, dtype=t_dt).uniform_(*bounds, generator=tg(seed)))
+
+
 @settings(max_examples=25, deadline=None)
 @given(shape=st.lists(st.integers(0, 6), max_size=4), seed=st.integers(0, 2**64 - 1))
 def test_rand_shapes(shape, seed):
