@@ -360,3 +360,42 @@ def test_log_normal_cauchy_geometric(np_dt, t_dt):
              torch.empty(n, dtype=t_dt).cauchy_(0.5, 2.0, generator=tg(seed)))
         same(R.geometric((n,), 0.3, np_dt, gg(seed)),
              torch.empty(n, dtype=t_dt).geometric_(0.3, generator=tg(seed)))
+
+
+def test_course_script_stream_order():
+    """The draws a typical training script makes, in PyTorch's order: Linear inits (weight,
+    then bias, layer by layer); per epoch, iter(loader) draws base_seed, the first batch
+    makes RandomSampler draw its seed and randperm on its own generator; each training
+    forward draws one dropout mask from the global generator."""
+    import math
+
+    from torch.utils.data import DataLoader, TensorDataset
+
+    n, d_in, d_hid, batch = 37, 6, 5, 8
+    data = TensorDataset(torch.arange(n, dtype=torch.float32)[:, None], torch.zeros(n))
+    torch.manual_seed(0)
+    l1, l2 = torch.nn.Linear(d_in, d_hid), torch.nn.Linear(d_hid, 3)
+    loader = DataLoader(data, batch_size=batch, shuffle=True)
+    theirs = []
+    for _ in range(2):
+        for xb, _yb in loader:
+            theirs.append(xb[:, 0].long().numpy())
+            theirs.append(F.dropout(torch.ones(len(xb), d_hid), 0.2, training=True).numpy())
+
+    R.manual_seed(0)
+    for fan_in, fan_out, layer in [(d_in, d_hid, l1), (d_hid, 3, l2)]:
+        bound = math.sqrt(3.0) * math.sqrt(2.0 / 6) / math.sqrt(fan_in)
+        same(R.uniform((fan_out, fan_in), -bound, bound), layer.weight.detach())
+        b = 1 / math.sqrt(fan_in)
+        same(R.uniform((fan_out,), -b, b), layer.bias.detach())
+    ours = []
+    for _ in range(2):
+        R.draw_seed()  # base_seed of the iterator
+        order = R.randperm(n, np.int64, gg(R.draw_seed()))  # RandomSampler, lazily
+        for start in range(0, n, batch):
+            idx = order[start:start + batch]
+            ours.append(idx)
+            ours.append(R.dropout_mask((len(idx), d_hid), 0.2, np.float32))
+    assert len(ours) == len(theirs)
+    for a, b in zip(ours, theirs):
+        assert_array_equal(a, b, strict=True)
