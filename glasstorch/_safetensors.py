@@ -31,9 +31,14 @@ def _numpy_api():
 
 
 def _root(arr: np.ndarray) -> np.ndarray:
-    while isinstance(arr.base, np.ndarray):
-        arr = arr.base
-    return arr
+    while True:
+        base = arr.base
+        if not isinstance(base, np.ndarray):
+            # np.lib.stride_tricks.as_strided (expand) puts a small holder object in between
+            base = getattr(base, "base", None)
+            if not isinstance(base, np.ndarray):
+                return arr
+        arr = base
 
 
 def _arrays(tensors: dict[str, Any]) -> dict[str, np.ndarray]:

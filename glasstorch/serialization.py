@@ -151,9 +151,14 @@ def _contiguous_strides(shape: tuple[int, ...]) -> tuple[int, ...]:
 
 def _root(arr: np.ndarray) -> np.ndarray:
     """The array at the bottom of arr's chain of views: the memory that owns the values."""
-    while isinstance(arr.base, np.ndarray):
-        arr = arr.base
-    return arr
+    while True:
+        base = arr.base
+        if not isinstance(base, np.ndarray):
+            # np.lib.stride_tricks.as_strided (expand) puts a small holder object in between
+            base = getattr(base, "base", None)
+            if not isinstance(base, np.ndarray):
+                return arr
+        arr = base
 
 
 def _address(arr: np.ndarray) -> int:
@@ -241,7 +246,10 @@ class _Pickler(pickle._Pickler):
             root = _root(arr)
             if (root.flags.c_contiguous or root.flags.f_contiguous) and root.dtype.isnative:
                 byte_offset = _address(arr) - _address(root)
-                strides = [s // item if n > 1 else 1 for n, s in zip(arr.shape, arr.strides)]
+                # a stride along a length-1 dim is never used; keep numpy's when torch can hold
+                # it (so a (1, n) row keeps torch's (n, 1)), else torch's contiguous one
+                strides = [s // item if s >= 0 and s % item == 0 else c for s, c in
+                           zip(arr.strides, _contiguous_strides(arr.shape))]
                 ok = (byte_offset >= 0 and byte_offset % item == 0 and root.nbytes % item == 0
                       and all(s >= 0 and s % item == 0
                               for n, s in zip(arr.shape, arr.strides) if n > 1))
@@ -417,8 +425,7 @@ def _save_to_path(obj: object, path: str, protocol: int) -> None:
     target = os.path.realpath(path) if os.path.islink(path) else path
     directory = os.path.dirname(os.path.abspath(target))
     if not os.path.isdir(directory):
-        # the same error open() would give, naming the path the user wrote
-        raise FileNotFoundError(2, "No such file or directory", path)
+        raise RuntimeError(f"Parent directory {os.path.dirname(path) or '.'} does not exist.")
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(target) + ".", suffix=".tmp",
                                dir=directory)
     try:
