@@ -481,12 +481,16 @@ def _normal_scalar(n: int, mean: float, std: float, g: Generator) -> np.ndarray:
     return out
 
 
-def normal(shape: tuple[int, ...], mean: float | np.ndarray = 0.0,
+def normal(shape: tuple[int, ...] | None, mean: float | np.ndarray = 0.0,
            std: float | np.ndarray = 1.0, dtype: np.dtype = np.float32,
-           generator: Generator | None = None) -> np.ndarray:
+           generator: Generator | None = None, contiguous: bool = True) -> np.ndarray:
     """Tensor.normal_(mean, std) for float mean/std; with array mean and/or std it is
     torch.normal(mean, std): PyTorch draws normal_(0, 1) (or normal_(0, std) when only mean
-    is an array) of the broadcast shape, then multiplies by std and adds mean."""
+    is an array) of the broadcast shape, then multiplies by std and adds mean.
+
+    contiguous=False is for normal_ on a non-contiguous tensor: PyTorch then always takes
+    the scalar recipe, and the values come in the tensor's memory order (TensorIterator
+    walks the smallest stride fastest), which the caller must follow when storing them."""
     dtype = np.dtype(dtype)
     g = _gen(generator)
     mean_arr, std_arr = isinstance(mean, np.ndarray), isinstance(std, np.ndarray)
@@ -504,7 +508,7 @@ def normal(shape: tuple[int, ...], mean: float | np.ndarray = 0.0,
     n = _numel(shape)
     if dtype not in (np.float32, np.float64):
         raise TypeError(f"normal_ is only reproduced for float32 and float64, not {dtype}")
-    if n >= 16:
+    if n >= 16 and contiguous:
         out = _normal_fill(n, mean, std, dtype, g)
     else:
         out = _normal_scalar(n, float(mean), float(std), g)

@@ -399,3 +399,14 @@ def test_course_script_stream_order():
     assert len(ours) == len(theirs)
     for a, b in zip(ours, theirs):
         assert_array_equal(a, b, strict=True)
+
+
+@pytest.mark.parametrize("np_dt,t_dt", DTYPES)
+def test_normal_on_non_contiguous_views_takes_the_scalar_recipe(np_dt, t_dt):
+    base = torch.zeros(8, 5, dtype=t_dt)
+    base.t().normal_(0.5, 2.0, generator=tg(3))  # filled in memory order
+    same(R.normal((8, 5), 0.5, 2.0, np_dt, gg(3), contiguous=False), base)
+    base = torch.zeros(8, 6, dtype=t_dt)
+    view = base[:, :5]
+    view.normal_(generator=tg(4))
+    same(R.normal((8, 5), 0.0, 1.0, np_dt, gg(4), contiguous=False), view.contiguous())
