@@ -2,8 +2,8 @@
 
 Every test builds the same inputs for both libraries (``lib`` is ``torch`` or ``glasstorch``)
 and compares what comes out: values, dtypes, container types and exception types/messages.
-Tests whose result depends on the random stream being bit-identical to PyTorch's (shuffle
-order, random_split indices) are marked ``xfail(strict=False)`` until that lands.
+glasstorch's random streams are bit-identical to PyTorch's, so shuffle orders, random_split
+indices and the global generator's state after an epoch are compared exactly too.
 Worker processes are tested in test_dataloader_workers.py.
 """
 
@@ -27,9 +27,6 @@ from glasstorch.utils.data import _utils as g_utils
 from glasstorch.utils.data.sampler import _draw_seed
 
 LIBS = {"torch": (torch, tud), "glasstorch": (glasstorch, gud)}
-RNG_EXACT = pytest.mark.xfail(
-    strict=False, reason="needs glasstorch's RNG to be bit-identical to PyTorch's"
-)
 Point = namedtuple("Point", ["x", "y"])
 
 
@@ -336,7 +333,6 @@ def test_random_split_errors():
     same_error(lambda lib, data: data.random_split(range(10), [1.5, -0.5]), ValueError)
 
 
-@RNG_EXACT
 def test_random_split_same_indices_as_torch():
     def run(lib, data):
         parts = data.random_split(range(30), [0.5, 0.3, 0.2],
@@ -392,7 +388,6 @@ def test_random_sampler_permutation_properties():
             assert sorted(first) == list(range(10)) and first != second
 
 
-@RNG_EXACT
 @pytest.mark.parametrize("replacement,num", [(False, None), (False, 25), (True, 70), (True, 7)])
 def test_random_sampler_same_order_as_torch(replacement, num):
     def run(lib, data):
@@ -691,7 +686,6 @@ def _rand_after_manual_seed(seed):
     return glasstorch.rand(2).numpy()
 
 
-@RNG_EXACT
 def test_shuffle_order_same_as_torch():
     def run(lib, data):
         x, y = _tensor_data(lib, 37)
@@ -704,6 +698,38 @@ def test_shuffle_order_same_as_torch():
         out += [batches(loader) for _ in range(2)]
         out.append(norm(lib.rand(3)))  # the global stream advanced identically
         return out
+
+    t, g = both(run)
+    assert_same(t, g)
+
+
+@given(
+    n=st.integers(1, 50),
+    bs=st.integers(1, 16),
+    drop_last=st.booleans(),
+    seed=st.integers(0, 2**32),
+    use_generator=st.booleans(),
+    sampler_kind=st.sampled_from(["shuffle", "replacement", "num_samples", "subset"]),
+)
+@settings(max_examples=60, deadline=None)
+def test_random_loading_same_as_torch(n, bs, drop_last, seed, use_generator, sampler_kind):
+    """Same seed, same batches, same global generator state afterwards."""
+
+    def run(lib, data):
+        lib.manual_seed(seed)
+        gen = lib.Generator().manual_seed(seed + 1) if use_generator else None
+        ds = data.TensorDataset(lib.arange(n) * 10, lib.arange(n).float())
+        if sampler_kind == "shuffle":
+            kwargs = dict(shuffle=True, generator=gen)
+        elif sampler_kind == "replacement":
+            kwargs = dict(sampler=data.RandomSampler(ds, True, n + 3, generator=gen))
+        elif sampler_kind == "num_samples":
+            kwargs = dict(sampler=data.RandomSampler(ds, False, 2 * n + 1, generator=gen))
+        else:
+            kwargs = dict(sampler=data.SubsetRandomSampler(list(range(0, n, 2)), gen))
+        loader = data.DataLoader(ds, batch_size=bs, drop_last=drop_last, **kwargs)
+        out = [batches(loader) for _ in range(2)]
+        return out + [norm(lib.rand(2))]
 
     t, g = both(run)
     assert_same(t, g)
@@ -738,3 +764,29 @@ def test_exception_wrapper_message_and_type():
 
     with pytest.raises(RuntimeError, match="Caught TwoArgs"):
         wrapped(TwoArgs(1, 2)).reraise()
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["DataLoader", "RandomSampler", "BatchSampler", "WeightedRandomSampler",
+     "SubsetRandomSampler", "SequentialSampler", "TensorDataset", "Subset", "ConcatDataset"],
+)
+def test_signatures_match_torch(name):
+    import inspect
+
+    def params(obj):
+        return [(p.name, p.kind, p.default if p.default is inspect.Parameter.empty
+                 or isinstance(p.default, (int, float, str, type(None))) else "object")
+                for p in inspect.signature(obj).parameters.values()]
+
+    assert params(getattr(gud, name)) == params(getattr(tud, name))
+
+
+def test_public_names_match_torch():
+    wanted = {n for n in tud.__all__ if "DataPipe" not in n and n not in {
+        "DataChunk", "DistributedSampler", "argument_validation", "functional_datapipe",
+        "guaranteed_datapipes_determinism", "non_deterministic", "runtime_validation",
+        "runtime_validation_disabled"}}
+    assert wanted <= set(gud.__all__)
+    for name in wanted:
+        assert hasattr(gud, name)

@@ -169,7 +169,7 @@ class Slow:
 
 
 def record_init(worker_id):
-    info = gud.get_worker_info()
+    info = gud.get_worker_info() or tud.get_worker_info()
     info.dataset.init_value = float(np.random.random())
 
 
@@ -204,6 +204,9 @@ def test_global_seed_shuffle_workers_match_single_process():
         loader = gud.DataLoader(ds, batch_size=5, shuffle=True, num_workers=workers)
         outs.append([batches(loader) for _ in range(2)] + [norm(glasstorch.rand(2))])
     assert_same(outs[0], outs[1])
+    torch.manual_seed(21)
+    loader = tud.DataLoader(Squares(torch, 17), batch_size=5, shuffle=True, num_workers=2)
+    assert_same([batches(loader) for _ in range(2)] + [norm(torch.rand(2))], outs[1])
 
 
 def test_batch_size_none_and_drop_last_with_workers():
@@ -271,6 +274,23 @@ def test_worker_seeding_follows_torch():
             assert r["np"] == np_rng.random_sample()
     # a new epoch draws a new base seed
     assert {r["seed"] for r in loader} != set(seeds.values())
+
+
+def test_worker_seeds_and_streams_same_as_torch():
+    """Same generator seed -> same base_seed -> every worker's seed, Python, NumPy and
+    worker_init_fn draws equal PyTorch's."""
+
+    def run(lib, data):
+        ds = SeedProbe(lib, data, 6)
+        loader = data.DataLoader(ds, batch_size=None, num_workers=2, worker_init_fn=record_init,
+                                 generator=lib.Generator().manual_seed(3))
+        rows = list(loader)
+        lib.manual_seed(4)  # and with the global generator
+        rows += list(data.DataLoader(ds, batch_size=None, num_workers=2))
+        return rows
+
+    t, g = run(torch, tud), run(glasstorch, gud)
+    assert t == g
 
 
 def test_numpy_worker_state_is_torchs_hash():

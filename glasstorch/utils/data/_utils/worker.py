@@ -149,6 +149,7 @@ def _worker_loop(
     try:
         signal_handling._set_worker_signal_handlers()
         signal_handling._restore_default_sigint()
+        _register_tensor_reducer()  # a spawned worker starts without it
         seed = _seed_worker(base_seed, worker_id)
 
         global _worker_info
