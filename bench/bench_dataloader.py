@@ -28,10 +28,12 @@ def epoch_rate(loader) -> float:
     """Batches per second over one full pass (touching each batch so nothing is lazy)."""
     start = time.perf_counter()
     count = 0
-    for x, y in loader:
+    rows = 0
+    for x, _y in loader:
         count += 1
+        rows += x.shape[0]
     elapsed = time.perf_counter() - start
-    assert x.shape[0] > 0 and y.shape[0] > 0
+    assert rows == len(loader.dataset) or loader.drop_last
     return count / elapsed
 
 
