@@ -694,3 +694,40 @@ def test_loaded_read_only_state_and_plain_number_step_are_usable():
     w.grad = gt.ones(3)
     opt.step()
     assert float(opt.state[w]["step"]) == 5.0
+
+
+MLP_CASES = [("SGD", dict(lr=0.1, momentum=0.9, nesterov=True, weight_decay=1e-4)),
+             ("SGD", dict(lr=0.1)), ("Adam", dict(lr=3e-3, amsgrad=True)),
+             ("AdamW", dict(lr=3e-3)), ("RMSprop", dict(lr=1e-3, centered=True, momentum=0.5)),
+             ("Adagrad", dict(lr=0.05, lr_decay=1e-3))]
+
+
+@pytest.mark.parametrize("case", MLP_CASES, ids=[_id(c) for c in MLP_CASES])
+def test_mlp_classifier_trains_like_torch(case):
+    """The issue's criterion: same model, same initial weights and batches, 50 steps."""
+    name, cfg = case
+    rng = np.random.default_rng(2)
+    batches = [(rng.standard_normal((16, 6)).astype(np.float32), rng.integers(0, 3, 16))
+               for _ in range(50)]
+    torch.manual_seed(0)
+    t_model = torch.nn.Sequential(torch.nn.Linear(6, 12), torch.nn.ReLU(),
+                                  torch.nn.Linear(12, 3))
+    g_model = gt.nn.Sequential(gt.nn.Linear(6, 12), gt.nn.ReLU(), gt.nn.Linear(12, 3))
+    g_model.load_state_dict({k: gt.tensor(v.detach().numpy().copy())
+                             for k, v in t_model.state_dict().items()})
+    losses = []
+    for mod, model in ((torch, t_model), (gt, g_model)):
+        opt = getattr(mod.optim, name)(model.parameters(), **cfg)
+        loss_fn = mod.nn.CrossEntropyLoss()
+        trace = []
+        for x, y in batches:
+            opt.zero_grad()
+            loss = loss_fn(model(mod.tensor(x)), mod.tensor(y))
+            loss.backward()
+            opt.step()
+            trace.append(loss.item())
+        losses.append(trace)
+    np.testing.assert_allclose(losses[1], losses[0], rtol=1e-5, atol=1e-6)
+    for (gk, gv), (tk, tv) in zip(g_model.state_dict().items(), t_model.state_dict().items()):
+        assert gk == tk
+        np.testing.assert_allclose(gv._data, tv.numpy(), rtol=1e-5, atol=1e-6)
