@@ -588,6 +588,14 @@ def test_loader_validation_errors(case):
     same_error(lambda lib, data: data.DataLoader(data.TensorDataset(lib.zeros(4)), **kwargs))
 
 
+def test_loader_timeout_without_workers_fails_at_iter():
+    te, ge = same_error(
+        lambda lib, data: iter(data.DataLoader(data.TensorDataset(lib.zeros(4)), timeout=2)),
+        AssertionError,
+    )
+    assert "[glasstorch]" in str(ge)
+
+
 @pytest.mark.parametrize(
     "kwargs", [dict(shuffle=True), dict(sampler=[0]), dict(batch_sampler=[[0]])]
 )
@@ -705,7 +713,7 @@ def test_shuffle_order_same_as_torch():
 
 @given(
     n=st.integers(1, 50),
-    bs=st.integers(1, 16),
+    bs=st.one_of(st.none(), st.integers(1, 16)),
     drop_last=st.booleans(),
     seed=st.integers(0, 2**32),
     use_generator=st.booleans(),
@@ -727,7 +735,8 @@ def test_random_loading_same_as_torch(n, bs, drop_last, seed, use_generator, sam
             kwargs = dict(sampler=data.RandomSampler(ds, False, 2 * n + 1, generator=gen))
         else:
             kwargs = dict(sampler=data.SubsetRandomSampler(list(range(0, n, 2)), gen))
-        loader = data.DataLoader(ds, batch_size=bs, drop_last=drop_last, **kwargs)
+        loader = data.DataLoader(ds, batch_size=bs, drop_last=drop_last and bs is not None,
+                                 **kwargs)
         out = [batches(loader) for _ in range(2)]
         return out + [norm(lib.rand(2))]
 

@@ -209,6 +209,16 @@ def test_global_seed_shuffle_workers_match_single_process():
     assert_same([batches(loader) for _ in range(2)] + [norm(torch.rand(2))], outs[1])
 
 
+def test_out_of_order_delivery_yields_every_batch():
+    ds = Squares(glasstorch, 21)
+    ref = [norm(b) for b in gud.DataLoader(ds, batch_size=4)]
+    got = [norm(b) for b in gud.DataLoader(ds, batch_size=4, num_workers=2, in_order=False)]
+    key = lambda b: float(b[1][0][3][0, 0])  # noqa: E731  first value of the batch
+    assert len(got) == len(ref)
+    for a, b in zip(sorted(ref, key=key), sorted(got, key=key)):
+        assert_same(a, b)
+
+
 def test_batch_size_none_and_drop_last_with_workers():
     ds = Squares(glasstorch, 11)
     for kwargs in (dict(batch_size=None), dict(batch_size=3, drop_last=True)):

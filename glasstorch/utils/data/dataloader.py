@@ -436,6 +436,13 @@ class _SingleProcessDataLoaderIter(_BaseDataLoaderIter):
 
     def __init__(self, loader: DataLoader) -> None:
         super().__init__(loader)
+        if self._timeout != 0:
+            # PyTorch accepts timeout>0 without workers in the constructor and fails here.
+            raise AssertionError(
+                "_SingleProcessDataLoaderIter requires timeout == 0\n"
+                "[glasstorch] timeout limits how long the loader waits for a worker process; "
+                "it needs num_workers > 0 (or leave timeout=0)"
+            )
         self._dataset_fetcher = _DatasetKind.create_fetcher(
             self._dataset_kind,
             self._dataset,
