@@ -364,14 +364,15 @@ def _as_f32_bits(x: np.ndarray) -> np.ndarray:
 
 
 def _log_ps(x: np.ndarray) -> np.ndarray:
-    """avx_mathfun's log256_ps, lane for lane, in float32 (x > 0)."""
-    x = np.maximum(x, _F(1.17549435e-38))
+    """avx_mathfun's log256_ps, lane for lane, in float32, for normal x > 0 (Box-Muller's
+    1 - u is at least 2**-24, so the original's clamp to the smallest normal is left out)."""
     bits = _as_f32_bits(x)
     e = ((bits >> np.uint32(23)).astype(np.int32) - 0x7F).astype(_F) + _F(1)
     x = ((bits & np.uint32(0x807FFFFF)) | np.uint32(0x3F000000)).view(_F)
     small = x < _F(0.707106781186547524)  # x < sqrt(1/2): use 2x - 1 and e - 1
-    x = (x - _F(1)) + np.where(small, x, _F(0))
-    e = e - np.where(small, _F(1), _F(0))
+    small_f = small.astype(_F)
+    x = (x - _F(1)) + x * small_f  # x * 1 or +0.0, like the original's bit mask
+    e = e - small_f
     z = x * x
     y = _F(7.0376836292e-2)
     for c in (-1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1,
@@ -403,11 +404,12 @@ def _sincos_ps(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     s = _fma32(_fma32(_F(-1.9515295891e-4), z, _F(8.3321608736e-3)), z, _F(-1.6666654611e-1))
     s = s * z
     s = _fma32(s, x, x)
-    sin = np.where(first_poly, s, c)
-    cos = np.where(first_poly, c, s)
-    sin = (sin.view(np.uint32) ^ sin_sign).view(_F)
-    cos = (cos.view(np.uint32) ^ cos_sign).view(_F)
-    return sin, cos
+    # pick each lane's polynomial with a bit mask, then flip signs, as the vector code does
+    pick = np.where(first_poly, np.uint32(0xFFFFFFFF), np.uint32(0))
+    sb, cb = s.view(np.uint32), c.view(np.uint32)
+    sin = ((sb & pick) | (cb & ~pick)) ^ sin_sign
+    cos = ((cb & pick) | (sb & ~pick)) ^ cos_sign
+    return sin.view(_F), cos.view(_F)
 
 
 _TWO_PI_F = _F(2.0 * math.pi)
