@@ -88,6 +88,21 @@ SCHEDULERS = {
         o, max_lr=0.8, total_steps=STEPS + 5, three_phase=True, pct_start=0.4),
     "OneCycleLR-no-momentum": lambda L, o: L.OneCycleLR(
         o, max_lr=0.8, total_steps=STEPS, cycle_momentum=False),
+    "CosineAnnealingWarmRestarts": lambda L, o: L.CosineAnnealingWarmRestarts(o, T_0=10),
+    "CosineAnnealingWarmRestarts-mult": lambda L, o: L.CosineAnnealingWarmRestarts(
+        o, T_0=5, T_mult=2, eta_min=0.001),
+    "CyclicLR": lambda L, o: L.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=7),
+    "CyclicLR-triangular2": lambda L, o: L.CyclicLR(
+        o, base_lr=[0.01, 0.02], max_lr=0.1, step_size_up=5, step_size_down=9,
+        mode="triangular2"),
+    "CyclicLR-exp-range": lambda L, o: L.CyclicLR(
+        o, base_lr=0.01, max_lr=0.1, step_size_up=6, mode="exp_range", gamma=0.99,
+        cycle_momentum=False),
+    "CyclicLR-scale-fn": lambda L, o: L.CyclicLR(
+        o, base_lr=0.01, max_lr=0.1, step_size_up=4, scale_fn=lambda x: 1 / (1 + x),
+        scale_mode="iterations"),
+    "ChainedScheduler": lambda L, o: L.ChainedScheduler(
+        [L.ConstantLR(o, factor=0.5, total_iters=8), L.ExponentialLR(o, gamma=0.98)]),
 }
 
 
@@ -99,7 +114,8 @@ def test_lr_sequence_matches_torch_exactly(name):
     assert _comparable(g_sched.state_dict()) == _comparable(t_sched.state_dict())
 
 
-@pytest.mark.parametrize("name", ["OneCycleLR", "OneCycleLR-three-phase", "CosineAnnealingLR"])
+@pytest.mark.parametrize("name", ["OneCycleLR", "OneCycleLR-three-phase", "CosineAnnealingLR",
+                                  "CyclicLR", "CyclicLR-triangular2"])
 def test_with_adam_betas_match_torch(name):
     t_trace, _, _ = run("torch", SCHEDULERS[name], opt_name="Adam")
     g_trace, _, _ = run("gt", SCHEDULERS[name], opt_name="Adam")
@@ -135,6 +151,23 @@ def test_state_dict_round_trip_continues_the_schedule(name):
         sched.step()
         trace.append((list(sched.get_last_lr()), [_hyper(g) for g in opt.param_groups]))
     assert trace == t_trace[STEPS // 2 + 1:]
+
+
+def test_warm_restarts_with_fractional_epochs_matches_torch():
+    traces = []
+    for lib in ("torch", "gt"):
+        _, optim = _lib(lib)
+        opt = make_optimizer(lib)
+        sched = optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=3, T_mult=2)
+        trace = []
+        for epoch in range(12):
+            for i in range(4):
+                opt.step()
+                sched.step(epoch + i / 4)
+                trace.append((sched.get_last_lr(), sched.T_i, sched.T_cur, sched.last_epoch))
+        traces.append(trace)
+        traces.append(_comparable(sched.state_dict()))
+    assert traces[0] == traces[2] and traces[1] == traces[3]
 
 
 def test_closed_form_with_epoch_argument_matches_torch():
@@ -295,6 +328,11 @@ BAD_SCHEDULERS = {
     "Sequential-empty": lambda L, o: L.SequentialLR(o, [], milestones=[]),
     "Sequential-milestones": lambda L, o: L.SequentialLR(
         o, [L.StepLR(o, 3), L.StepLR(o, 4)], milestones=[1, 2]),
+    "WarmRestarts-T0": lambda L, o: L.CosineAnnealingWarmRestarts(o, T_0=0),
+    "WarmRestarts-Tmult": lambda L, o: L.CosineAnnealingWarmRestarts(o, T_0=2, T_mult=0),
+    "WarmRestarts-eta": lambda L, o: L.CosineAnnealingWarmRestarts(o, T_0=2, eta_min="0"),
+    "CyclicLR-mode": lambda L, o: L.CyclicLR(o, 0.01, 0.1, mode="square"),
+    "Chained-empty": lambda L, o: L.ChainedScheduler([]),
     "Sequential-plateau": lambda L, o: L.SequentialLR(
         o, [L.StepLR(o, 3), L.ReduceLROnPlateau(o)], milestones=[2]),
 }
