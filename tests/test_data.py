@@ -503,9 +503,17 @@ def test_fast_path_really_batches_whole_index_arrays():
             calls.append(i)
             return super().__getitem__(i)
 
+    class Described(gud.TensorDataset):  # only adds attributes: still fast
+        feature_names = ["a", "b", "c"]
+
     x, y = _tensor_data(glasstorch, 10)
     list(gud.DataLoader(Spy(x, y), batch_size=5))
     assert len(calls) == 10
+    assert gud._utils.fetch.tensor_dataset_batch(gud.Subset(Described(x, y), [3]), [0])
+    fast = gud.DataLoader(gud.Subset(Described(x, y), [3, 1, 2]), batch_size=2)
+    assert_same(batches(fast), batches(gud.DataLoader(gud.TensorDataset(x[[3, 1, 2]],
+                                                                        y[[3, 1, 2]]),
+                                                      batch_size=2)))
     batch = gud._utils.fetch.tensor_dataset_batch(gud.TensorDataset(x, y), np.array([3, 1]))
     assert isinstance(batch, list) and batch[0].shape == (2, 3)
 

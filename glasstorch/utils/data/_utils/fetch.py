@@ -2,8 +2,8 @@
 
 One fetcher lives in the main process (``num_workers=0``) or in each worker process.
 
-The fast path: a :class:`TensorDataset` (possibly inside :class:`Subset` s, as
-``random_split`` makes) batched with ``default_collate`` is gathered with ONE
+The fast path: a :class:`TensorDataset` (or a subclass that does not redefine
+``__getitem__``; possibly inside :class:`Subset` s, as ``random_split`` makes) batched with ``default_collate`` is gathered with ONE
 ``np.take`` per tensor for the whole batch, instead of building ``batch_size`` tuples of
 0-d views and stacking them. The result is the same list of tensors ``default_collate``
 would build (same values, dtypes and shapes); anything unusual (custom subclasses, tensors
@@ -94,13 +94,13 @@ def tensor_dataset_batch(dataset: Any, indices: Any) -> list | None:
     ds = dataset
     try:
         # Map batch positions through each Subset layer, outermost first.
-        while type(ds) is Subset:
+        while _plain_subclass(ds, Subset, ("__getitem__", "__getitems__")):
             mapping = ds._index_array()
             if mapping is None:
                 return None
             idx = mapping[idx]
             ds = ds.dataset
-        if type(ds) is not TensorDataset:
+        if not _plain_subclass(ds, TensorDataset, ("__getitem__", "__getitems__")):
             return None
         tensor_cls = glasstorch.Tensor
         arrays = []
@@ -111,3 +111,12 @@ def tensor_dataset_batch(dataset: Any, indices: Any) -> list | None:
         return [tensor_cls._make(np.take(a, idx, axis=0)) for a in arrays]
     except (IndexError, TypeError, ValueError):
         return None  # let the ordinary path raise PyTorch's error
+
+
+def _plain_subclass(obj: Any, base: type, methods: tuple[str, ...]) -> bool:
+    """``obj`` is a ``base`` whose class keeps ``base``'s own versions of ``methods``
+    (e.g. a TensorDataset subclass that only adds attributes, like the bundled datasets)."""
+    if not isinstance(obj, base):
+        return False
+    cls = type(obj)
+    return all(getattr(cls, m, None) is getattr(base, m, None) for m in methods)
