@@ -4,10 +4,11 @@ One fetcher lives in the main process (``num_workers=0``) or in each worker proc
 
 The fast path: a :class:`TensorDataset` (or a subclass that does not redefine
 ``__getitem__``; possibly inside :class:`Subset` s, as ``random_split`` makes) batched
-with ``default_collate`` is gathered with ONE ``np.take`` per tensor for the whole batch, instead of building ``batch_size`` tuples of
-0-d views and stacking them. The result is the same list of tensors ``default_collate``
-would build (same values, dtypes and shapes); anything unusual (custom subclasses, tensors
-that require grad, bad indices) quietly takes the ordinary path so errors read like PyTorch's.
+with ``default_collate`` is gathered with ONE ``np.take`` per tensor for the whole batch,
+instead of building ``batch_size`` tuples of 0-d views and stacking them. The result is the
+same list of tensors ``default_collate`` would build (same values, dtypes and shapes);
+anything unusual (tensors that require grad, tensor subclasses, bad indices) quietly takes
+the ordinary path so errors read like PyTorch's.
 """
 
 from __future__ import annotations
