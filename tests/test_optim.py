@@ -731,3 +731,26 @@ def test_mlp_classifier_trains_like_torch(case):
     for (gk, gv), (tk, tv) in zip(g_model.state_dict().items(), t_model.state_dict().items()):
         assert gk == tk
         np.testing.assert_allclose(gv._data, tv.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_optimizer_checkpoint_crosses_with_torch(tmp_path):
+    """An optimizer state_dict saved by glasstorch resumes in torch and vice versa."""
+    gparams, tparams, g_opt, t_opt = run_both("Adam", dict(lr=0.01, amsgrad=True), steps=5)
+    gt.save(g_opt.state_dict(), tmp_path / "g.pt")
+    torch.save(t_opt.state_dict(), tmp_path / "t.pt")
+
+    t_resumed_params = [torch.tensor(p.detach().numpy().copy(), requires_grad=True)
+                        for p in tparams]
+    t_resumed = torch.optim.Adam(t_resumed_params)
+    t_resumed.load_state_dict(torch.load(tmp_path / "g.pt", weights_only=True))
+    g_resumed_params = [gt.tensor(p._data.copy(), requires_grad=True) for p in gparams]
+    g_resumed = gopt.Adam(g_resumed_params)
+    g_resumed.load_state_dict(gt.load(tmp_path / "t.pt"))
+
+    rng = np.random.default_rng(12)
+    for step in range(5):
+        set_grads(g_resumed_params, t_resumed_params, rng, step)
+        g_resumed.step()
+        t_resumed.step()
+    assert_params_close(g_resumed_params, t_resumed_params)
+    assert_state_dicts_match(g_resumed.state_dict(), t_resumed.state_dict())
