@@ -484,7 +484,8 @@ def test_loader_fast_path_equals_slow_path():
     ds = gud.TensorDataset(x, y)
     sub = gud.random_split(ds, [0.7, 0.3], generator=glasstorch.Generator().manual_seed(0))[0]
     nested = gud.Subset(sub, list(range(len(sub) - 1, -1, -2)))
-    for dataset in (ds, sub, nested):
+    arr = np.arange(100, dtype=np.float64).reshape(50, 2)
+    for dataset in (ds, sub, nested, x, y, arr, arr[:, 0], arr.astype(np.int32)):
         for bs, drop in [(1, False), (8, False), (8, True), (64, False)]:
             fast = gud.DataLoader(dataset, batch_size=bs, drop_last=drop)
             slow = gud.DataLoader(dataset, batch_size=bs, drop_last=drop,

@@ -81,9 +81,10 @@ class _MapDatasetFetcher(_BaseDatasetFetcher):
         return self.collate_fn(data)
 
 
-def tensor_dataset_batch(dataset: Any, indices: Any) -> list | None:
+def tensor_dataset_batch(dataset: Any, indices: Any) -> Any:
     """``default_collate([dataset[i] for i in indices])`` for a TensorDataset (optionally
-    wrapped in Subsets), computed with one ``np.take`` per tensor; None if not applicable."""
+    wrapped in Subsets), a bare tensor or a NumPy array, computed with one ``np.take`` per
+    tensor; None if not applicable."""
     from ..dataset import Subset, TensorDataset
 
     try:
@@ -94,6 +95,15 @@ def tensor_dataset_batch(dataset: Any, indices: Any) -> list | None:
         return None
     ds = dataset
     try:
+        # A bare tensor or array used as the dataset: the batch is a block of its rows.
+        if type(ds) is glasstorch.Tensor:
+            if ds.requires_grad or ds.dim() == 0:
+                return None
+            return glasstorch.Tensor._make(np.take(ds._data, idx, axis=0))
+        if type(ds) is np.ndarray:
+            if ds.ndim == 0 or _collate.np_str_obj_array_pattern.search(ds.dtype.str):
+                return None
+            return glasstorch.as_tensor(np.take(ds, idx, axis=0))
         # Map batch positions through each Subset layer, outermost first.
         while _plain_subclass(ds, Subset, ("__getitem__", "__getitems__")):
             mapping = ds._index_array()
