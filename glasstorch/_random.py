@@ -257,6 +257,16 @@ def set_rng_state(new_state: object) -> None:
     default_generator.set_state(new_state)
 
 
+_TORCH_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char",
+                "int16": "Short", "int32": "Int", "int64": "Long", "uint8": "Byte",
+                "bool": "Bool"}
+
+
+def _not_implemented(kernel: str, dtype: np.dtype) -> NotImplementedError:
+    name = _TORCH_NAMES.get(np.dtype(dtype).name, str(dtype))
+    return NotImplementedError(f'"{kernel}" not implemented for \'{name}\'')
+
+
 def _c_array(a: np.ndarray) -> np.ndarray:
     """C-contiguous, keeping 0-d arrays 0-d (np.ascontiguousarray would make them 1-d)."""
     return a if a.flags.c_contiguous else a.copy(order="C")
@@ -295,6 +305,11 @@ def uniform(shape: tuple[int, ...], low: float = 0.0, high: float = 1.0,
     rounds up to `high` is replaced by `low`, keeping the result in [low, high). float16 is
     computed in float32 (24-bit uniforms, bounds as float32) and then rounded."""
     dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise _not_implemented("check_uniform_bounds", dtype)
+    if low > high:
+        raise RuntimeError("uniform_ expects to return a [from, to) range, but found "
+                           f"from={low:g} > to={high:g}")
     g = _gen(generator)
     n = _numel(shape)
     if dtype == np.float64:
@@ -306,7 +321,7 @@ def uniform(shape: tuple[int, ...], low: float = 0.0, high: float = 1.0,
         u = _unit(n, np.float32, g)
         out = (_fma32(u, hi - lo, lo) if (lo, hi) != (0, 1) else u).astype(dtype)
     else:
-        raise TypeError(f"uniform_ not implemented for {dtype}")
+        raise _not_implemented("uniform_kernel_cpu", dtype)
     if (lo, hi) != (0, 1) or dtype == np.float16:  # u < 1 already keeps float32/64 below 1
         out = np.where(out >= hi, dtype.type(lo), out)
     return _c_array(out.reshape(shape))
@@ -506,10 +521,13 @@ def normal(shape: tuple[int, ...] | None, mean: float | np.ndarray = 0.0,
         out = out * np.asarray(std, dtype)
         return _c_array((out + np.asarray(mean, dtype)).astype(dtype))
     if std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
     n = _numel(shape)
+    if dtype.kind != "f":
+        raise _not_implemented("normal_kernel_cpu", dtype)
     if dtype not in (np.float32, np.float64):
-        raise TypeError(f"normal_ is only reproduced for float32 and float64, not {dtype}")
+        raise NotImplementedError(f"glasstorch reproduces normal_ for float32 and float64 only, "
+                                  f"not {dtype}")
     if n >= 16 and contiguous:
         out = _normal_fill(n, mean, std, dtype, g)
     else:
@@ -619,7 +637,7 @@ def randperm(n: int, dtype: np.dtype = np.int64,
     are made in one vector call; the swaps depend on each other, so they are a loop."""
     n = int(n)
     if n < 0:
-        raise RuntimeError(f"randperm is only supported for positive integers, got {n}")
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     g = _gen(generator)
     if n >= 2**32 // 20:  # PyTorch switches to 64-bit draws and an inside-out shuffle here
         raise NotImplementedError("randperm with n >= 214748364 is not supported")
@@ -643,9 +661,11 @@ def bernoulli(p: np.ndarray, dtype: np.dtype | None = None, shape: tuple[int, ..
     self.bernoulli_(p) with a smaller p; the output has `dtype` (default p's dtype)."""
     p = np.asarray(p)
     if not np.issubdtype(p.dtype, np.floating):
-        raise TypeError(f"bernoulli expects a floating point p, got {p.dtype}")
+        raise _not_implemented("bernoulli_tensor_cpu_p_", p.dtype)
     if np.any((p < 0) | (p > 1)):
-        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
+        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  "
+                           "(Could this error message be improved?  If so, please report an "
+                           "enhancement request to PyTorch.)")
     shape = p.shape if shape is None else tuple(shape)
     pb = np.broadcast_to(p, shape)
     g = _gen(generator)
@@ -703,7 +723,7 @@ def bernoulli_scalar(shape: tuple[int, ...], p: float = 0.5, dtype: np.dtype = n
     stream and sets 1 where float32(x_i / (2**31 - 1)) < float32(p)."""
     p = float(p)
     if not 0 <= p <= 1:
-        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p:g}")
     g = _gen(generator)
     n = _numel(shape)
     if BERNOULLI_MKL:
@@ -735,6 +755,8 @@ def log_normal(shape: tuple[int, ...], mean: float = 1.0, std: float = 2.0,
                dtype: np.dtype = np.float32, generator: Generator | None = None) -> np.ndarray:
     """Tensor.log_normal_(mean, std): exp of the scalar normal recipe (float64 Box-Muller
     with the generator's cached second value), element by element, for every size."""
+    if not std > 0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std:g}")
     g = _gen(generator)
     z = _normal_scalar(_numel(shape), float(mean), float(std), g)
     return _c_array(_libm(math.exp, z).astype(dtype).reshape(shape))
@@ -743,6 +765,8 @@ def log_normal(shape: tuple[int, ...], mean: float = 1.0, std: float = 2.0,
 def cauchy(shape: tuple[int, ...], median: float = 0.0, sigma: float = 1.0,
            dtype: np.dtype = np.float32, generator: Generator | None = None) -> np.ndarray:
     """Tensor.cauchy_(median, sigma): median + sigma * tan(pi * (u - 0.5)), float64."""
+    if not sigma > 0:
+        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma:g}")
     g = _gen(generator)
     u = _unit(_numel(shape), np.float64, g)
     t = _libm(math.tan, math.pi * (u - 0.5))
@@ -753,7 +777,7 @@ def geometric(shape: tuple[int, ...], p: float, dtype: np.dtype = np.float32,
               generator: Generator | None = None) -> np.ndarray:
     """Tensor.geometric_(p): ceil(log(u) / log1p(-p)), float64, u a 53-bit uniform."""
     if not 0 < p < 1:
-        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p:g}")
     g = _gen(generator)
     u = _unit(_numel(shape), np.float64, g)
     out = np.ceil(_libm(math.log, u) / math.log1p(-float(p)))
@@ -767,7 +791,7 @@ def exponential(shape: tuple[int, ...], lambd: float = 1.0, dtype: np.dtype = np
     from a 64-bit draw, then rounded to `dtype`."""
     if lambd <= 0:
         raise RuntimeError(
-            f"exponential_ expects lambda > 0.0, but found lambda={float(lambd)}")
+            f"exponential_ expects lambda > 0.0, but found lambda={float(lambd):g}")
     g = _gen(generator)
     u = _unit(_numel(shape), np.float64, g)
     out = (-1.0 / float(lambd)) * _libm(math.log1p, -u)
@@ -785,6 +809,12 @@ def multinomial(probs: np.ndarray, num_samples: int, replacement: bool = False,
     probs = np.asarray(probs)
     if probs.ndim not in (1, 2):
         raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if probs.dtype.kind != "f":
+        name = _TORCH_NAMES.get(probs.dtype.name, str(probs.dtype))
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, "
+                           f"got: {name}")
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
     g = _gen(generator)
     rows = probs.reshape(-1, probs.shape[-1])
     k = rows.shape[-1]
@@ -792,6 +822,10 @@ def multinomial(probs: np.ndarray, num_samples: int, replacement: bool = False,
         raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
                            "replacement")
     if not replacement or num_samples == 1:
+        if not (rows.max() < np.inf and rows.min() >= 0):  # NaN fails both
+            raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+        if (rows.sum(axis=-1) == 0).any():
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
         q = exponential(rows.shape, 1.0, rows.dtype, g)
         score = rows / q
         if num_samples == 1:
@@ -801,7 +835,16 @@ def multinomial(probs: np.ndarray, num_samples: int, replacement: bool = False,
         return _c_array(idx.astype(np.int64).reshape(probs.shape[:-1] + (-1,)))
     out = np.empty((rows.shape[0], num_samples), np.int64)
     for r, row in enumerate(rows):
+        # the C loop checks each entry in turn: `val >= 0` (which NaN fails), then finite
+        bad = ~((row >= 0) & np.isfinite(row))
+        if bad.any():
+            first = row[np.argmax(bad)]
+            what = "< 0" if not first >= 0 else "= infinity or NaN"
+            raise RuntimeError(
+                f"invalid multinomial distribution (encountering probability entry {what})")
         cum = np.cumsum(row, dtype=row.dtype)  # sequential sum, as the C loop does
+        if not cum[-1] > 0:
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
         cum = cum / cum[-1]
         cum[-1] = 1
         u = _unit(num_samples, np.float64, g)

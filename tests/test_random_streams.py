@@ -410,3 +410,43 @@ def test_normal_on_non_contiguous_views_takes_the_scalar_recipe(np_dt, t_dt):
     view = base[:, :5]
     view.normal_(generator=tg(4))
     same(R.normal((8, 5), 0.0, 1.0, np_dt, gg(4), contiguous=False), view.contiguous())
+
+
+ERROR_CASES = [
+    (lambda: torch.empty(3).normal_(0, -1), lambda: R.normal((3,), 0, -1)),
+    (lambda: torch.empty(3).uniform_(2, 1), lambda: R.uniform((3,), 2, 1)),
+    (lambda: torch.empty(3).bernoulli_(1.5), lambda: R.bernoulli_scalar((3,), 1.5)),
+    (lambda: torch.bernoulli(torch.tensor([1.5])), lambda: R.bernoulli(np.array([1.5]))),
+    (lambda: torch.bernoulli(torch.tensor([1, 0])), lambda: R.bernoulli(np.array([1, 0]))),
+    (lambda: torch.empty(3).exponential_(0), lambda: R.exponential((3,), 0)),
+    (lambda: torch.randperm(-1), lambda: R.randperm(-1)),
+    (lambda: torch.empty(3).geometric_(1), lambda: R.geometric((3,), 1)),
+    (lambda: torch.empty(3).cauchy_(0, -1), lambda: R.cauchy((3,), 0, -1)),
+    (lambda: torch.empty(3).log_normal_(0, 0), lambda: R.log_normal((3,), 0, 0)),
+    (lambda: torch.empty(3, dtype=torch.int64).normal_(), lambda: R.normal((3,), 0, 1, np.int64)),
+    (lambda: torch.empty(3, dtype=torch.int64).uniform_(), lambda: R.uniform((3,), 0, 1, np.int64)),
+]
+MULTINOMIAL_ERRORS = [([0.2, 0.8], 3, False), ([-0.2, 0.8], 1, False), ([0.0, 0.0], 1, True),
+                      ([[0.1, 0.2], [0.0, 0.0]], 2, False), ([0.2, float("inf")], 1, False),
+                      ([0.2, float("nan")], 1, True), ([0.2, -1.0], 2, True),
+                      ([0.2, float("nan")], 2, True), ([0.2, 1.0], 0, True),
+                      ([[[0.5]]], 1, False)]
+
+
+@pytest.mark.parametrize("theirs,ours", ERROR_CASES)
+def test_errors_match(theirs, ours):
+    with pytest.raises(Exception) as t_err:
+        theirs()
+    with pytest.raises(Exception) as o_err:
+        ours()
+    assert type(o_err.value) is type(t_err.value)
+    assert str(o_err.value) == str(t_err.value).splitlines()[0]
+
+
+@pytest.mark.parametrize("probs,num,replacement", MULTINOMIAL_ERRORS)
+def test_multinomial_errors_match(probs, num, replacement):
+    with pytest.raises(RuntimeError) as t_err:
+        torch.multinomial(torch.tensor(probs), num, replacement)
+    with pytest.raises(RuntimeError) as o_err:
+        R.multinomial(np.array(probs, np.float32), num, replacement)
+    assert str(o_err.value) == str(t_err.value).splitlines()[0]
