@@ -1035,9 +1035,6 @@ def _open_for_read(f) -> tuple[Any, bool]:
     return f, False
 
 
-_LEGACY_MAGIC = b"\x80\x02\x8a\nl\xfc\x9cF\xf9 j\xa8P\x19."
-
-
 def load(
     f: FileLike,
     map_location: Any = None,
@@ -1076,19 +1073,30 @@ def load(
         start = source.tell()
         magic = source.read(4)
         source.seek(start)
-        if magic[:2] != b"PK":
-            head = source.read(len(_LEGACY_MAGIC))
-            if head == _LEGACY_MAGIC:
-                raise RuntimeError(
-                    f"{where} is in PyTorch's legacy (pre-1.6) format, which glasstorch does not "
-                    "read. Load it in PyTorch and save it again with torch.save (the zip format)."
-                )
-            raise _corrupt("reading zip archive: failed finding central directory (not a "
-                           "checkpoint: no zip archive found)" if head else
-                           "reading zip archive: failed finding central directory (the file "
-                           "is empty)", f"file {where}")
-        archive = _Archive(source, where, os.fspath(f) if (mmap and is_path) else None)
-        return _load_archive(archive, restore, weights_only, pickle_module, pickle_load_args)
+        try:
+            if magic[:1] == pickle.PROTO:  # a pickle, not a zip: PyTorch's legacy format
+                if mmap:
+                    raise RuntimeError(f"mmap can only be used with files saved with "
+                                       f"`torch.save(_use_new_zipfile_serialization=True), "
+                                       f"{where} is in the legacy format")
+                return _load_legacy(source, where, restore, weights_only, pickle_load_args)
+            if magic[:2] != b"PK":
+                raise _corrupt("reading zip archive: failed finding central directory (not a "
+                               "checkpoint: no zip archive found)" if magic else
+                               "reading zip archive: failed finding central directory (the "
+                               "file is empty)", f"file {where}")
+            archive = _Archive(source, where, os.fspath(f) if (mmap and is_path) else None)
+            return _load_archive(archive, restore, weights_only, pickle_module,
+                                 pickle_load_args)
+        except _Refused as e:
+            raise pickle.UnpicklingError(
+                f"Weights only load failed: {where} uses {e.args[0]}, which is not among the "
+                "tensors, containers and primitives that load accepts with weights_only=True. "
+                "Nothing from the file was executed: loading stopped when the file named it. "
+                "If you trust where the file comes from (for example you saved it yourself), "
+                "load it with weights_only=False, which runs whatever code the file contains, "
+                "or allow just that name with glasstorch.serialization.add_safe_globals([...])."
+            ) from None
     finally:
         if opened:
             source.close()
@@ -1119,14 +1127,88 @@ def _load_archive(archive: _Archive, restore, weights_only: bool, pickle_module,
         else:
             unpickler_cls = _FullUnpickler
         return unpickler_cls(data, persistent_load, **pickle_load_args).load()
-    try:
-        return _WeightsUnpickler(data, persistent_load).load()
-    except _Refused as e:
-        raise pickle.UnpicklingError(
-            f"Weights only load failed: {archive.where} uses {e.args[0]}, which is not among "
-            "the tensors, containers and primitives that load accepts with weights_only=True. "
-            "Nothing from the file was executed: loading stopped when the file named it. If "
-            "you trust where the file comes from (for example you saved it yourself), load it "
-            "with weights_only=False, which runs whatever code the file contains, or allow "
-            "just that name with glasstorch.serialization.add_safe_globals([...])."
-        ) from None
+    return _WeightsUnpickler(data, persistent_load).load()
+
+
+# Bytes per element of each storage dtype, for the legacy format which counts in elements.
+_ITEMSIZE = {**{d.name: d.itemsize for d in D.ALL}, "bfloat16": 2, "complex32": 4,
+             "complex64": 8, "complex128": 16, "qint8": 1, "quint8": 1, "qint32": 4,
+             "quint4x2": 1, "quint2x4": 1}
+_LEGACY_MAGIC_NUMBER = 0x1950A86A20F9469CFC6C
+_LEGACY_PROTOCOL = 1001
+
+
+def _load_legacy(source, where: str, restore, weights_only: bool, pickle_load_args: dict):
+    """PyTorch's format before 1.6: pickles one after another in one stream (magic number,
+    protocol version, system info, the object, the list of storage keys), then each storage
+    as an int64 element count followed by its bytes."""
+
+    def no_storages(pid):
+        raise pickle.UnpicklingError(f"corrupt checkpoint: unexpected persistent id {pid!r}")
+
+    def header():
+        try:
+            return _WeightsUnpickler(source, no_storages).load()
+        except (EOFError, pickle.UnpicklingError, ValueError, struct.error) as e:
+            raise _corrupt(f"reading the legacy header: {e}", f"file {where}") from None
+
+    if header() != _LEGACY_MAGIC_NUMBER:
+        raise _corrupt("reading zip archive: failed finding central directory (not a "
+                       "checkpoint: no zip archive found)", f"file {where}")
+    version = header()
+    if version != _LEGACY_PROTOCOL:
+        raise RuntimeError(f"Invalid protocol version: {version} (file {where})")
+    sys_info = header()
+    if isinstance(sys_info, dict) and sys_info.get("little_endian", True) != (
+            sys.byteorder == "little"):
+        raise RuntimeError(f"{where} was saved on a machine of the other byte order in "
+                           "PyTorch's legacy format; glasstorch cannot read that")
+    roots: dict[str, _LoadedStorage] = {}
+    views: dict[str, _LoadedStorage] = {}
+
+    def persistent_load(pid):
+        if isinstance(pid, tuple) and len(pid) == 4 and pid[0] in ("module", b"module"):
+            if weights_only:
+                raise _Refused("a whole saved module class (legacy 'module' record)")
+            return pid[1]
+        if not (isinstance(pid, tuple) and len(pid) == 6 and pid[0] in ("storage", b"storage")):
+            raise pickle.UnpicklingError(f"corrupt checkpoint: unknown persistent id {pid!r}")
+        _, storage_type, key, location, numel, view = pid
+        if not isinstance(storage_type, _StorageType) or not isinstance(numel, int) or numel < 0:
+            raise pickle.UnpicklingError(f"corrupt checkpoint: bad storage reference {pid!r}")
+        location = location.decode() if isinstance(location, bytes) else str(location)
+        if key not in roots:
+            # filled from the end of the file once the object is built (views see the bytes)
+            raw = np.zeros(numel * _ITEMSIZE[storage_type.dtype_name], np.uint8)
+            roots[key] = restore(_LoadedStorage(raw, storage_type.dtype_name, location, False),
+                                 location)
+        storage = roots[key]
+        if view is None:
+            return storage
+        view_key, offset, size = view
+        if view_key not in views:
+            item = _ITEMSIZE[storage.dtype_name]
+            raw = storage.raw[offset * item:(offset + size) * item]
+            views[view_key] = _LoadedStorage(raw, storage.dtype_name, storage.location, False)
+        return views[view_key]
+
+    if weights_only:
+        result = _WeightsUnpickler(source, persistent_load).load()
+    else:
+        result = _FullUnpickler(source, persistent_load, **pickle_load_args).load()
+    keys = header()
+    if not isinstance(keys, list):
+        raise _corrupt("reading the legacy storage list", f"file {where}")
+    for key in keys:
+        if key not in roots:
+            raise _corrupt(f"reading storage {key!r}: not referenced", f"file {where}")
+        raw = roots[key].raw
+        head = source.read(8)
+        count = struct.unpack("<q", head)[0] if len(head) == 8 else -1
+        item = _ITEMSIZE[roots[key].dtype_name]
+        data = source.read(raw.nbytes) if count * item == raw.nbytes else b""
+        if len(data) != raw.nbytes:
+            raise _corrupt(f"reading storage {key!r}: the file ends too early",
+                           f"file {where}")
+        raw[:] = np.frombuffer(data, np.uint8)
+    return result

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import collections
 import io
+import multiprocessing
 import os
 import pickle
 import random
 import signal
 import struct
 import subprocess
-import sys
-import textwrap
 import time
 import zipfile
 
@@ -616,10 +615,32 @@ def test_flipped_byte_in_data_is_detected(tmp_path):
         S.load(path)
 
 
-def test_legacy_format_error(tmp_path):
+def test_legacy_format_loads(tmp_path):
+    """PyTorch's pre-1.6 format (torch.save(..., _use_new_zipfile_serialization=False))."""
     path = tmp_path / "old.pt"
-    torch.save(torch.ones(2), path, _use_new_zipfile_serialization=False)
-    with pytest.raises(RuntimeError, match="legacy"):
+    x = torch.randn(3, 4)
+    model, opt = torch_adam_state()
+    obj = {"x": x, "v": x[:, 1:3], "sd": model.state_dict(), "opt": opt.state_dict(),
+           "i": torch.arange(5, dtype=torch.int16), "p": torch.nn.Parameter(torch.ones(2)),
+           "e": torch.empty(0), "n": [1, 2.5, "s"]}
+    torch.save(obj, path, _use_new_zipfile_serialization=False)
+    g = S.load(path)
+    assert_same(g, torch.load(path, weights_only=True))
+    assert same_memory(g["x"], g["v"])
+    assert_same(via_glasstorch(torch.load(path)), torch.load(path))
+    raw = path.read_bytes()
+    for cut in (len(raw) - 7, 40):
+        path.write_bytes(raw[:cut])
+        with pytest.raises(RuntimeError, match="old.pt"):
+            S.load(path)
+
+
+def test_legacy_whole_module_is_refused(tmp_path):
+    path = tmp_path / "whole.pt"
+    torch.save(torch.nn.Linear(2, 2), path, _use_new_zipfile_serialization=False)
+    with pytest.raises(pickle.UnpicklingError) as torch_err:
+        torch.load(path, weights_only=True)
+    with pytest.raises(type(torch_err.value), match="Weights only load failed"):
         S.load(path)
 
 
@@ -632,13 +653,9 @@ def test_missing_file_like_torch(tmp_path):
 
 # -- a save killed at a random point never loses the previous checkpoint -------------------
 
-CHILD = textwrap.dedent("""
-    import collections, sys
-    import numpy as np
-    from glasstorch import serialization as S
-    from glasstorch._tensor import Tensor
-    path = sys.argv[1]
-    arrays = [np.empty((256, 1024), np.float32) for _ in range(4)]  # 4 MiB per checkpoint
+def save_forever(path: str, ready) -> None:
+    """The child: save a 4 MiB state_dict over and over, each one filled with its step."""
+    arrays = [np.empty((256, 1024), np.float32) for _ in range(4)]
     step = 0
     while True:
         step += 1
@@ -649,31 +666,35 @@ CHILD = textwrap.dedent("""
         sd["step"] = Tensor._make(np.array(step))
         S.save(sd, path)
         if step == 1:
-            print("saved", flush=True)
-""")
+            ready.send("saved")
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork to start children quickly")
 def test_kill_during_save_keeps_previous_checkpoint(tmp_path):
+    ctx = multiprocessing.get_context("fork")
     path = tmp_path / "ckpt.pt"
     S.save({"layer0.weight": gt(np.zeros(3, np.float32)), "step": gt(np.array(0))}, path)
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     rng = random.Random(1234)
+    steps = []
     for _ in range(30):
-        child = subprocess.Popen([sys.executable, "-c", CHILD, str(path)],
-                                 stdout=subprocess.PIPE, env=env)
-        assert child.stdout.readline() == b"saved\n"
+        here, there = ctx.Pipe()
+        child = ctx.Process(target=save_forever, args=(str(path), there), daemon=True)
+        child.start()
+        assert here.recv() == "saved"
         time.sleep(rng.uniform(0, 0.05))  # a random point inside a later save
-        child.send_signal(signal.SIGKILL)
-        child.wait()
-        child.stdout.close()
+        os.kill(child.pid, signal.SIGKILL)
+        child.join()
+        assert child.exitcode == -signal.SIGKILL
         sd = S.load(path)  # always a complete checkpoint: the last one renamed into place
         step = int(as_np(sd["step"]))
+        steps.append(step)
         for k, v in sd.items():
             if k != "step":
                 assert (as_np(v) == step).all(), (k, step)
         for name in os.listdir(tmp_path):  # only the target and temporary leftovers
             assert name == "ckpt.pt" or (name.startswith(".ckpt.pt.") and name.endswith(".tmp"))
     assert torch.load(path, weights_only=True)["step"].item() == step
+    assert len(set(steps)) > 1  # the kills did land at different points
 
 
 # -- safetensors ----------------------------------------------------------------------------
