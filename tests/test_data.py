@@ -412,6 +412,20 @@ def test_weighted_random_sampler_validation_and_len():
     assert len(s) == 50 and set(drawn) <= {1, 3}
 
 
+@pytest.mark.parametrize("replacement", [True, False])
+def test_weighted_random_sampler_same_draws_as_torch(replacement):
+    def run(lib, data):
+        weights = [0.1, 0.9, 0.4, 0.7, 3.0, 0.6]
+        s = data.WeightedRandomSampler(weights, 5, replacement,
+                                       generator=lib.Generator().manual_seed(2))
+        lib.manual_seed(8)
+        s2 = data.WeightedRandomSampler(weights, 4, replacement)
+        return [list(s), list(s), list(s2), list(s2)]
+
+    t, g = both(run)
+    assert t == g
+
+
 def test_subset_random_sampler():
     s = gud.SubsetRandomSampler([5, 7, 9], generator=glasstorch.Generator().manual_seed(0))
     assert sorted(s) == [5, 7, 9] and len(s) == 3
