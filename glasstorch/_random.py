@@ -477,25 +477,28 @@ def _normal_fill(n: int, mean: float, std: float, dtype: np.dtype, g: Generator)
     return data
 
 
-def _exact_fma(a: float, b: float, c: float) -> float:
-    from fractions import Fraction
-    return float(Fraction(a) * Fraction(b) + Fraction(c))
-
-
 def _normal_scalar(n: int, mean: float, std: float, g: Generator) -> np.ndarray:
-    """The < 16 element recipe, in float64, with the generator's cached second value."""
-    out = np.empty(n, np.float64)
-    for i in range(n):
-        if g._normal_cache is not None:
-            z, g._normal_cache = g._normal_cache, None
-        else:
-            u1, u2 = _unit(2, np.float64, g).tolist()
-            r = math.sqrt(-2.0 * math.log1p(-u2))
-            theta = 2.0 * math.pi * u1
-            g._normal_cache = r * math.sin(theta)
-            z = r * math.cos(theta)
-        out[i] = _exact_fma(z, std, mean)
-    return out
+    """The scalar recipe, in float64: each Box-Muller pair gives r*cos(theta) now and
+    r*sin(theta) to the generator's cache, which the next value (in this call or a later
+    one) takes first. Vectorised: cached value, then whole pairs, the last sine cached."""
+    z = []
+    if n and g._normal_cache is not None:
+        z.append(np.array([g._normal_cache]))
+        g._normal_cache = None
+    pairs = (n - len(z) + 1) // 2
+    if pairs:
+        u = _unit(2 * pairs, np.float64, g)  # u1, u2 of pair 0, then of pair 1, ...
+        r = np.sqrt(-2.0 * _libm(math.log1p, -u[1::2]))
+        theta = 2.0 * math.pi * u[0::2]
+        both = np.empty(2 * pairs)
+        both[0::2] = r * _libm(math.cos, theta)
+        both[1::2] = r * _libm(math.sin, theta)
+        if (n - len(z)) % 2:  # an odd count leaves the last sine for the next draw
+            g._normal_cache = float(both[-1])
+            both = both[:-1]
+        z.append(both)
+    z = np.concatenate(z) if z else np.empty(0)
+    return _fma64(z, std, mean) if (std, mean) != (1.0, 0.0) else z
 
 
 def normal(shape: tuple[int, ...] | None, mean: float | np.ndarray = 0.0,
