@@ -1062,7 +1062,7 @@ def load(
     where = _describe(f)
     is_path = isinstance(f, (str, bytes, os.PathLike))
     if is_path and os.fsdecode(os.fspath(f)).endswith(".safetensors"):
-        from ._safetensors import load_file
+        from .safetensors import load_file
 
         return load_file(os.fsdecode(os.fspath(f)))
     if mmap and not is_path:

@@ -704,7 +704,7 @@ def test_safetensors_cross_both_ways(tmp_path):
     from safetensors.torch import load_file as t_load
     from safetensors.torch import save_file as t_save
 
-    from glasstorch._safetensors import load, load_file, save, save_file
+    from glasstorch.safetensors import load, load_file, save, save_file
 
     rng = np.random.default_rng(1)
     ours = {f"t_{d}": gt(np_random((2, 3), d, rng)) for d in DTYPES}
@@ -735,7 +735,7 @@ def test_safetensors_errors_like_safetensors_torch(tmp_path):
     pytest.importorskip("safetensors")
     from safetensors.torch import save_file as t_save
 
-    from glasstorch._safetensors import save_file
+    from glasstorch.safetensors import save_file
 
     base = np.ones((4, 4), np.float32)
     tb = torch.ones(4, 4)
