@@ -327,9 +327,17 @@ def test_pad(mode, pads):
     x = rand(np.random.default_rng(4), (2, 3, 4, 5), np.float64)
     if mode != "constant" and len(pads) == 6:
         x = x[:, None]  # these modes need a batch and a channel dim before the padded ones
+    if mode != "constant" and len(pads) == 2:
+        x = x[0]
     kw = {"value": 1.5} if mode == "constant" else {}
     names = mode != "circular"
     run_both(lambda F, x: F.pad(x, pads, mode=mode, **kw), x, check_name=names)
+
+
+def test_pad_errors():
+    same_error(lambda lib, F: F.pad(lib.ones(2, 3, 4, 5), (1, 1), mode="reflect"))
+    same_error(lambda lib, F: F.pad(lib.ones(2, 3), (1, 1, 1)))
+    same_error(lambda lib, F: F.pad(lib.ones(2, 3), (3, 1), mode="reflect"))
 
 
 def test_pad_negative_crops():

@@ -26,6 +26,7 @@ import numpy as np
 from .. import _dtype as D
 from .._tensor import Tensor, _make
 from ..autograd.function import Node, record
+from ..autograd.grad_mode import _state as _grad_state
 
 __all__ = [
     "linear", "relu", "relu_", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax", "gelu",
@@ -116,6 +117,15 @@ def _reduce(loss: np.ndarray, reduction: str) -> np.ndarray:
 def _unreduce(grad: np.ndarray, reduction: str, n: int) -> np.ndarray:
     """The gradient of the reduction: what each elementwise loss receives."""
     return grad / grad.dtype.type(n) if reduction == "mean" and n else grad
+
+
+def _no_grad_for(fn: str, name: str, t: Tensor | None) -> None:
+    """PyTorch refuses class / element weights that require grad in these kernels."""
+    if t is not None and t.requires_grad and _grad_state.enabled:
+        raise RuntimeError(
+            f"The function '{fn}' is not differentiable with respect to argument '{name}'. "
+            "This input cannot have requires_grad True."
+        )
 
 
 def _size_warning(input: Tensor, target: Tensor) -> None:
@@ -670,6 +680,15 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
                            f"{len(pad)} and input of dimension {input.ndim}")
     if mode not in ("constant", "reflect", "replicate", "circular"):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if mode != "constant" and (len(pad) not in (2, 4, 6)
+                               or input.ndim not in (len(pad) // 2 + 1, len(pad) // 2 + 2)):
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {input.ndim}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)"
+        )
     index = [np.arange(n) for n in input.shape]
     for k in range(len(pad) // 2):
         d = input.ndim - 1 - k
@@ -983,7 +1002,7 @@ class _CrossEntropyProb(Node):
             yl = yl * lp.dtype.type(1 - eps) + lp.dtype.type(eps / C)
         wy = yl if w is None else yl * w
         loss = -(lp * wy).sum(axis=-1)
-        self.saved = (lp, wy, w)
+        self.saved = (lp, yl, w)
         self.eps, self.ndim, self.reduction = eps, x.ndim, reduction
         self.n = x.size // C if C else 0
         if reduction == "none":
@@ -996,15 +1015,19 @@ class _CrossEntropyProb(Node):
         return np.asarray(total / lp.dtype.type(self.n), dtype=lp.dtype)
 
     def backward(self, g):
-        lp, wy, w = self.saved
+        lp, yl, w = self.saved
+        wy = yl if w is None else yl * w
         s = g / g.dtype.type(self.n) if self.reduction == "mean" and self.n else g
         s = np.asarray(s)[..., None] if self.reduction == "none" else s
         dx = s * (np.exp(lp) * wy.sum(axis=-1, keepdims=True) - wy)
-        dy = None
+        dy = dw = None
         if self._in_meta[1] is not None:
             dy = -s * lp * lp.dtype.type(1 - self.eps) * (1 if w is None else w)
             dy = _classes_back(dy, self.ndim)
-        return _classes_back(dx, self.ndim), dy, None
+        if w is not None and self._in_meta[2] is not None:
+            # d l / d w_c = -sum_n s_n y'_{n,c} lp_{n,c}
+            dw = -(s * lp * yl).reshape(-1, lp.shape[-1]).sum(0)
+        return _classes_back(dx, self.ndim), dy, dw
 
 
 def _named(base: type, name: str) -> type:
@@ -1019,10 +1042,13 @@ def _named(base: type, name: str) -> type:
     return type(name, (base,), {"__module__": __name__, "__doc__": base.__doc__})
 
 
-_CE_NLL = _named(_CrossEntropyIndex, "NllLossBackward0")
-_CE_SMOOTH = _named(_CrossEntropyIndex, "AddBackward0")
-_CE_PROB_MEAN = _named(_CrossEntropyProb, "DivBackward1")
-_CE_PROB_SUM = _named(_CrossEntropyProb, "NegBackward0")
+_NAMED = {(base, name): base if base.__name__ == name else _named(base, name)
+          for base, names in ((NllLossBackward0, ("NllLossBackward0", "NllLoss2DBackward0",
+                                                  "ViewBackward0")),
+                              (_CrossEntropyIndex, ("NllLossBackward0", "NllLoss2DBackward0",
+                                                    "ViewBackward0", "AddBackward0")),
+                              (_CrossEntropyProb, ("DivBackward1", "NegBackward0")))
+          for name in names}
 
 
 def _check_class_index_args(input: Tensor, target: Tensor, weight: Tensor | None) -> None:
@@ -1047,7 +1073,8 @@ def _check_class_index_args(input: Tensor, target: Tensor, weight: Tensor | None
                 f"target of the input's shape {ish}."
             )
         if input.ndim == 1 and target.ndim == 1 and tsh[0] != 1:
-            raise RuntimeError(f"size mismatch (got input: {ish}, target: {tsh})")
+            raise ValueError("For 1D input, 1D target must have size 1, but got target size: "
+                             f"{tsh[0]}")
     elif input.ndim == 4:
         if target.ndim != 3:
             raise RuntimeError("only batches of spatial targets supported (3D tensors) but got "
@@ -1071,14 +1098,25 @@ def _check_class_index_args(input: Tensor, target: Tensor, weight: Tensor | None
     if weight is not None and weight.dtype is not input.dtype:
         raise RuntimeError(f"expected scalar type {input.dtype.scalar_name} but found "
                            f"{weight.dtype.scalar_name}")
+    _no_grad_for("nll_loss_forward", "weight", weight)
 
 
 def _index_arrays(input: Tensor, target: Tensor, weight: Tensor | None):
     t = target._data.astype(np.int64, copy=False)
-    x = input._data
-    if input.ndim == 1 and target.ndim == 1:  # (C,) with a one-element target: a batch of one
-        x = x[None]
-    return x, t, None if weight is None else weight._data
+    if input.ndim == 1 and target.ndim == 1:  # (C,) with a one-element target: as a 0-d one
+        t = t.reshape(())
+    return input._data, t, None if weight is None else weight._data
+
+
+def _index_node(base: type, ndim: int, reduction: str) -> type:
+    """Which of PyTorch's names the loss's grad_fn carries: (N, C) and (C,) inputs give
+    NllLossBackward0; K-dimensional ones go through nll_loss2d (NllLoss2DBackward0), except
+    that an unreduced 3-D or >= 5-D loss is reshaped back last (ViewBackward0)."""
+    if ndim <= 2:
+        return _NAMED[base, "NllLossBackward0"]
+    if reduction == "none" and ndim != 4:
+        return _NAMED[base, "ViewBackward0"]
+    return _NAMED[base, "NllLoss2DBackward0"]
 
 
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
@@ -1090,9 +1128,9 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     if not input.dtype.is_floating_point:
         raise _not_implemented("nll_loss_out_frame", input)
     x, t, w = _index_arrays(input, target, weight)
-    out = _run(NllLossBackward0, (input, None, weight), (x, t, w), reduction=reduction,
-               ignore_index=ignore_index)
-    return out
+    node = _index_node(NllLossBackward0, input.ndim, reduction)
+    return _run(node, (input, None, weight), (x, t, w), reduction=reduction,
+                ignore_index=ignore_index)
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
@@ -1110,15 +1148,19 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     if input.shape == target.shape:
         return _cross_entropy_prob(input, target, weight, reduction, ignore_index,
                                    label_smoothing)
-    if label_smoothing > 0.0 and label_smoothing > 1.0:
+    if label_smoothing > 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     _check_class_index_args(input, target, weight)
-    x, t, w = _index_arrays(input, target, weight)
     eps = float(label_smoothing) if label_smoothing > 0.0 else 0.0
-    node = _CE_SMOOTH if eps > 0 else _CE_NLL
-    out = _run(node, (input, None, weight), (x, t, w), reduction=reduction,
-               ignore_index=ignore_index, label_smoothing=eps)
-    return out
+    if eps and input.ndim == 1 and target.ndim == 1:
+        raise RuntimeError("output with shape [] doesn't match the broadcast shape [1]")
+    x, t, w = _index_arrays(input, target, weight)
+    if eps > 0:
+        node = _NAMED[_CrossEntropyIndex, "AddBackward0"]
+    else:
+        node = _index_node(_CrossEntropyIndex, input.ndim, reduction)
+    return _run(node, (input, None, weight), (x, t, w), reduction=reduction,
+                ignore_index=ignore_index, label_smoothing=eps)
 
 
 def _cross_entropy_prob(input, target, weight, reduction, ignore_index, label_smoothing):
@@ -1144,7 +1186,7 @@ def _cross_entropy_prob(input, target, weight, reduction, ignore_index, label_sm
     y = target._data.astype(rt.np, copy=False)
     w = None if weight is None else weight._data.astype(rt.np, copy=False)
     eps = float(label_smoothing) if label_smoothing > 0.0 else 0.0
-    node = _CE_PROB_MEAN if reduction == "mean" else _CE_PROB_SUM
+    node = _NAMED[_CrossEntropyProb, "DivBackward1" if reduction == "mean" else "NegBackward0"]
     return _run(node, (input, target, weight), (x, y, w), reduction=reduction,
                 label_smoothing=eps)
 
@@ -1170,9 +1212,9 @@ def _expand_weight(weight: Tensor, shape: tuple) -> None:
 
 class BinaryCrossEntropyBackward0(Node):
     """l = -w [y max(log x, -100) + (1-y) max(log(1-x), -100)]  |
-    dx = w (x - y) / max(x (1-x), 1e-12) g,  dy = w (max(log(1-x),-100) - max(log x,-100)) g"""
+    dx = w (x - y) / max(x (1-x), 1e-12) g,  dy = w (log(1-x) - log x) g (unclamped, as PyTorch)"""
 
-    saved_inputs = (0, 1, 2)
+    saved_inputs = (0, 1)
 
     def forward(self, x, y, w, reduction):
         with np.errstate(divide="ignore"):
@@ -1181,12 +1223,12 @@ class BinaryCrossEntropyBackward0(Node):
         loss = (y - 1) * log_1mx - y * log_x
         if w is not None:
             loss = loss * w
-        self.saved = (x, y, w, log_x, log_1mx)
+        self.saved = (x, y, w)
         self.reduction, self.n = reduction, x.size
         return _reduce(loss, reduction)
 
     def backward(self, g):
-        x, y, w, log_x, log_1mx = self.saved
+        x, y, w = self.saved
         s = _unreduce(g, self.reduction, self.n)
         if w is not None:
             s = s * w
@@ -1195,11 +1237,9 @@ class BinaryCrossEntropyBackward0(Node):
         if need[0] is not None:
             dx = s * (x - y) / np.maximum((1 - x) * x, x.dtype.type(1e-12))
         if need[1] is not None:
-            dy = s * (log_1mx - log_x)
-        dw = None
-        if need[2] is not None:
-            dw = _unreduce(g, self.reduction, self.n) * ((y - 1) * log_1mx - y * log_x)
-        return dx, dy, dw
+            with np.errstate(divide="ignore", invalid="ignore"):
+                dy = s * (np.log1p(-x) - np.log(x))
+        return dx, dy, None
 
 
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
@@ -1229,6 +1269,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
         )
     if not np.all((y >= 0) & (y <= 1)):
         raise RuntimeError("all elements of target should be between 0 and 1")
+    _no_grad_for("binary_cross_entropy", "weight", weight)
     w = None if weight is None else np.broadcast_to(
         weight._data.astype(x.dtype, copy=False), x.shape)
     return _run(BinaryCrossEntropyBackward0, (input, target, weight), (x, y, w),
@@ -1239,34 +1280,30 @@ class BinaryCrossEntropyWithLogitsBackward0(Node):
     """l = w [(1-y) x - (1 + (p-1) y) log sigmoid(x)],  log sigmoid(x) = min(x,0) - log(1+e^-|x|)
     |  dx = w [(1-y) - (1 + (p-1) y)(1 - sigmoid(x))] g,  dy = w [-x - (p-1) log sigmoid(x)] g"""
 
-    saved_inputs = (0, 1, 2, 3)
+    saved_inputs = (0, 1)
 
     def forward(self, x, y, w, pw, reduction, out_dtype):
         log_sig = np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
         lw = 1 if pw is None else (pw - 1) * y + 1
         loss = (1 - y) * x - lw * log_sig
-        self.saved = (x, y, w, pw, log_sig, loss)
+        self.saved = (x, y, w, pw, log_sig)
         if w is not None:
             loss = loss * w
         self.reduction, self.n = reduction, loss.size
         return _reduce(loss.astype(out_dtype, copy=False), reduction)
 
     def backward(self, g):
-        x, y, w, pw, log_sig, unweighted = self.saved
+        x, y, w, pw, log_sig = self.saved
         s = _unreduce(g, self.reduction, self.n)
         ws = s if w is None else s * w
         need = self._in_meta
-        dx = dy = dw = dpw = None
+        dx = dy = None
         if need[0] is not None:
             lw = 1 if pw is None else (pw - 1) * y + 1
             dx = ws * ((1 - y) - lw * _sigmoid(-x))
         if need[1] is not None:
             dy = ws * (-x - (0 if pw is None else (pw - 1) * log_sig))
-        if need[2] is not None:
-            dw = s * unweighted
-        if need[3] is not None:
-            dpw = -ws * y * log_sig
-        return dx, dy, dw, dpw
+        return dx, dy, None, None
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
@@ -1293,6 +1330,8 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     if weight is not None:
         _broadcast_shape(shape, tuple(weight.shape))
     _require_float(input, "binary_cross_entropy_with_logits")
+    _no_grad_for("binary_cross_entropy_with_logits", "weight", weight)
+    _no_grad_for("binary_cross_entropy_with_logits", "pos_weight", pos_weight)
     # PyTorch computes this loss in place on (1 - target), so the result has the target's dtype
     ops = [input, target, weight, pos_weight]
     rt = D.result_type(*[t for t in ops if t is not None])
