@@ -298,6 +298,8 @@ def test_stack_dataset_errors():
 def test_dataset_base_errors():
     same_error(lambda lib, data: data.Dataset()[0], NotImplementedError)
     same_error(lambda lib, data: len(data.Dataset()), TypeError)
+    same_error(lambda lib, data: data.IterableDataset(), TypeError)
+    same_error(lambda lib, data: type("S", (data.IterableDataset,), {})(), TypeError)
 
 
 @given(

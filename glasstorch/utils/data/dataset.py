@@ -14,7 +14,7 @@ import bisect
 import itertools
 import math
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, Generic, TypeVar
 
 import numpy as np
@@ -58,8 +58,8 @@ class IterableDataset(Dataset[T_co], Iterable[T_co]):
     this worker's share.
     """
 
-    def __iter__(self) -> Iterator[T_co]:
-        raise NotImplementedError("Subclasses of IterableDataset should implement __iter__.")
+    # __iter__ stays abstract (inherited from collections.abc.Iterable): a subclass that
+    # forgets it cannot even be instantiated, exactly as in PyTorch.
 
     def __add__(self, other: Dataset[T_co]) -> ChainDataset:
         return ChainDataset([self, other])
