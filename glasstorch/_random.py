@@ -16,9 +16,10 @@ Public functions; all return a fresh C-contiguous NumPy array, `shape` is a tupl
     rand(shape, dtype=np.float32, generator=None)                  torch.rand / uniform_(0, 1)
     uniform(shape, low, high, dtype=np.float32, generator=None)    Tensor.uniform_(low, high)
     randn(shape, dtype=np.float32, generator=None)                 torch.randn / normal_(0, 1)
-    normal(shape, mean=0., std=1., dtype=np.float32, generator=None)
+    normal(shape, mean=0., std=1., dtype=np.float32, generator=None, contiguous=True)
                                                                    Tensor.normal_(mean, std);
-                                   mean / std may be arrays (torch.normal(mean, std) forms)
+                                   mean / std may be arrays (torch.normal(mean, std) forms,
+                                   shape=None); contiguous=False: normal_ on a view
     randint(low, high, shape, dtype=np.int64, generator=None)      torch.randint / random_(l, h)
     random_(shape, dtype=np.int64, generator=None)                 Tensor.random_()
     randperm(n, dtype=np.int64, generator=None)                    torch.randperm
@@ -515,6 +516,8 @@ def normal(shape: tuple[int, ...] | None, mean: float | np.ndarray = 0.0,
     g = _gen(generator)
     mean_arr, std_arr = isinstance(mean, np.ndarray), isinstance(std, np.ndarray)
     if mean_arr or std_arr:
+        if std_arr and std.size and not (std >= 0).all():
+            raise RuntimeError("normal expects all elements of std >= 0.0")
         shape = np.broadcast_shapes(np.shape(mean), np.shape(std)) if mean_arr and std_arr \
             else (np.shape(mean) if mean_arr else np.shape(std))
         if mean_arr and not std_arr:

@@ -415,6 +415,8 @@ def test_normal_on_non_contiguous_views_takes_the_scalar_recipe(np_dt, t_dt):
 ERROR_CASES = [
     (lambda: torch.empty(3).normal_(0, -1), lambda: R.normal((3,), 0, -1)),
     (lambda: torch.empty(3).uniform_(2, 1), lambda: R.uniform((3,), 2, 1)),
+    (lambda: torch.normal(torch.zeros(2), torch.tensor([1.0, -1.0])),
+     lambda: R.normal(None, np.zeros(2, np.float32), np.array([1.0, -1.0], np.float32))),
     (lambda: torch.empty(3).bernoulli_(1.5), lambda: R.bernoulli_scalar((3,), 1.5)),
     (lambda: torch.bernoulli(torch.tensor([1.5])), lambda: R.bernoulli(np.array([1.5]))),
     (lambda: torch.bernoulli(torch.tensor([1, 0])), lambda: R.bernoulli(np.array([1, 0]))),
