@@ -131,9 +131,10 @@ class Generator:
     """A CPU random generator with PyTorch's state, seeding and stream."""
 
     def __init__(self, device: str | object = "cpu") -> None:
-        dev = str(device)
-        if dev.split(":")[0] != "cpu":
-            raise RuntimeError(f"glasstorch only has CPU generators, got device {dev!r}")
+        kind = getattr(device, "type", None) or str(device).split(":")[0]
+        if kind != "cpu":
+            raise RuntimeError(f"glasstorch has CPU generators only, not {kind!r} ones: "
+                               "glasstorch runs on the CPU")
         self.device = _cpu_device()
         self._bits = np.random.MT19937()
         # The scalar normal path caches the second value of each Box-Muller pair here.

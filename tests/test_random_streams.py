@@ -92,6 +92,12 @@ def test_generator_api():
     s = g.seed()
     assert g.initial_seed() == s and 0 <= s < 2**64
     assert str(g.device) == "cpu"
+    from glasstorch._device import device
+
+    assert str(R.Generator(device("cpu")).device) == "cpu"
+    assert str(R.Generator("cpu:0").device) == "cpu"
+    with pytest.raises(RuntimeError):
+        R.Generator("cuda")
     assert R.manual_seed(-1).initial_seed() == torch.Generator().manual_seed(-1).initial_seed()
     with pytest.raises(RuntimeError):
         R.Generator().manual_seed(2**64)
