@@ -373,6 +373,31 @@ def test_whole_objects_need_weights_only_false(tmp_path):
     del obj
 
 
+def test_whole_models_with_weights_only_false(tmp_path):
+    """Saving a whole model pickles its class: refused by default (as torch refuses it),
+    loaded with weights_only=False; a torch model's classes map to glasstorch's."""
+    nn = pytest.importorskip("glasstorch.nn")
+    if not hasattr(nn, "Linear"):
+        pytest.skip("glasstorch.nn.Linear not available yet")
+    model = nn.Sequential(nn.Linear(2, 3), nn.ReLU())
+    path = tmp_path / "whole.pt"
+    S.save(model, path)
+    with pytest.raises(pickle.UnpicklingError, match="glasstorch.nn.modules"):
+        S.load(path)
+    again = S.load(path, weights_only=False)
+    assert type(again) is type(model) and repr(again) == repr(model)
+    for (k, a), (k2, b) in zip(model.state_dict().items(), again.state_dict().items()):
+        assert k == k2
+        np.testing.assert_array_equal(as_np(a), as_np(b))
+    tmodel = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.ReLU())
+    torch.save(tmodel, tmp_path / "torch_whole.pt")
+    with pytest.raises(pickle.UnpicklingError):
+        S.load(tmp_path / "torch_whole.pt")
+    g = S.load(tmp_path / "torch_whole.pt", weights_only=False)
+    assert type(g) is nn.Sequential and repr(g) == repr(tmodel)
+    assert_same(g.state_dict(), tmodel.state_dict())
+
+
 def test_add_safe_globals():
     buf = io.BytesIO()
     torch.save({"x": np.float64(2.0)}, buf)
