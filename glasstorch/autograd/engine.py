@@ -142,7 +142,9 @@ def run_backward(outputs, grad_outputs, retain_graph: bool = False, inputs=None,
     prev = _state.enabled
     _state.enabled = False  # backward computations are not themselves recorded
     try:
+        in_grads = None
         for node in order:
+            in_grads = None  # drop the previous node's references (see _is_fresh)
             grads = buffers.pop(node, None)
             if grads is None:
                 continue
@@ -163,7 +165,8 @@ def run_backward(outputs, grad_outputs, retain_graph: bool = False, inputs=None,
                     if g is not None:
                         if g.dtype != var._data.dtype:
                             g = g.astype(var._data.dtype)
-                        _accumulate_into(var, g, _is_fresh(g, 3))
+                        owned = _is_fresh(g, 3)  # before the call: its arguments hold refs
+                        _accumulate_into(var, g, owned)
                 continue
             if node._retained:
                 for nr, ref in node._retained.items():
