@@ -91,8 +91,9 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
                       "The distribution of values may be incorrect.", stacklevel=2)
-    values = _random.trunc_normal(tuple(tensor.shape), mean, std, a, b,
-                                  dtype=tensor._data.dtype, generator=generator)
+    with np.errstate(divide="ignore"):  # log(0) = -inf for a uniform draw of exactly 0: fine
+        values = _random.trunc_normal(tuple(tensor.shape), mean, std, a, b,
+                                      dtype=tensor._data.dtype, generator=generator)
     return _write(tensor, values)
 
 

@@ -12,6 +12,7 @@ over that tree. ``model(x)`` runs ``__call__``, which runs the hooks around ``fo
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import weakref
 from collections import OrderedDict, namedtuple
@@ -27,16 +28,29 @@ __all__ = ["Module"]
 
 
 def _typename(obj: Any) -> str:
-    """The type name PyTorch prints in its messages: 'torch.FloatTensor', 'int', 'torch.nn....'."""
+    """The type name PyTorch prints in its messages: 'torch.FloatTensor', 'int', 'pkg.mod.Cls'."""
     if isinstance(obj, Tensor):
-        return f"torch.{obj.dtype.scalar_name}Tensor"
+        return f"torch.{obj.dtype.scalar_name}Tensor"  # PyTorch's legacy tensor type names
     cls = obj if isinstance(obj, type) else type(obj)
     module = cls.__module__ or ""
     if module in ("", "builtins"):
         return cls.__qualname__
-    if module == "glasstorch" or module.startswith("glasstorch."):
-        module = "torch" + module[len("glasstorch"):]  # same messages as PyTorch
     return f"{module}.{cls.__qualname__}"
+
+
+# PyTorch's message comes first, unchanged; a "[glasstorch]" line after it adds the usual fix.
+_INIT_HINT = ("\n[glasstorch] call super().__init__() at the start of your __init__, before "
+              "assigning parameters, layers or buffers.")
+
+
+def _forward_hint(module: Module) -> str:
+    close = difflib.get_close_matches("forward", [n for n in dir(type(module))
+                                                   if not n.startswith("__")], n=1)
+    if close:
+        return (f"\n[glasstorch] {type(module).__name__} defines '{close[0]}': the method must "
+                "be named exactly 'forward'.")
+    return (f"\n[glasstorch] write a method 'def forward(self, x):' in class "
+            f"{type(module).__name__} (indented inside the class).")
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -91,6 +105,7 @@ def _forward_unimplemented(self: Module, *input: Any) -> None:
     """Define the computation performed at every call; every subclass overrides this."""
     raise NotImplementedError(
         f'Module [{type(self).__name__}] is missing the required "forward" function'
+        + _forward_hint(self)
     )
 
 
@@ -139,7 +154,7 @@ class Module:
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """Add a tensor that is state but not a parameter (saved in state_dict if persistent)."""
         if "_buffers" not in self.__dict__:
-            raise AttributeError("cannot assign buffer before Module.__init__() call")
+            raise AttributeError("cannot assign buffer before Module.__init__() call" + _INIT_HINT)
         if not isinstance(name, str):
             raise TypeError(f"buffer name should be a string. Got {_typename(name)}")
         if "." in name:
@@ -162,7 +177,8 @@ class Module:
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Add a parameter (or a ``None`` placeholder, as Linear does for ``bias=False``)."""
         if "_parameters" not in self.__dict__:
-            raise AttributeError("cannot assign parameter before Module.__init__() call")
+            raise AttributeError("cannot assign parameter before Module.__init__() call"
+                                 + _INIT_HINT)
         if not isinstance(name, str):
             raise TypeError(f"parameter name should be a string. Got {_typename(name)}")
         if "." in name:
@@ -262,22 +278,29 @@ class Module:
         params = self.__dict__.get("_parameters")
         if isinstance(value, Parameter):
             if params is None:
-                raise AttributeError("cannot assign parameters before Module.__init__() call")
+                raise AttributeError("cannot assign parameters before Module.__init__() call"
+                                     + _INIT_HINT)
             remove_from(self.__dict__, self._buffers, self._modules,
                         self._non_persistent_buffers_set)
             self.register_parameter(name, value)
         elif params is not None and name in params:
             if value is not None:
+                hint = ""
+                if isinstance(value, Tensor):
+                    hint = (f"\n[glasstorch] to replace the parameter, wrap the tensor: "
+                            f"self.{name} = nn.Parameter(t); to change its values, copy in place "
+                            f"under torch.no_grad(): self.{name}.copy_(t).")
                 raise TypeError(
                     f"cannot assign '{_typename(value)}' as parameter '{name}' "
-                    "(torch.nn.Parameter or None expected)"
+                    "(torch.nn.Parameter or None expected)" + hint
                 )
             self.register_parameter(name, value)
         else:
             modules = self.__dict__.get("_modules")
             if isinstance(value, Module):
                 if modules is None:
-                    raise AttributeError("cannot assign module before Module.__init__() call")
+                    raise AttributeError("cannot assign module before Module.__init__() call"
+                                         + _INIT_HINT)
                 remove_from(self.__dict__, self._parameters, self._buffers,
                             self._non_persistent_buffers_set)
                 modules[name] = value
