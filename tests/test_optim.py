@@ -754,3 +754,37 @@ def test_optimizer_checkpoint_crosses_with_torch(tmp_path):
         t_resumed.step()
     assert_params_close(g_resumed_params, t_resumed_params)
     assert_state_dicts_match(g_resumed.state_dict(), t_resumed.state_dict())
+
+
+def _hook_log(mod, optim):
+    import importlib
+
+    optimizer_module = importlib.import_module(optim.__name__ + ".optimizer")
+    log = []
+    w = mod.ones(2, requires_grad=True)
+    opt = optim.SGD([w], lr=0.1)
+    h1 = opt.register_step_pre_hook(lambda o, a, k: log.append(("pre", len(a), dict(k))))
+    opt.register_step_post_hook(lambda o, a, k: log.append(("post",)))
+    g1 = optimizer_module.register_optimizer_step_pre_hook(
+        lambda o, a, k: log.append(("global-pre",)))
+    g2 = optimizer_module.register_optimizer_step_post_hook(
+        lambda o, a, k: log.append(("global-post",)))
+    opt.register_state_dict_pre_hook(lambda o: log.append(("sd-pre",)))
+    opt.register_state_dict_post_hook(lambda o, sd: {**sd, "extra": 1})
+    opt.register_load_state_dict_pre_hook(lambda o, sd: log.append(("load-pre", sorted(sd))))
+    opt.register_load_state_dict_post_hook(lambda o: log.append(("load-post",)))
+    w.grad = mod.ones(2)
+    opt.step()
+    h1.remove()
+    opt.step(closure=None)
+    g1.remove()
+    g2.remove()
+    opt.step()
+    sd = opt.state_dict()
+    log.append(sorted(sd))
+    opt.load_state_dict(sd)
+    return log
+
+
+def test_hooks_run_like_torch():
+    assert _hook_log(*_lib("gt")) == _hook_log(*_lib("torch"))
