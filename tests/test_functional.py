@@ -254,6 +254,17 @@ def test_dropout_training(p):
     assert np.array_equal(GF.dropout(x, p).detach().numpy(), v)  # the seed fixes the mask
 
 
+@pytest.mark.parametrize("p", [0.1, 0.5, 0.8])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_dropout_mask_is_torchs(p, dtype):
+    # glasstorch's generator reproduces PyTorch's stream, so the same seed drops the same units
+    x = np.random.default_rng(0).standard_normal((300, 7)).astype(dtype)
+    gt.manual_seed(5)
+    torch.manual_seed(5)
+    g, t = both(x)
+    assert np.array_equal(GF.dropout(g, p).numpy(), TF.dropout(t, p).numpy())
+
+
 def test_dropout_inplace():
     gt.manual_seed(1)
     x = gt.ones(50, 4)

@@ -133,6 +133,7 @@ def test_regression_weight(name, reduction):
     same_error(lambda lib, F: getattr(F, name_g)(lib.ones(3), lib.ones(3), weight=lib.ones(2)))
 
 
+@pytest.mark.filterwarnings("ignore:Using a target size")
 @pytest.mark.parametrize("name", ["mse", "l1", "smooth_l1", "huber"])
 def test_regression_shape_mismatch_warns_and_broadcasts(name):
     x = np.random.default_rng(0).standard_normal((16, 1)).astype(np.float32)
@@ -515,3 +516,42 @@ def test_gradcheck_losses():
     pw = gt.from_numpy(rng.random(3) * 2)
     assert gradcheck(lambda x, y: GF.binary_cross_entropy_with_logits(x, y, pos_weight=pw),
                      (t((2, 3)), t((2, 3), True)))
+
+
+# -- a course-style training loop -------------------------------------------------------------
+@pytest.mark.parametrize("loss_name", ["CrossEntropyLoss", "label_smoothing", "BCEWithLogitsLoss",
+                                       "MSELoss"])
+def test_training_loop_matches_torch(loss_name):
+    """Same initial weights and batches: the per-step losses agree with PyTorch's."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((64, 8)).astype(np.float32)
+    labels = rng.integers(0, 3, 64)
+    w1, b1 = rand(rng, (16, 8), np.float32) * 0.3, rand(rng, 16, np.float32) * 0.1
+    w2, b2 = rand(rng, (3, 16), np.float32) * 0.3, rand(rng, 3, np.float32) * 0.1
+    if loss_name in ("CrossEntropyLoss", "label_smoothing"):
+        Y = labels.astype(np.int64)
+    else:
+        Y = np.eye(3, dtype=np.float32)[labels]
+    losses = []
+    for lib, nn in ((gt, gnn), (torch, tnn)):
+        model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 3))
+        with lib.no_grad():
+            for param, value in zip(model.parameters(), (w1, b1, w2, b2)):
+                param.copy_(lib.from_numpy(value.copy()))
+        cls, kw = {"CrossEntropyLoss": ("CrossEntropyLoss", {}),
+                   "label_smoothing": ("CrossEntropyLoss", {"label_smoothing": 0.1}),
+                   "BCEWithLogitsLoss": ("BCEWithLogitsLoss", {}),
+                   "MSELoss": ("MSELoss", {})}[loss_name]
+        loss_fn = getattr(nn, cls)(**kw)
+        opt = lib.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        run = []
+        for epoch in range(3):
+            for i in range(0, 64, 16):
+                xb, yb = lib.from_numpy(X[i:i + 16].copy()), lib.from_numpy(Y[i:i + 16].copy())
+                loss = loss_fn(model(xb), yb)
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                run.append(loss.item())
+        losses.append(run)
+    np.testing.assert_allclose(losses[0], losses[1], rtol=1e-5, atol=1e-6)
