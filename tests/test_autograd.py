@@ -242,9 +242,8 @@ def test_inplace_change_of_saved_tensor_detected(case):
             h.mul_(2)
         elif case == "t_input":
             h = w * 1
-            out = h.t().exp()
-            h.t().mul_(2) if False else h.add_(1)
-            out = out * h.t()
+            out = h.t() * h.t()
+            h.add_(1)
         else:
             y = w.sigmoid()
             y[0, 0] = 1
@@ -480,3 +479,13 @@ def test_setitem_with_tensor_requiring_grad():
 
     (_, rg), (_, rt) = both(f)
     np.testing.assert_allclose(np_of(rg[0]), np_of(rt[0]))
+
+
+def test_detect_anomaly_names_the_failing_node():
+    def f(lib):
+        x = lib.tensor([0.0, 1.0], requires_grad=True)
+        with lib.autograd.detect_anomaly():
+            (x.sqrt() * 0).sum().backward()
+
+    with pytest.warns(UserWarning, match="Error detected in SqrtBackward0"):
+        assert_same_error(f, match="SqrtBackward0")

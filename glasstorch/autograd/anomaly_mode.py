@@ -26,6 +26,14 @@ class detect_anomaly:
         self.check_nan = check_nan
 
     def __enter__(self) -> None:
+        import warnings
+
+        warnings.warn(
+            "Anomaly Detection has been enabled. This mode will increase the runtime and should "
+            "only be enabled for debugging.",
+            UserWarning,
+            stacklevel=2,
+        )
         self.prev = (_anomaly.enabled, _anomaly.check_nan)
         _anomaly.enabled, _anomaly.check_nan = True, self.check_nan
 
@@ -45,3 +53,36 @@ class set_detect_anomaly:
 
     def __exit__(self, *exc) -> None:
         _anomaly.enabled, _anomaly.check_nan = self.prev
+
+
+def forward_trace() -> list[str]:
+    """Where the current forward operation was called from (user code, not glasstorch)."""
+    import traceback
+
+    frames = [f for f in traceback.extract_stack()[:-2] if "/glasstorch/" not in f.filename]
+    return traceback.format_list(frames[-6:])
+
+
+def check_backward_output(node, grads) -> None:
+    """Raise, as PyTorch does, when a node's backward produced nan; warn with the forward
+    call that created the node."""
+    import warnings
+
+    import numpy as np
+
+    for i, g in enumerate(grads):
+        if g is not None and np.issubdtype(np.asarray(g).dtype, np.floating) and \
+                np.isnan(g).any():
+            trace = "".join(getattr(node, "_anomaly_trace", None) or ["  (not recorded)\n"])
+            warnings.warn(
+                f"Error detected in {type(node).__name__}. Traceback of forward call that caused "
+                f"the error:\n{trace}",
+                UserWarning,
+                stacklevel=3,
+            )
+            raise RuntimeError(
+                f"Function '{type(node).__name__}' returned nan values in its {i}th output.\n"
+                f"[glasstorch] The forward operation that made this node is shown in the warning "
+                "above; typical causes are log(0), sqrt of 0 or of a negative number, 0/0 and "
+                "overflow from a too-large learning rate."
+            )

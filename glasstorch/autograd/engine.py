@@ -16,6 +16,7 @@ import sys
 
 import numpy as np
 
+from .anomaly_mode import _anomaly, check_backward_output
 from .function import AccumulateGrad, Node
 from .grad_mode import _state
 
@@ -186,6 +187,8 @@ def run_backward(outputs, grad_outputs, retain_graph: bool = False, inputs=None,
                     for g, m in zip(grads, node._out_meta)
                 ]
                 in_grads = node.backward(*grads)
+            if _anomaly.enabled and _anomaly.check_nan:
+                check_backward_output(node, in_grads)
             if node._hooks:
                 for hook in node._hooks:
                     hook(in_grads, grads)

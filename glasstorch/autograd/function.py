@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from .anomaly_mode import _anomaly, forward_trace
 from .grad_mode import _state
 
 __all__ = ["Node", "AccumulateGrad", "Function", "FunctionCtx", "once_differentiable"]
@@ -163,6 +164,8 @@ def record(node: Node, inputs, out, make):
     node.next_functions = tuple(
         edge(t) if getattr(t, "_requires_grad", False) else (None, 0) for t in inputs
     )
+    if _anomaly.enabled:
+        node._anomaly_trace = forward_trace()
     node._in_meta = tuple(
         (t.shape, t._data.dtype) if getattr(t, "_requires_grad", False) else None for t in inputs
     )
