@@ -545,7 +545,7 @@ def test_training_loop_matches_torch(loss_name):
         loss_fn = getattr(nn, cls)(**kw)
         opt = lib.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
         run = []
-        for epoch in range(3):
+        for _epoch in range(3):
             for i in range(0, 64, 16):
                 xb, yb = lib.from_numpy(X[i:i + 16].copy()), lib.from_numpy(Y[i:i + 16].copy())
                 loss = loss_fn(model(xb), yb)
