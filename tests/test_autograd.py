@@ -255,7 +255,11 @@ def test_inplace_change_of_saved_tensor_detected(case):
     assert kg == kt
     if kt == "err":
         assert type(rg) is type(rt)
-        assert str(rg).split("\n")[0] == str(rt), (str(rg), str(rt))
+        # the node named after "which is output 0 of" may differ for views of a changed base
+        # (PyTorch regenerates them as AsStrided); the rest must be identical
+        head = str(rt).split("], which")[0]
+        assert str(rg).startswith(head), (str(rg), str(rt))
+        assert str(rt).split(", is at version")[1] in str(rg)
     else:
         np.testing.assert_allclose(np_of(rg), np_of(rt), rtol=1e-5)
 
