@@ -62,7 +62,8 @@ class Adam(Optimizer):
         both_tensors = isinstance(betas[0], Tensor) and isinstance(betas[1], Tensor)
         if not (both_floats or both_tensors):
             raise ValueError("betas must be either both floats or both Tensors")
-        betas = tuple(b.item() if isinstance(b, Tensor) else b for b in betas)
+        # one-element tensor betas are kept as 0-d tensors (read with float() at each step)
+        betas = tuple(b.squeeze() if isinstance(b, Tensor) and b.dim() != 0 else b for b in betas)
         defaults = dict(
             lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
             maximize=maximize, foreach=foreach, capturable=capturable,
