@@ -380,7 +380,11 @@ def _fill_random(self: Tensor, arr: np.ndarray) -> Tensor:
             raise RuntimeError(
                 "a leaf Variable that requires grad is being used in an in-place operation."
             )
-    np.copyto(self._data, arr.reshape(self._data.shape), casting="unsafe")
+    data = self._data
+    if data.flags.c_contiguous or not data.flags.f_contiguous:
+        np.copyto(data, arr.reshape(data.shape), casting="unsafe")
+    else:  # PyTorch fills memory in order: for a transposed tensor that is Fortran order
+        np.copyto(data.T, arr.reshape(data.shape[::-1]), casting="unsafe")
     self._vc[0] += 1
     return self
 
@@ -393,7 +397,8 @@ def uniform_(self, from_=0.0, to=1.0, *, generator=None, **kw) -> Tensor:
 
 def normal_(self, mean=0.0, std=1.0, *, generator=None) -> Tensor:
     """Fill with normal random numbers."""
-    return _fill_random(self, R.normal(self.shape, mean, std, self.dtype.np, generator))
+    return _fill_random(self, R.normal(self.shape, mean, std, self.dtype.np, generator,
+                                       contiguous=self.is_contiguous()))
 
 
 def bernoulli_(self, p=0.5, *, generator=None) -> Tensor:
