@@ -788,3 +788,18 @@ def _hook_log(mod, optim):
 
 def test_hooks_run_like_torch():
     assert _hook_log(*_lib("gt")) == _hook_log(*_lib("torch"))
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"])
+def test_tensor_learning_rate_matches_torch(name):
+    results = []
+    for mod, optim in (_lib("torch"), _lib("gt")):
+        w = mod.tensor([1.0, -2.0, 0.5], requires_grad=True)
+        extra = {"betas": (mod.tensor([0.8]), mod.tensor(0.99))} if "Adam" in name else {}
+        opt = getattr(optim, name)([w], lr=mod.tensor(0.05), **extra)
+        for i in range(5):
+            w.grad = mod.tensor([0.1 * i, -0.3, 0.2])
+            opt.step()
+        results.append((w.detach().numpy().copy(), repr(opt)))
+    np.testing.assert_allclose(results[1][0], results[0][0], rtol=1e-6)
+    assert results[1][1] == results[0][1]
