@@ -611,6 +611,13 @@ def test_sequential_behaviour():
         grown += nn.Sequential(nn.Tanh())
         out["iadd"] = repr(grown)
         out["mul"] = repr(nn.Sequential(nn.ReLU(), nn.Tanh()) * 2)
+        out["rmul"] = repr(2 * nn.Sequential(nn.ReLU()))
+        tripled = nn.Sequential(nn.Linear(1, 1), nn.ReLU())
+        before = tripled
+        tripled *= 3
+        out["imul"] = (tripled is before, repr(tripled),
+                       [n for n, _ in tripled.named_parameters()])
+        out["mul_err"] = (catch(lambda: nn.Sequential() * 0), catch(lambda: nn.Sequential() * 1.5))
         od = nn.Sequential(OrderedDict([("conv", nn.Linear(1, 2)), ("act", nn.ReLU())]))
         out["ordered"] = (repr(od), [n for n, _ in od.named_parameters()], repr(od[-1]))
         out["ordered_slice"] = repr(od[1:])
@@ -680,6 +687,33 @@ def test_module_dict_behaviour():
     same(scenario)
 
 
+def test_glasstorch_hints_follow_pytorch_messages():
+    nn = glasstorch.nn
+
+    class Early(nn.Module):
+        def __init__(self):
+            self.fc = nn.Linear(1, 1)
+            super().__init__()
+
+    class Misspelt(nn.Module):
+        def foward(self, x):
+            return x
+
+    lin = nn.Linear(2, 3)
+    cases = [
+        (lambda: Early(), "super().__init__()"),
+        (lambda: Misspelt()(glasstorch.ones(1)), "'foward'"),
+        (lambda: nn.Module()(glasstorch.ones(1)), "def forward(self, x):"),
+        (lambda: setattr(lin, "weight", glasstorch.ones(3, 2)), "nn.Parameter(t)"),
+        (lambda: nn.Parameter([1.0]), "nn.Parameter(torch.tensor(data))"),
+    ]
+    for fn, fix in cases:
+        with pytest.raises(Exception) as info:
+            fn()
+        first, _, hint = str(info.value).partition("\n[glasstorch] ")
+        assert fix in hint and first  # PyTorch's message, then the fix
+
+
 # -- Parameter -------------------------------------------------------------------------------------
 def test_parameter_basics():
     def scenario(lib):
@@ -691,7 +725,10 @@ def test_parameter_basics():
         out = [repr(p), repr(q), repr(r), str(p), p.requires_grad, p.is_leaf, r.is_leaf,
                r.grad_fn is None, isinstance(p, lib.Tensor), isinstance(base, nn.Parameter),
                type(p * 2).__name__, type(p.detach()).__name__, repr(nn.Parameter()),
-               repr(nn.Parameter(lib.zeros(2, 2, dtype=lib.float64)))]
+               repr(nn.Parameter(lib.zeros(2, 2, dtype=lib.float64))),
+               catch(lambda: nn.Parameter(lib.ones(2, dtype=lib.int64))),
+               repr(nn.Parameter(lib.ones(2, dtype=lib.int64), requires_grad=False)),
+               catch(lambda: nn.Parameter(np.ones(2))), catch(lambda: nn.Parameter([1.0]))]
         with lib.no_grad():
             base[0] = 5.0  # Parameter(t) shares t's memory
         out.append(np_of(p).tolist())

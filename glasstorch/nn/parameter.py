@@ -22,10 +22,16 @@ class Parameter(Tensor):
             array = np.empty(0, dtype=np.float32)
         elif isinstance(data, Tensor):
             array = data._data  # shared, not copied: Parameter(t) aliases t's storage, as in torch
-        else:
-            raise TypeError(
-                f"Parameter expects a Tensor as data, but got {type(data).__name__}"
-            )
+        else:  # PyTorch fails on data.detach(): the same error, and how to make a tensor first
+            try:
+                data.detach()
+            except AttributeError as e:
+                raise AttributeError(f"{e}\n[glasstorch] nn.Parameter wraps a tensor: "
+                                     "nn.Parameter(torch.tensor(data)).") from None
+            raise TypeError(f"nn.Parameter expects a tensor, got {type(data).__name__}")
+        if requires_grad and not np.issubdtype(array.dtype, np.floating):
+            raise RuntimeError(
+                "Only Tensors of floating point and complex dtype can require gradients")
         return cls._from_array(array, requires_grad)
 
     def __init__(self, data: Tensor | None = None, requires_grad: bool = True) -> None:

@@ -105,6 +105,18 @@ class Sequential(Module):
 
     __rmul__ = __mul__
 
+    def __imul__(self, other: int) -> Sequential:
+        if not isinstance(other, int):
+            raise TypeError(
+                f"unsupported operand type(s) for *: {type(self)} and {type(other)}")
+        if other <= 0:
+            raise ValueError(f"Non-positive multiplication factor {other} for {type(self)}")
+        originals = list(self._modules.values())
+        for _ in range(other - 1):  # in place: the same object grows
+            for module in originals:
+                self.add_module(str(len(self)), module)
+        return self
+
     def pop(self, key: int | slice) -> Module:
         """Remove and return the module at ``key``."""
         v = self[key]

@@ -44,8 +44,8 @@ _INIT_HINT = ("\n[glasstorch] call super().__init__() at the start of your __ini
 
 
 def _forward_hint(module: Module) -> str:
-    close = difflib.get_close_matches("forward", [n for n in dir(type(module))
-                                                   if not n.startswith("__")], n=1)
+    names = [n for n in dir(type(module)) if n != "forward" and not n.startswith("__")]
+    close = difflib.get_close_matches("forward", names, n=1)
     if close:
         return (f"\n[glasstorch] {type(module).__name__} defines '{close[0]}': the method must "
                 "be named exactly 'forward'.")
