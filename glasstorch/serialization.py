@@ -37,6 +37,7 @@ import secrets
 import struct
 import sys
 import tempfile
+import types
 import warnings
 import zipfile
 import zlib
@@ -215,7 +216,17 @@ class _Pickler(pickle._Pickler):
         if type(obj) is D.dtype:
             obj = _torch_name("torch", obj.name)
         if type(obj) is not _TorchName:
+            qualname = name or getattr(obj, "__qualname__", "")
+            if "<locals>" in qualname:  # the C pickler's error (and type) for these
+                raise AttributeError(f"Can't pickle local object {qualname!r}")
             return super().save_global(obj, name)
+        self._save_torch_name(obj)
+
+    # functions are pickled through this table, which holds pickle's own save_global
+    dispatch = dict(pickle._Pickler.dispatch)
+    dispatch[types.FunctionType] = save_global
+
+    def _save_torch_name(self, obj: _TorchName) -> None:
         if obj is not _NAMES.get((obj.module, obj.name)):
             raise pickle.PicklingError(f"unexpected torch name {obj!r}")
         if id(obj) in self.memo:  # a dtype already written once
@@ -379,11 +390,14 @@ def _fsync_dir(directory: str) -> None:
     # Makes the rename itself durable; not possible (nor needed) on Windows.
     if os.name != "posix":
         return
-    fd = os.open(directory, os.O_RDONLY)
     try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError:  # some file systems cannot fsync a directory; the file itself is synced
+        pass
 
 
 def save(
@@ -426,8 +440,9 @@ def _save_to_path(obj: object, path: str, protocol: int) -> None:
     directory = os.path.dirname(os.path.abspath(target))
     if not os.path.isdir(directory):
         raise RuntimeError(f"Parent directory {os.path.dirname(path) or '.'} does not exist.")
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(target) + ".", suffix=".tmp",
-                               dir=directory)
+    # (the name is cut so that a long file name still leaves room for the random part)
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(target)[:200] + ".",
+                               suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as out:
             _write_archive(obj, out, _archive_name(path), protocol)
@@ -995,8 +1010,7 @@ class _Archive:
         self.mm = None
         if mmap_path is not None:
             with open(mmap_path, "rb") as fh:
-                self.mm = np.frombuffer(_mmap.mmap(fh.fileno(), 0, access=_mmap.ACCESS_COPY),
-                                        np.uint8)
+                self.mm = _mmap.mmap(fh.fileno(), 0, access=_mmap.ACCESS_COPY)
 
     def read(self, name: str) -> bytes:
         full = f"{self.prefix}/{name}"
@@ -1016,12 +1030,14 @@ class _Archive:
             info = self.zip.getinfo(f"{self.prefix}/{name}")
             if info.compress_type == zipfile.ZIP_STORED:
                 start = info.header_offset
-                head = bytes(self.mm[start:start + 30])
+                head = self.mm[start:start + 30]
                 if len(head) == 30 and head[:4] == b"PK\x03\x04":
                     name_len, extra_len = struct.unpack("<HH", head[26:30])
                     begin = start + 30 + name_len + extra_len
-                    if begin + info.file_size <= self.mm.size:
-                        return self.mm[begin:begin + info.file_size]
+                    if begin + info.file_size <= len(self.mm):
+                        # one array per record (not slices of one big array), so that saving
+                        # these tensors again writes just their own storages
+                        return np.frombuffer(self.mm, np.uint8, info.file_size, begin)
         return np.frombuffer(self.read(name), np.uint8).copy()
 
 

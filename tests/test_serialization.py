@@ -465,6 +465,9 @@ def test_mmap(tmp_path):
     assert same_memory(g["x"], g["v"])
     g["x"]._data[0, 0] = 123.0  # copy-on-write: the file is not changed
     np.testing.assert_array_equal(torch.load(path)["x"].numpy(), x.numpy())
+    t = via_torch(g)  # saved again: just their storage, not the whole mapped file
+    assert t["x"].untyped_storage().nbytes() == x.untyped_storage().nbytes()
+    assert same_memory(t["x"], t["v"]) and t["x"][0, 0].item() == 123.0
     with pytest.raises(ValueError) as torch_err:
         torch.load(io.BytesIO(path.read_bytes()), mmap=True)
     with pytest.raises(type(torch_err.value), match="file path"):
@@ -493,6 +496,42 @@ def test_save_replaces_existing_file_keeping_its_mode(tmp_path):
     assert S.load(path) == {"step": 2}
     assert os.stat(path).st_mode & 0o777 == 0o640
     assert os.listdir(tmp_path) == ["ckpt.pt"]  # no temporary file left after a good save
+
+
+def test_failed_save_keeps_previous_file_and_cleans_up(tmp_path):
+    path = tmp_path / "ckpt.pt"
+    S.save({"step": 1}, path)
+
+    def make_local():
+        return lambda: 0
+
+    for bad in (lambda: 0, make_local()):
+        with pytest.raises(Exception) as torch_err:
+            torch.save({"fn": bad}, tmp_path / "torch.pt")
+        with pytest.raises(type(torch_err.value)):
+            S.save({"step": 2, "fn": bad}, path)
+        assert S.load(path) == {"step": 1}  # torch would have truncated it already
+    assert sorted(os.listdir(tmp_path)) == ["ckpt.pt", "torch.pt"]
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")
+def test_save_through_a_symlink_replaces_its_target(tmp_path):
+    (tmp_path / "real").mkdir()
+    target = tmp_path / "real" / "ckpt.pt"
+    S.save({"v": 1}, target)
+    link = tmp_path / "latest.pt"
+    link.symlink_to(target)
+    S.save({"v": 2}, link)
+    assert link.is_symlink() and S.load(target) == {"v": 2}
+
+
+def test_torchscript_archive_is_refused(tmp_path):
+    path = tmp_path / "scripted.pt"
+    torch.jit.save(torch.jit.script(torch.nn.Linear(2, 2)), path)
+    with pytest.warns(UserWarning), pytest.raises(RuntimeError) as torch_err:
+        torch.load(path, weights_only=True)
+    with pytest.raises(type(torch_err.value), match="TorchScript"):
+        S.load(path)
 
 
 # -- loading never runs code ----------------------------------------------------------------
