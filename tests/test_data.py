@@ -188,7 +188,8 @@ def test_collate_tensors_any_shape_dtype(shape, n, dtype):
 
 
 def test_collate_unequal_sequences_error():
-    same_error(lambda lib, data: data.default_collate([[1, 2], [3]]), RuntimeError)
+    te, ge = same_error(lambda lib, data: data.default_collate([[1, 2], [3]]), RuntimeError)
+    assert "[glasstorch] sample 0 of the batch has length 2 but sample 1 has length 1" in str(ge)
 
 
 def test_collate_unsupported_type_error():

@@ -124,7 +124,13 @@ def collate(batch: list, *, collate_fn_map: CollateFnMap | None = None) -> Any:
     if isinstance(elem, collections.abc.Sequence):
         size = len(elem)
         if any(len(sample) != size for sample in batch):
-            raise RuntimeError("each element in list of batch should be of equal size")
+            odd = next(i for i, sample in enumerate(batch) if len(sample) != size)
+            raise RuntimeError(
+                "each element in list of batch should be of equal size\n"
+                f"[glasstorch] sample 0 of the batch has length {size} but sample {odd} has "
+                f"length {len(batch[odd])}; pad the samples to one length or pass a "
+                "collate_fn that handles varying lengths"
+            )
         columns = [collate(list(col), collate_fn_map=collate_fn_map) for col in zip(*batch)]
         if isinstance(elem, tuple):
             return columns  # tuples collate to a list: PyTorch keeps this for compatibility
