@@ -441,7 +441,7 @@ def test_uncalled_parameters_method_error_adds_hint():
         gopt.SGD(Model(gt).parameters, lr=0.1)
     message = str(g_err.value)
     assert message.startswith(str(t_err.value) + "\n[glasstorch] ")
-    assert "model.parameters()" in message
+    assert "SGD(model.parameters(), lr=...)" in message
 
 
 BAD_OPTIONS = [

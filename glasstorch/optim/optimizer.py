@@ -176,9 +176,11 @@ class Optimizer:
         except TypeError as err:
             if inspect.ismethod(params) or inspect.isfunction(params):
                 # The classic slip: `SGD(model.parameters, ...)` passes the method itself.
+                name = getattr(params, "__name__", "parameters")
                 raise TypeError(
-                    f"{err}\n[glasstorch] {getattr(params, '__name__', 'the function')} was "
-                    "passed without calling it: write model.parameters() (with parentheses)."
+                    f"{err}\n[glasstorch] {type(self).__name__} got the method `{name}` itself, "
+                    f"not the tensors it returns: call it, e.g. "
+                    f"{type(self).__name__}(model.{name}(), lr=...)."
                 ) from None
             raise
         if len(param_groups) == 0:
