@@ -130,10 +130,20 @@ def _no_grad_for(fn: str, name: str, t: Tensor | None) -> None:
 
 def _size_warning(input: Tensor, target: Tensor) -> None:
     if target.shape != input.shape:
+        hint = ""
+        try:
+            full = _broadcast_shape(tuple(input.shape), tuple(target.shape))
+        except RuntimeError:
+            full = None
+        if full is not None and full != tuple(input.shape):
+            hint = (f"\n[glasstorch] input {list(input.shape)} and target "
+                    f"{list(target.shape)} broadcast to {list(full)}, so every prediction is "
+                    "compared with every target; make the shapes equal, e.g. "
+                    "output.squeeze(1) or target.view(-1, 1).")
         warnings.warn(
             f"Using a target size ({_size(target.shape)}) that is different to the input size "
             f"({_size(input.shape)}). This will likely lead to incorrect results due to "
-            "broadcasting. Please ensure they have the same size.",
+            "broadcasting. Please ensure they have the same size." + hint,
             stacklevel=3,
         )
 
