@@ -121,6 +121,38 @@ def test_tensor_crosses_both_ways(shape, dtype, seed):
     assert_same(back, t)
 
 
+@st.composite
+def views(draw):
+    shape = tuple(draw(st.lists(st.integers(1, 5), min_size=1, max_size=3)))
+    slices = []
+    for n in shape:
+        start = draw(st.integers(0, n - 1))
+        stop = draw(st.integers(start, n))
+        slices.append(slice(start, stop, draw(st.integers(1, 3))))
+    perm = draw(st.permutations(range(len(shape))))
+    return shape, tuple(slices), tuple(perm)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(view=views(), dtype=st.sampled_from(DTYPES))
+def test_random_views_keep_torch_strides_and_offsets(view, dtype):
+    shape, slices, perm = view
+    arr = np_random(shape, dtype, np.random.default_rng(0))
+    base_t = torch.from_numpy(arr.copy())
+    tv = base_t[slices].permute(perm)
+    gv = gt(arr[slices].transpose(perm))
+    t = via_torch({"base": gt(arr), "view": gv})
+    np.testing.assert_array_equal(t["view"].numpy(), tv.numpy())
+    if tv.numel():
+        assert t["view"].stride() == tv.stride()
+        assert t["view"].storage_offset() == tv.storage_offset()
+        assert same_memory(t["view"], t["base"])
+    g = via_glasstorch({"base": base_t, "view": tv})
+    assert_same(g["view"], tv)
+    if tv.numel():
+        assert np.shares_memory(as_np(g["view"]), as_np(g["base"]))
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_views_and_shared_storage_cross_both_ways(dtype):
     rng = np.random.default_rng(0)
@@ -296,6 +328,25 @@ def test_glasstorch_optimizer_state_dict_loads_in_torch():
     topt.step()
     assert_same(via_glasstorch(topt.state_dict()), topt.state_dict())
     torch.optim.Adam([tp], lr=0.01).load_state_dict(t)
+
+
+@pytest.mark.parametrize("what", ["optimizer", "checkpoint", "misc"])
+def test_resaved_torch_file_is_byte_identical(tmp_path, what):
+    """torch.save -> glasstorch.load -> glasstorch.save writes the same pickle and storages."""
+    model, opt = torch_adam_state()
+    obj = {"optimizer": opt.state_dict(),
+           "checkpoint": {"epoch": 3, "model": model.state_dict(),
+                          "optimizer": opt.state_dict(), "loss": 0.25},
+           "misc": {"p": torch.nn.Parameter(torch.ones(2)), "dt": torch.float16,
+                    "n": [1, 2.5, None, True, "x", b"ab", 2**70], "s": torch.Size([2, 3]),
+                    "v": torch.arange(6).reshape(2, 3)[:, 1:]}}[what]
+    torch.save(obj, tmp_path / "t.pt")
+    S.save(S.load(tmp_path / "t.pt"), tmp_path / "g.pt")
+    tz, gz = zipfile.ZipFile(tmp_path / "t.pt"), zipfile.ZipFile(tmp_path / "g.pt")
+    assert [n[2:] for n in gz.namelist()] == [n[2:] for n in tz.namelist()]
+    for name in gz.namelist():
+        if not name.endswith("serialization_id"):
+            assert gz.read(name) == tz.read("t" + name[1:]), name
 
 
 def test_parameters_and_python_values_cross():
