@@ -240,7 +240,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         if bias is None:
             return _run(MmBackward0, (input, weight), (input._data, weight._data))
         return _run(AddmmBackward0, (bias, input, weight), (bias._data, input._data, weight._data))
-    # (*, in): fold the leading dimensions into rows, as PyTorch does, then unfold the result
+    if bias is None:  # PyTorch: a batched matmul (UnsafeViewBackward0 / SqueezeBackward4)
+        return input.matmul(weight.t())
+    # (*, in) with bias: fold the leading dimensions into rows as PyTorch does, then unfold
     lead = input.shape[:-1]
     y = linear(input.reshape(rows, in_f), weight, bias)
     return y.view(*lead, out_f)
