@@ -573,6 +573,17 @@ def test_forward_hooks():
     same(scenario)
 
 
+def test_forward_hook_always_call_runs_when_forward_fails():
+    def scenario(lib):
+        calls = []
+        lin = lib.nn.Linear(2, 2)
+        lin.register_forward_hook(lambda m, a, o: calls.append(("always", o)), always_call=True)
+        lin.register_forward_hook(lambda m, a, o: calls.append(("normal", o)))
+        return catch(lambda: lin(lib.ones(1, 3))), calls
+
+    same(scenario)
+
+
 # -- Sequential, ModuleList, ModuleDict --------------------------------------------------------
 def test_sequential_behaviour():
     def scenario(lib):
@@ -712,6 +723,46 @@ def test_glasstorch_hints_follow_pytorch_messages():
             fn()
         first, _, hint = str(info.value).partition("\n[glasstorch] ")
         assert fix in hint and first  # PyTorch's message, then the fix
+
+
+def test_parameter_list_and_dict():
+    def scenario(lib):
+        nn = lib.nn
+        out = {}
+        pl = nn.ParameterList([nn.Parameter(lib.ones(2, 3)), lib.zeros(3)])
+        pl.append(lib.ones(1, dtype=lib.float64))
+        pl.extend([nn.Parameter(lib.ones(4), requires_grad=False)])
+        pl.append("not a tensor")
+        out["pl_repr"] = repr(pl)
+        out["pl_len"] = len(pl)
+        out["pl_types"] = [type(p).__name__ for p in pl]
+        out["pl_params"] = [(n, tuple(p.shape)) for n, p in pl.named_parameters()]
+        out["pl_slice"] = repr(pl[1:3])
+        out["pl_oob"] = catch(lambda: pl[9])
+        out["pl_extend_err"] = catch(lambda: pl.extend(lib.ones(2)))
+        out["pl_call"] = catch(lambda: pl(lib.ones(1)))
+        pd = nn.ParameterDict({"b": nn.Parameter(lib.ones(2)), "a": lib.zeros(2, 2)})
+        out["pd_bool"] = catch(lambda: pd.__setitem__("c", lib.ones(1, dtype=lib.int64) > 0))
+        pd["c"] = 5  # not a tensor: a plain attribute
+        out["pd_keys"] = list(pd.keys())
+        pd2 = nn.ParameterDict(OrderedDict([("z", lib.ones(1)), ("y", lib.ones(2))]))
+        out["pd2_keys"] = list(pd2)
+        out["pd_repr"] = repr(nn.ParameterDict({"w": lib.ones(2, 3),
+                                                "v": lib.zeros(3, dtype=lib.float64)}))
+        out["pd_repr_mixed"] = repr(pd)
+        out["pd_or"] = list((pd2 | nn.ParameterDict({"x": lib.ones(1)})).keys())
+        out["pd_get"] = (pd.get("nope"), tuple(pd.get("a").shape), "a" in pd, len(pd))
+        out["pd_pop"] = (tuple(pd.pop("b").shape), list(pd.keys()))
+        out["pd_popitem"] = (pd2.popitem()[0], list(pd2.keys()))
+        out["pd_setdefault"] = tuple(pd.setdefault("n", lib.ones(5)).shape)
+        out["pd_params"] = [n for n, _ in pd.named_parameters()]
+        out["pd_bad_key"] = catch(lambda: pd[3])
+        out["pd_call"] = catch(lambda: pd(lib.ones(1)))
+        pd.clear()
+        out["pd_clear"] = (len(pd), repr(pd))
+        return out
+
+    same(scenario)
 
 
 # -- Parameter -------------------------------------------------------------------------------------

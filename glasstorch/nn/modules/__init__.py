@@ -13,7 +13,7 @@ from .activation import (
     Tanh,
 )
 from .batchnorm import BatchNorm1d
-from .container import ModuleDict, ModuleList, Sequential
+from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .dropout import Dropout
 from .flatten import Flatten, Unflatten
 from .linear import Identity, Linear
@@ -30,8 +30,9 @@ from .loss import (
 from .module import Module
 
 __all__ = [
-    "Module", "Sequential", "ModuleList", "ModuleDict", "Linear", "Identity", "Flatten",
-    "Unflatten", "Dropout", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
-    "GELU", "ELU", "SiLU", "Softplus", "BatchNorm1d", "MSELoss", "L1Loss", "SmoothL1Loss",
-    "HuberLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
+    "Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
+    "Linear", "Identity", "Flatten", "Unflatten", "Dropout", "ReLU", "LeakyReLU", "Sigmoid",
+    "Tanh", "Softmax", "LogSoftmax", "GELU", "ELU", "SiLU", "Softplus", "BatchNorm1d",
+    "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
+    "BCEWithLogitsLoss",
 ]
