@@ -257,6 +257,29 @@ def test_cross_entropy_unbatched(reduction, smoothing):
         run_both(weighted, x, t, grad=() if t.ndim else (0,))
 
 
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_empty_batch(reduction):
+    x = np.zeros((0, 3), np.float32)
+    t = np.zeros(0, np.int64)
+    run_both(lambda F, x, t: F.cross_entropy(x, t, reduction=reduction), x, t, grad=(0,))
+    run_both(lambda F, x, t: F.nll_loss(x, t, reduction=reduction), x, t, grad=(0,))
+    run_both(lambda F, x, y: F.cross_entropy(x, y, reduction=reduction), x, x.copy(),
+             grad=(0,))
+    run_both(lambda F, x, y: F.mse_loss(x, y, reduction=reduction), x, x.copy())
+    run_both(lambda F, x, y: F.binary_cross_entropy_with_logits(x, y, reduction=reduction),
+             x, x.copy())
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_nll_unbatched(reduction):
+    x = np.log(np.random.default_rng(2).random(5))
+    w = np.arange(1.0, 6.0)
+    run_both(lambda F, x, t, w: F.nll_loss(x, t, weight=w, reduction=reduction), x,
+             np.array(3), w, grad=(0,))
+    run_both(lambda F, x, t: F.nll_loss(x, t, ignore_index=3, reduction=reduction), x,
+             np.array(3), grad=(0,), check_name=reduction != "mean")
+
+
 def test_cross_entropy_uint8_targets_and_extreme_logits():
     x = np.array([[1000.0, -1000.0, 0.0], [-50.0, 50.0, 30.0]], np.float32)
     t = np.array([1, 0], np.uint8)

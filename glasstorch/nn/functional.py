@@ -1198,7 +1198,8 @@ def _cross_entropy_prob(input, target, weight, reduction, ignore_index, label_sm
     y = target._data.astype(rt.np, copy=False)
     w = None if weight is None else weight._data.astype(rt.np, copy=False)
     eps = float(label_smoothing) if label_smoothing > 0.0 else 0.0
-    node = _NAMED[_CrossEntropyProb, "DivBackward1" if reduction == "mean" else "NegBackward0"]
+    divides = reduction == "mean" and input.numel() > 0  # (an empty mean is a nan fill)
+    node = _NAMED[_CrossEntropyProb, "DivBackward1" if divides else "NegBackward0"]
     return _run(node, (input, target, weight), (x, y, w), reduction=reduction,
                 label_smoothing=eps)
 
