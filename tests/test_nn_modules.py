@@ -295,6 +295,57 @@ def test_load_state_dict_errors_and_result():
     same(scenario)
 
 
+def test_state_dict_hooks_and_positional_warning():
+    def scenario(lib):
+        calls = []
+        lin = lib.nn.Linear(2, 2)
+        lin.register_state_dict_pre_hook(lambda m, prefix, keep: calls.append(("pre", prefix)))
+
+        def post(m, sd, prefix, meta):
+            calls.append(("post", prefix, sorted(meta)))
+            sd[prefix + "extra"] = lib.ones(1)
+
+        handle = lin.register_state_dict_post_hook(post)
+        keys = list(lib.nn.Sequential(lin).state_dict())
+        handle.remove()
+        lin.register_state_dict_post_hook(lambda *a: {})
+        bad = catch(lambda: lin.state_dict())
+
+        def load_pre(m, sd, prefix, meta, strict, missing, unexpected, errors):
+            calls.append(("load_pre", type(m).__name__, prefix, sorted(sd)))
+
+        def load_post(m, keys):
+            calls.append(("load_post", list(keys.missing_keys)))
+            keys.missing_keys.clear()  # forgive the missing keys
+
+        fresh = lib.nn.Linear(2, 2)
+        fresh.register_load_state_dict_pre_hook(load_pre)
+        fresh.register_load_state_dict_post_hook(load_post)
+        result = repr(fresh.load_state_dict({"weight": lib.ones(2, 2)}))
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            dest = OrderedDict()
+            lib.nn.Linear(1, 1).state_dict(dest, "p.")
+        return (keys, bad, calls, result, list(dest),
+                [(m.category.__name__, str(m.message)) for m in w])
+
+    same(scenario)
+
+
+def test_buffer_marker():
+    def scenario(lib):
+        nn = lib.nn
+        m = nn.Module()
+        m.stats = nn.Buffer(lib.ones(2))
+        m.scratch = nn.Buffer(lib.zeros(1), persistent=False)
+        b = nn.Buffer(lib.ones(1, requires_grad=True))
+        return ([n for n, _ in m.named_buffers()], list(m.state_dict()),
+                isinstance(m.stats, nn.Buffer), isinstance(lib.ones(1), nn.Buffer),
+                type(m.stats).__name__, b.requires_grad, b.is_leaf, repr(m.stats))
+
+    same(scenario)
+
+
 def test_load_state_dict_copies_in_place():
     for lib in LIBS:
         net = lib.nn.Linear(2, 2)

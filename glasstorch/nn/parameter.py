@@ -11,7 +11,7 @@ import numpy as np
 
 from .._tensor import Tensor
 
-__all__ = ["Parameter"]
+__all__ = ["Parameter", "Buffer"]
 
 
 class Parameter(Tensor):
@@ -47,3 +47,24 @@ class Parameter(Tensor):
         result = type(self)._from_array(self._data.copy(), self.requires_grad)
         memo[id(self)] = result
         return result
+
+
+class _BufferMeta(type):
+    # A Buffer is an ordinary tensor carrying a mark, so isinstance looks for the mark.
+    def __instancecheck__(cls, instance) -> bool:
+        if cls is Buffer:
+            return isinstance(instance, Tensor) and getattr(instance, "_is_buffer", False)
+        return super().__instancecheck__(instance)
+
+
+class Buffer(Tensor, metaclass=_BufferMeta):
+    """Mark a tensor as a buffer: ``self.stats = nn.Buffer(t)`` registers it like
+    ``register_buffer`` (``persistent=False`` keeps it out of the state_dict)."""
+
+    def __new__(cls, data: Tensor | None = None, *, persistent: bool = True) -> Tensor:
+        if data is None:
+            data = Tensor._make(np.empty(0, dtype=np.float32))
+        t = data.detach().requires_grad_(data.requires_grad)
+        t.persistent = persistent
+        t._is_buffer = True
+        return t
