@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 
-SUBCOMMANDS = ("train", "glossary", "explain", "lab")
+SUBCOMMANDS = ("train", "glossary", "explain", "lab", "run")
 
 
 def build_parser() -> argparse.ArgumentParser:
