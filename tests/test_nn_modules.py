@@ -635,6 +635,62 @@ def test_forward_hook_always_call_runs_when_forward_fails():
     same(scenario)
 
 
+def test_full_backward_hooks():
+    def scenario(lib):
+        nn = lib.nn
+        calls = []
+
+        def rounded(grads):
+            return [None if g is None else np_of(g).round(4).tolist() for g in grads]
+
+        def hook(m, grad_input, grad_output):
+            calls.append(("hook", type(m).__name__, rounded(grad_input), rounded(grad_output)))
+
+        def pre(m, grad_output):
+            calls.append(("pre", [tuple(g.shape) for g in grad_output]))
+
+        class Two(nn.Module):
+            def forward(self, a, b, k=2.0):
+                return a * b * k, a + b
+
+        lin = nn.Linear(3, 2)
+        with lib.no_grad():
+            lin.weight.copy_(lib.arange(6.0).reshape(2, 3))
+            lin.bias.zero_()
+        lin.register_full_backward_hook(hook)
+        handle = lin.register_full_backward_pre_hook(pre)
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            y = lin(lib.ones(4, 3))  # no input needs a gradient: hooks fire at the output
+            y.sum().backward()
+        calls.append(("warned", [str(m.message)[:60] for m in w]))
+        calls.append(("grad_fn", type(y.grad_fn).__name__))
+        x = lib.ones(4, 3, requires_grad=True)
+        lin(x).pow(2).sum().backward()
+        handle.remove()
+        lin(x).sum().backward()
+        two = Two()
+        two.register_full_backward_hook(hook)
+        a, b = lib.tensor([1.0, 2.0], requires_grad=True), lib.tensor([3.0, 4.0])
+        o1, o2 = two(a, b)
+        (o1.sum() + o2.sum()).backward()
+
+        def double(m, grad_input, grad_output):
+            return tuple(None if g is None else g * 2 for g in grad_input)
+
+        scaled = nn.Linear(2, 2)
+        scaled.register_full_backward_hook(double)
+        z = lib.ones(1, 2, requires_grad=True)
+        scaled(z).sum().backward()
+        expected = 2 * np_of(scaled.weight).sum(0, keepdims=True)
+        calls.append(("replaced", np.allclose(np_of(z.grad), expected)))
+        with lib.no_grad():
+            calls.append(("no_grad", type(scaled(z)).__name__))
+        return calls
+
+    same(scenario)
+
+
 # -- Sequential, ModuleList, ModuleDict --------------------------------------------------------
 def test_sequential_behaviour():
     def scenario(lib):

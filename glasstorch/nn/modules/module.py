@@ -20,8 +20,11 @@ from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+import numpy as np
+
 from ..._dtype import dtype as _DType
 from ..._tensor import Tensor
+from ...autograd.function import Function
 from ...autograd.grad_mode import no_grad
 from ..parameter import Buffer, Parameter
 
@@ -110,6 +113,99 @@ def _forward_unimplemented(self: Module, *input: Any) -> None:
     )
 
 
+class BackwardHookFunction(Function):
+    """The identity, whose backward hands the gradients to a callback (for backward hooks)."""
+
+    @staticmethod
+    def forward(ctx, *args: Tensor) -> tuple:
+        return args
+
+    @staticmethod
+    def backward(ctx, *grads: Tensor) -> tuple:
+        return tuple(ctx.callback(grads))
+
+
+class _BackwardHooks:
+    """One call's state for a module's full backward (pre-)hooks."""
+
+    def __init__(self, module: Module) -> None:
+        self.module = module
+        self.n_inputs = 0
+        self.input_positions: list[int] = []
+        self.grad_outputs: tuple | None = None
+
+    def _wrap(self, tensors: list, callback: Callable) -> list:
+        if not tensors:
+            return tensors
+        out = BackwardHookFunction.apply(*tensors)
+        if isinstance(out, tuple) and out and out[0].grad_fn is not None:
+            out[0].grad_fn.callback = callback
+            return list(out)
+        return tensors  # grad mode off: nothing to hook
+
+    def wrap_inputs(self, args: tuple) -> tuple:
+        tensor_args = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
+        self.n_inputs = len(tensor_args)
+        self.input_meta = [(args[i]._data.shape, args[i]._data.dtype) for i in tensor_args]
+        # k-th tensor argument -> whether it needs a gradient
+        self.input_positions = [k for k, i in enumerate(tensor_args) if args[i].requires_grad]
+        wrapped = self._wrap([args[tensor_args[k]] for k in self.input_positions],
+                             self._on_grad_input)
+        args = list(args)
+        for k, t in zip(self.input_positions, wrapped):
+            args[tensor_args[k]] = t
+        return tuple(args)
+
+    def wrap_outputs(self, result: Any) -> Any:
+        single = isinstance(result, Tensor)
+        outs = [result] if single else list(result) if isinstance(result, tuple) else None
+        if outs is None:
+            return result
+        positions = [i for i, o in enumerate(outs) if isinstance(o, Tensor) and o.requires_grad]
+        wrapped = self._wrap([outs[i] for i in positions], self._on_grad_output)
+        for i, t in zip(positions, wrapped):
+            outs[i] = t
+        return outs[0] if single else tuple(outs)
+
+    def _on_grad_output(self, grads: tuple) -> tuple:
+        module = self.module
+        for hook in module._backward_pre_hooks.values():
+            result = hook(module, grads)
+            if result is not None:
+                grads = tuple(result) if isinstance(result, (tuple, list)) else (result,)
+        self.grad_outputs = grads
+        if not self.input_positions:  # no input needs a gradient: the hooks run now
+            warnings.warn(
+                "Full backward hook is firing when gradients are computed with respect to "
+                "module outputs since no inputs require gradients. See "
+                "https://docs.pytorch.org/docs/main/generated/torch.nn.Module.html"
+                "#torch.nn.Module.register_full_backward_hook for more details.", stacklevel=2)
+            self._run_hooks((None,) * self.n_inputs)
+        return grads
+
+    def _on_grad_input(self, grads: tuple) -> tuple:
+        # grad_input has one entry per tensor argument: None where none was needed.
+        # (Inputs that need none get zeros, as PyTorch gives.)
+        by_position = dict(zip(self.input_positions, grads))
+        grad_input = self._run_hooks(tuple(
+            by_position[k] if k in by_position else Tensor._make(np.zeros(*self.input_meta[k]))
+            for k in range(self.n_inputs)))
+        return tuple(grad_input[k] for k in self.input_positions)
+
+    def _run_hooks(self, grad_input: tuple) -> tuple:
+        module = self.module
+        for hook in module._backward_hooks.values():
+            result = hook(module, grad_input, self.grad_outputs)
+            if result is not None:
+                result = tuple(result) if isinstance(result, (tuple, list)) else (result,)
+                if len(result) != len(grad_input):
+                    raise RuntimeError(
+                        f"Backward hook returned an invalid number of grad_input, got "
+                        f"{len(result)}, but expected {len(grad_input)}")
+                grad_input = result
+        return grad_input
+
+
 class Module:
     """Base class for all neural network modules: subclass it, set layers in ``__init__``
     (after ``super().__init__()``) and write ``forward``."""
@@ -141,6 +237,8 @@ class Module:
         setattr_("_forward_hooks", OrderedDict())
         setattr_("_forward_hooks_with_kwargs", OrderedDict())
         setattr_("_forward_hooks_always_called", OrderedDict())
+        setattr_("_backward_hooks", OrderedDict())
+        setattr_("_backward_pre_hooks", OrderedDict())
         setattr_("_state_dict_hooks", OrderedDict())
         setattr_("_state_dict_pre_hooks", OrderedDict())
         setattr_("_load_state_dict_pre_hooks", OrderedDict())
@@ -351,8 +449,22 @@ class Module:
 
     # -- calling ------------------------------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if not (self._forward_pre_hooks or self._forward_hooks):
+        backward_hooks = self.__dict__.get("_backward_hooks") or \
+            self.__dict__.get("_backward_pre_hooks")
+        if not (self._forward_pre_hooks or self._forward_hooks or backward_hooks):
             return self.forward(*args, **kwargs)
+        if backward_hooks:
+            return self._call_with_backward_hooks(args, kwargs)
+        return self._call_with_forward_hooks(args, kwargs)
+
+    def _call_with_backward_hooks(self, args: tuple, kwargs: dict) -> Any:
+        # Identity nodes around the call: one after the outputs sees grad_output, one before
+        # the inputs sees grad_input; the hooks run when the gradient reaches the inputs.
+        hooks = _BackwardHooks(self)
+        args = hooks.wrap_inputs(args)
+        return hooks.wrap_outputs(self._call_with_forward_hooks(args, kwargs))
+
+    def _call_with_forward_hooks(self, args: tuple, kwargs: dict) -> Any:
         for hook_id, hook in self._forward_pre_hooks.items():
             if hook_id in self._forward_pre_hooks_with_kwargs:
                 result = hook(self, args, kwargs)
@@ -391,6 +503,26 @@ class Module:
             if result is not None:
                 output = result
         return output
+
+    def register_full_backward_hook(self, hook: Callable,
+                                    prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(module, grad_input, grad_output)`` when the gradients with respect to
+        the module's inputs are computed; a non-None result replaces ``grad_input``."""
+        handle = RemovableHandle(self._backward_hooks)
+        self._backward_hooks[handle.id] = hook
+        if prepend:
+            self._backward_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_full_backward_pre_hook(self, hook: Callable,
+                                        prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(module, grad_output)`` when the gradients with respect to the module's
+        outputs are known; a non-None result replaces ``grad_output``."""
+        handle = RemovableHandle(self._backward_pre_hooks)
+        self._backward_pre_hooks[handle.id] = hook
+        if prepend:
+            self._backward_pre_hooks.move_to_end(handle.id, last=False)
+        return handle
 
     def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False,
                                   with_kwargs: bool = False) -> RemovableHandle:
