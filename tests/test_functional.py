@@ -158,6 +158,13 @@ ACTIVATIONS = {
     "softplus": lambda F, x: F.softplus(x),
     "softplus_beta": lambda F, x: F.softplus(x, beta=2.0, threshold=3.0),
     "logsigmoid": lambda F, x: F.logsigmoid(x),
+    "hardtanh": lambda F, x: F.hardtanh(x),
+    "hardtanh_0_2": lambda F, x: F.hardtanh(x, 0.0, 2.0),
+    "relu6": lambda F, x: F.relu6(x),
+    "mish": lambda F, x: F.mish(x),
+    "hardswish": lambda F, x: F.hardswish(x),
+    "softsign": lambda F, x: F.softsign(x),
+    "softmin0": lambda F, x: F.softmin(x, 0),
     "softmax0": lambda F, x: F.softmax(x, 0),
     "softmax-1": lambda F, x: F.softmax(x, dim=-1),
     "log_softmax0": lambda F, x: F.log_softmax(x, 0),
@@ -207,7 +214,8 @@ def test_activation_integer_inputs():
     same_error(lambda lib, F: F.gelu(lib.ones(2), approximate="fast"))
 
 
-@pytest.mark.parametrize("name", ["leaky_relu", "elu", "silu", "relu"])
+@pytest.mark.parametrize("name", ["leaky_relu", "elu", "silu", "relu", "hardtanh", "relu6",
+                                  "mish", "hardswish"])
 def test_inplace_activations(name):
     x = np.random.default_rng(3).standard_normal((4, 3)).astype(np.float32)
     g, t = both(x)
@@ -363,6 +371,16 @@ def test_normalize(p, dim):
     run_both(lambda F, x: F.normalize(x, p=p, dim=dim), x, check_name=False)
 
 
+@pytest.mark.parametrize("shapes", [((3, 4), (3, 4), 1), ((3, 4), (4,), -1), ((2, 1, 4), (3, 4), 0),
+                                    ((5,), (5,), 0)])
+def test_cosine_similarity(shapes):
+    a, b, dim = shapes
+    rng = np.random.default_rng(8)
+    x1, x2 = rand(rng, a, np.float64), rand(rng, b, np.float64)
+    run_both(lambda F, x1, x2: F.cosine_similarity(x1, x2, dim=dim), x1, x2)
+    same_error(lambda lib, F: F.cosine_similarity(lib.ones(3, 4), lib.ones(3, 5)))
+
+
 # -- gradcheck (float64, finite differences) --------------------------------------------------
 def test_gradcheck_float64():
     gradcheck = getattr(gt.autograd, "gradcheck", None)
@@ -383,3 +401,6 @@ def test_gradcheck_float64():
     assert gradcheck(lambda x, w, b: GF.batch_norm(x, None, None, w, b, training=True),
                      (t((5, 3)), t(3), t(3)))
     assert gradcheck(lambda x: GF.pad(x, (1, 2), mode="reflect"), (t((2, 4)),))
+    assert gradcheck(lambda x: GF.mish(x), (t((5,)),))
+    assert gradcheck(lambda x: GF.hardswish(x), (t((5,)),))
+    assert gradcheck(lambda a, b: GF.cosine_similarity(a, b), (t((3, 4)), t((3, 4))))

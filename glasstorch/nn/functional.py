@@ -30,9 +30,10 @@ from ..autograd.grad_mode import _state as _grad_state
 
 __all__ = [
     "linear", "relu", "relu_", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax", "gelu",
-    "elu", "silu", "softplus", "logsigmoid", "dropout", "one_hot", "batch_norm", "normalize",
-    "pad", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss",
-    "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "elu", "silu", "softplus", "logsigmoid", "hardtanh", "relu6", "mish", "hardswish",
+    "softsign", "softmin", "dropout", "one_hot", "batch_norm", "normalize", "pad",
+    "cosine_similarity", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy",
+    "nll_loss", "kl_div", "binary_cross_entropy", "binary_cross_entropy_with_logits",
 ]
 
 
@@ -424,6 +425,96 @@ def logsigmoid(input: Tensor) -> Tensor:
     return _run(LogSigmoidBackward0, (input,), (input._data,))
 
 
+class HardtanhBackward0(Node):
+    """y = clip(x, lo, hi)  |  dx = g where lo < x < hi, else 0"""
+
+    saved_inputs = (0,)
+
+    def forward(self, x, min_val, max_val):
+        self.saved = (x,)
+        self.lo, self.hi = min_val, max_val
+        return np.clip(x, x.dtype.type(min_val), x.dtype.type(max_val))
+
+    def backward(self, g):
+        (x,) = self.saved
+        inside = (x > self.lo) & (x < self.hi)
+        return (np.where(inside, g, g.dtype.type(0)),)
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
+             inplace: bool = False) -> Tensor:
+    """x clipped to [min_val, max_val]."""
+    if inplace:
+        return _inplace(input, hardtanh, min_val, max_val)
+    return _run(HardtanhBackward0, (input,), (input._data,), min_val=min_val, max_val=max_val)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """min(max(0, x), 6) (hardtanh on [0, 6], as in PyTorch)."""
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+class MishBackward0(Node):
+    """y = x tanh(softplus(x))  |  dx = g (t + x sigmoid(x) (1 - t^2)), t = tanh(softplus(x))"""
+
+    saved_inputs = (0,)
+
+    def forward(self, x):
+        self.saved = (x,)
+        return x * np.tanh(np.logaddexp(x.dtype.type(0), x))
+
+    def backward(self, g):
+        (x,) = self.saved
+        t = np.tanh(np.logaddexp(x.dtype.type(0), x))
+        return (g * (t + x * _sigmoid(x) * (1 - t * t)),)
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * tanh(softplus(x))."""
+    _require_float(input, "mish_cpu")
+    if inplace:
+        return _inplace(input, mish)
+    return _run(MishBackward0, (input,), (input._data,))
+
+
+class HardswishBackward0(Node):
+    """y = x relu6(x + 3) / 6  |  dx = 0 (x < -3), g (x > 3), g (x/3 + 1/2) otherwise"""
+
+    saved_inputs = (0,)
+
+    def forward(self, x):
+        self.saved = (x,)
+        return x * np.clip(x + 3, 0, 6) / x.dtype.type(6)
+
+    def backward(self, g):
+        (x,) = self.saved
+        mid = g * (x / x.dtype.type(3) + x.dtype.type(0.5))
+        return (np.where(x < -3, g.dtype.type(0), np.where(x <= 3, mid, g)),)
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * relu6(x + 3) / 6."""
+    _require_float(input, "hardswish_cpu")
+    if inplace:
+        return _inplace(input, hardswish)
+    return _run(HardswishBackward0, (input,), (input._data,))
+
+
+def softsign(input: Tensor) -> Tensor:
+    """x / (1 + |x|) (tensor operations, as in PyTorch)."""
+    return input / (input.abs() + 1)
+
+
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
+            dtype: D.dtype | None = None) -> Tensor:
+    """softmax(-x) along ``dim``."""
+    if dim is None:
+        dim = _softmax_dim("softmin", input.ndim, _stacklevel)
+    if dtype is not None:
+        input = input.to(dtype)
+    return (-input).softmax(dim)
+
+
 # -- erf for GELU ------------------------------------------------------------------------------
 # NumPy has no erf. Two classical expansions cover the real line, both summed with a fixed number
 # of terms (so the work is a few dozen whole-array operations):
@@ -636,6 +727,16 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
     """x / max(||x||_p, eps) along ``dim``."""
     denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
     return input / denom
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """sum(x1/|x1| * x2/|x2|) along ``dim`` (each norm at least eps), on the broadcast shape."""
+    if x1.shape != x2.shape:
+        shape = _broadcast_shape(tuple(x1.shape), tuple(x2.shape))
+        x1, x2 = x1.expand(*shape), x2.expand(*shape)
+    n1 = x1.norm(2, dim, keepdim=True).clamp_min(eps)
+    n2 = x2.norm(2, dim, keepdim=True).clamp_min(eps)
+    return ((x1 / n1) * (x2 / n2)).sum(dim)
 
 
 class _PadNode(Node):
@@ -1202,6 +1303,65 @@ def _cross_entropy_prob(input, target, weight, reduction, ignore_index, label_sm
     node = _NAMED[_CrossEntropyProb, "DivBackward1" if divides else "NegBackward0"]
     return _run(node, (input, target, weight), (x, y, w), reduction=reduction,
                 label_smoothing=eps)
+
+
+class _KlDivPointwise(Node):
+    """l = y log y - y x  (log_target: e^y (y - x))  |  dx = -y g (-e^y g),
+    dy = (log y + 1 - x) g  (e^y (y - x + 1) g)"""
+
+    saved_inputs = (0, 1)
+
+    def forward(self, x, y, log_target):
+        self.saved = (x, y)
+        self.log_target = log_target
+        if log_target:
+            return np.exp(y) * (y - x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ylogy = np.where(y == 0, y.dtype.type(0), y * np.log(y))
+        return ylogy - y * x
+
+    def backward(self, g):
+        x, y = self.saved
+        if self.log_target:
+            ey = np.exp(y)
+            return -ey * g, ey * (y - x + 1) * g
+        with np.errstate(divide="ignore", invalid="ignore"):
+            # d/dy of xlogy(y, y) is log(y) (0 where y == 0) + y / y, as PyTorch computes it
+            dy = (np.where(y == 0, y.dtype.type(0), np.log(y)) + y / y - x) * g
+        return -y * g, dy
+
+
+# PyTorch's last op for the unreduced loss: a subtraction, or a product with log_target
+_KL_NODES = {False: _named(_KlDivPointwise, "SubBackward0"),
+             True: _named(_KlDivPointwise, "MulBackward0")}
+
+
+def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None,
+           reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """KL(target || exp(input)) pointwise: target (log target - input), input = log-probs.
+    reduction 'batchmean' divides the sum by the batch size (the mathematical KL divergence)."""
+    if size_average is not None or reduce is not None:
+        reduction = _reduction(reduction, size_average, reduce)
+    elif reduction == "mean":
+        warnings.warn(
+            "reduction: 'mean' divides the total loss by both the batch size and the support "
+            "size.'batchmean' divides only by the batch size, and aligns with the KL div math "
+            "definition.'mean' will be changed to behave the same as 'batchmean' in the next "
+            "major release.", stacklevel=2,
+        )
+    if reduction != "batchmean":
+        reduction = _reduction(reduction)
+    rt = D.result_type(input, target)
+    shape = _broadcast_shape(tuple(target.shape), tuple(input.shape))
+    x = np.broadcast_to(input._data.astype(rt.np, copy=False), shape)
+    y = np.broadcast_to(target._data.astype(rt.np, copy=False), shape)
+    loss = _run(_KL_NODES[bool(log_target)], (input, target), (x, y), log_target=log_target)
+    if reduction == "none":
+        return loss
+    if reduction == "mean":
+        return loss.mean()
+    total = loss.sum()
+    return total / input.shape[0] if reduction == "batchmean" and input.ndim else total
 
 
 # =============================================================================================
