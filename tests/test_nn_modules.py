@@ -997,6 +997,19 @@ def test_linear_default_init_bounds():
     assert np_of(lin0.bias).tolist() == [0.0, 0.0, 0.0]
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("bias", [True, False])
+def test_linear_init_matches_torch_for_dtype(dtype, bias):
+    values = []
+    for lib in LIBS:
+        lib.manual_seed(3)
+        lin = lib.nn.Linear(20, 7, bias=bias, dtype=getattr(lib, dtype))
+        values.append([np_of(p) for p in lin.parameters()])
+    for g, t in zip(values[1], values[0]):
+        assert g.dtype == t.dtype
+        np.testing.assert_array_equal(g, t)
+
+
 def test_linear_default_init_matches_torch_with_same_seed():
     torch.manual_seed(0)
     glasstorch.manual_seed(0)
@@ -1125,6 +1138,11 @@ def test_batchnorm1d_structure_and_errors():
                 catch(lambda: bn(lib.ones(1, 4))))
 
     same(scenario)
+
+
+@pytest.mark.xfail(strict=False, reason="F.batch_norm does not yet check the running stats' size")
+def test_batchnorm1d_wrong_num_features():
+    same(lambda lib: catch(lambda: lib.nn.BatchNorm1d(3)(lib.ones(4, 5))))
 
 
 def test_batchnorm1d_reset_running_stats():
