@@ -115,7 +115,9 @@ def test_repr_every_layer():
             nn.BatchNorm1d(5), nn.BatchNorm1d(5, eps=1e-3, momentum=None, affine=False,
                                               track_running_stats=False),
             nn.BatchNorm1d(4, bias=False), nn.Sequential(), nn.ModuleList(), nn.ModuleDict(),
-            nn.Sequential(nn.Sequential()), nn.Module(),
+            nn.Sequential(nn.Sequential()), nn.Module(), nn.Hardtanh(), nn.Hardtanh(-2, 3, True),
+            nn.ReLU6(), nn.ReLU6(inplace=True), nn.Mish(), nn.Mish(True), nn.Hardswish(),
+            nn.Softsign(), nn.Softmin(), nn.Softmin(1), nn.LogSigmoid(),
         ]
         return [repr(m) for m in layers]
 
@@ -934,6 +936,9 @@ ACTIVATIONS = [
     ("ELU", {}), ("ELU", {"alpha": 0.5}), ("SiLU", {}), ("Softplus", {}),
     ("Softplus", {"beta": 2.0, "threshold": 1.0}), ("Identity", {}), ("Flatten", {}),
     ("Flatten", {"start_dim": 0}), ("Unflatten", {"dim": 1, "unflattened_size": (2, 3)}),
+    ("Hardtanh", {}), ("Hardtanh", {"min_val": -2.0, "max_val": 0.5}), ("ReLU6", {}),
+    ("Mish", {}), ("Hardswish", {}), ("Softsign", {}), ("Softmin", {"dim": 1}),
+    ("LogSigmoid", {}),
 ]
 
 
@@ -1053,6 +1058,17 @@ def test_softmax_implicit_dim_warns_and_chooses_like_torch():
 
 
 # -- Dropout ---------------------------------------------------------------------------------
+def test_hardtanh_arguments():
+    def scenario(lib):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            m = lib.nn.Hardtanh(min_value=-3.0, max_value=2.0)
+        return (repr(m), [(x.category.__name__, str(x.message)) for x in w],
+                catch(lambda: lib.nn.Hardtanh(1.0, 1.0)))
+
+    same(scenario)
+
+
 def test_dropout_probability_errors():
     same(lambda lib: [catch(lambda p=p: repr(lib.nn.Dropout(p)))
                       for p in (-0.1, 1.5, 0.0, 1.0, 1, 0.25)])

@@ -1,38 +1,17 @@
 """The layers of glasstorch.nn, one file per family as in PyTorch."""
 
-from .activation import (
-    ELU,
-    GELU,
-    LeakyReLU,
-    LogSoftmax,
-    ReLU,
-    Sigmoid,
-    SiLU,
-    Softmax,
-    Softplus,
-    Tanh,
-)
+from . import activation, loss
+from .activation import *  # noqa: F403
 from .batchnorm import BatchNorm1d
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .dropout import Dropout
 from .flatten import Flatten, Unflatten
 from .linear import Identity, Linear
-from .loss import (
-    BCELoss,
-    BCEWithLogitsLoss,
-    CrossEntropyLoss,
-    HuberLoss,
-    L1Loss,
-    MSELoss,
-    NLLLoss,
-    SmoothL1Loss,
-)
+from .loss import *  # noqa: F403
 from .module import Module
 
 __all__ = [
     "Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
-    "Linear", "Identity", "Flatten", "Unflatten", "Dropout", "ReLU", "LeakyReLU", "Sigmoid",
-    "Tanh", "Softmax", "LogSoftmax", "GELU", "ELU", "SiLU", "Softplus", "BatchNorm1d",
-    "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
-    "BCEWithLogitsLoss",
+    "Linear", "Identity", "Flatten", "Unflatten", "Dropout", "BatchNorm1d",
+    *activation.__all__, *loss.__all__,
 ]
