@@ -11,8 +11,10 @@ Where PyTorch's message alone leaves a learner guessing, a second line starting 
 ``[glasstorch]`` adds the shapes or dtypes involved and the usual fix; PyTorch's text always
 comes first.
 
-Layout of this file: helpers, linear, activations, dropout / one_hot / batch_norm / pad /
-normalize, then the losses (regression, classification, binary).
+Layout of this file: helpers, linear (the core's addmm / matmul), activations (GELU's erf is
+computed here: NumPy has none), dropout / one_hot / batch_norm / normalize / cosine_similarity /
+pad, then the losses: regression (mse, l1, smooth_l1, huber), classification (nll_loss and the
+fused cross_entropy, kl_div) and binary (binary_cross_entropy, ..._with_logits).
 """
 
 from __future__ import annotations
@@ -154,40 +156,6 @@ def _size_warning(input: Tensor, target: Tensor) -> None:
 # =============================================================================================
 
 
-class AddmmBackward0(Node):
-    """y = x W^T + b  |  db = sum_rows g, dx = g W, dW = g^T x"""
-
-    saved_inputs = (1, 2)
-
-    def forward(self, b, x, w):
-        self.saved = (x, w)
-        return np.matmul(x, w.T) + b
-
-    def backward(self, g):
-        x, w = self.saved
-        need = self._in_meta  # None for inputs that do not require grad: skip their product
-        db = g.sum(0) if need[0] is not None else None
-        dx = g @ w if need[1] is not None else None
-        dw = g.T @ x if need[2] is not None else None
-        return db, dx, dw
-
-
-class MmBackward0(Node):
-    """y = x W^T  |  dx = g W, dW = g^T x"""
-
-    saved_inputs = (0, 1)
-
-    def forward(self, x, w):
-        self.saved = (x, w)
-        return np.matmul(x, w.T)
-
-    def backward(self, g):
-        x, w = self.saved
-        need = self._in_meta
-        return (g @ w if need[0] is not None else None,
-                g.T @ x if need[1] is not None else None)
-
-
 _C_TYPE = {"Float": "float", "Double": "double", "Half": "c10::Half", "Long": "long int",
            "Int": "int", "Short": "short int", "Char": "signed char", "Byte": "unsigned char",
            "Bool": "bool"}
@@ -237,16 +205,18 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"({bias.shape[-1]}) at non-singleton dimension {max(bias.ndim - 1, 1)}.  Target "
             f"sizes: [{rows}, {out_f}].  Tensor sizes: {list(bias.shape)}"
         )
-    if input.ndim == 2:
-        if bias is None:
-            return _run(MmBackward0, (input, weight), (input._data, weight._data))
-        return _run(AddmmBackward0, (bias, input, weight), (bias._data, input._data, weight._data))
-    if bias is None:  # PyTorch: a batched matmul (UnsafeViewBackward0 / SqueezeBackward4)
+    from .._ops.linalg import addmm as _addmm
+
+    # The graph is PyTorch's: weight.t() is a view (TBackward0); with a bias, 2-D input is one
+    # fused addmm node, y = b + x @ W^T (AddmmBackward0); without, a matmul (MmBackward0, or
+    # UnsafeViewBackward0 / SqueezeBackward4 for batched / 1-D input).
+    if bias is None:
         return input.matmul(weight.t())
+    if input.ndim == 2:
+        return _addmm(bias, input, weight.t())
     # (*, in) with bias: fold the leading dimensions into rows as PyTorch does, then unfold
-    lead = input.shape[:-1]
-    y = linear(input.reshape(rows, in_f), weight, bias)
-    return y.view(*lead, out_f)
+    y = _addmm(bias, input.reshape(rows, in_f), weight.t())
+    return y.view(*input.shape[:-1], out_f)
 
 
 # =============================================================================================
