@@ -688,6 +688,12 @@ def test_full_backward_hooks():
         calls.append(("replaced", np.allclose(np_of(z.grad), expected)))
         with lib.no_grad():
             calls.append(("no_grad", type(scaled(z)).__name__))
+        # a forward pre-hook's replacement input is the one whose gradient the hook sees
+        swapped = nn.Linear(2, 1)
+        swapped.register_forward_pre_hook(lambda m, args: (args[0] * 3,))
+        swapped.register_full_backward_hook(
+            lambda m, gi, go: calls.append(("swapped", [tuple(g.shape) for g in gi])))
+        swapped(lib.ones(5, 2, requires_grad=True)).sum().backward()
         return calls
 
     same(scenario)

@@ -452,19 +452,8 @@ class Module:
         backward_hooks = self.__dict__.get("_backward_hooks") or \
             self.__dict__.get("_backward_pre_hooks")
         if not (self._forward_pre_hooks or self._forward_hooks or backward_hooks):
-            return self.forward(*args, **kwargs)
-        if backward_hooks:
-            return self._call_with_backward_hooks(args, kwargs)
-        return self._call_with_forward_hooks(args, kwargs)
+            return self.forward(*args, **kwargs)  # the usual case: no hooks at all
 
-    def _call_with_backward_hooks(self, args: tuple, kwargs: dict) -> Any:
-        # Identity nodes around the call: one after the outputs sees grad_output, one before
-        # the inputs sees grad_input; the hooks run when the gradient reaches the inputs.
-        hooks = _BackwardHooks(self)
-        args = hooks.wrap_inputs(args)
-        return hooks.wrap_outputs(self._call_with_forward_hooks(args, kwargs))
-
-    def _call_with_forward_hooks(self, args: tuple, kwargs: dict) -> Any:
         for hook_id, hook in self._forward_pre_hooks.items():
             if hook_id in self._forward_pre_hooks_with_kwargs:
                 result = hook(self, args, kwargs)
@@ -479,6 +468,12 @@ class Module:
                 result = hook(self, args)
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
+
+        # Backward hooks: identity nodes around the call. The one after the outputs sees
+        # grad_output; the one before the inputs sees grad_input, and the hooks run there.
+        backward = _BackwardHooks(self) if backward_hooks else None
+        if backward is not None:
+            args = backward.wrap_inputs(args)
         try:
             output = self.forward(*args, **kwargs)
         except Exception:
@@ -502,6 +497,8 @@ class Module:
                 result = hook(self, args, output)
             if result is not None:
                 output = result
+        if backward is not None:
+            output = backward.wrap_outputs(output)
         return output
 
     def register_full_backward_hook(self, hook: Callable,
