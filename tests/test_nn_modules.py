@@ -757,6 +757,37 @@ def test_sequential_behaviour():
     same(scenario)
 
 
+LAYER_NAMES = ["ReLU", "Tanh", "Sigmoid", "Identity", "SiLU", "GELU"]
+
+
+@settings(max_examples=30, deadline=None)
+@given(names=st.lists(st.sampled_from(LAYER_NAMES), min_size=0, max_size=5),
+       index=st.integers(-7, 7),
+       piece=st.tuples(st.none() | st.integers(-6, 6), st.none() | st.integers(-6, 6),
+                       st.none() | st.integers(-3, 3).filter(bool)))
+def test_container_indexing_matches_torch(names, index, piece):
+    def scenario(lib):
+        def layers():
+            return [getattr(lib.nn, n)() for n in names]
+
+        seq, ml = lib.nn.Sequential(*layers()), lib.nn.ModuleList(layers())
+        cut = slice(*piece)
+        out = [catch(lambda: repr(seq[index])), catch(lambda: repr(ml[index])),
+               repr(seq[cut]), repr(ml[cut]), list(seq[cut]._modules)]
+
+        def delete(container):
+            del container[cut]
+            return repr(container), list(container._modules)
+
+        out += [delete(lib.nn.Sequential(*layers())), delete(lib.nn.ModuleList(layers()))]
+        out.append(catch(lambda: repr(lib.nn.Sequential(*layers()).insert(index, lib.nn.ELU()))))
+        inserted = lib.nn.ModuleList(layers())
+        out.append(catch(lambda: (inserted.insert(index, lib.nn.ELU()), repr(inserted))[1]))
+        return out
+
+    same(scenario)
+
+
 def test_module_list_behaviour():
     def scenario(lib):
         nn = lib.nn
