@@ -296,6 +296,41 @@ def test_cross_entropy_grad_fn_is_one_fused_node():
     assert "grad_fn=<NllLossBackward0>" in repr(loss)
 
 
+@pytest.mark.parametrize("case", ["ce", "ce_ls", "ce_prob_x", "ce_prob_y", "nll", "mse", "bce",
+                                  "bce_logits"])
+def test_inplace_change_after_forward(case):
+    """Changing an input in place before backward: an error exactly where PyTorch has one."""
+    outcome = []
+    for lib, F in ((gt, GF), (torch, TF)):
+        leaf = lib.full((4, 3), 0.25, requires_grad=True)
+        x = leaf * 2
+        y = lib.ones(4, 3) / 3 if case != "ce_prob_y" else (leaf * 0 + 1) / 3
+        t = lib.tensor([0, 1, 2, 0])
+        if case in ("ce", "ce_ls"):
+            loss = F.cross_entropy(x, t, label_smoothing=0.1 if case == "ce_ls" else 0.0)
+        elif case.startswith("ce_prob"):
+            loss = F.cross_entropy(x, y)
+        elif case == "nll":
+            loss = F.nll_loss(x, t)
+        elif case == "mse":
+            loss = F.mse_loss(x, y)
+        elif case == "bce":
+            loss = F.binary_cross_entropy(x, y)
+        else:
+            loss = F.binary_cross_entropy_with_logits(x, y)
+        (y if case == "ce_prob_y" else x).mul_(1.5)
+        try:
+            loss.backward()
+            outcome.append(("ok", leaf.grad.numpy().copy()))
+        except RuntimeError as e:
+            outcome.append(("error", str(e).split(":")[0]))
+    assert outcome[0][0] == outcome[1][0]
+    if outcome[0][0] == "ok":
+        np.testing.assert_allclose(outcome[0][1], outcome[1][1], rtol=1e-6, atol=1e-7)
+    else:
+        assert outcome[0][1] == outcome[1][1]
+
+
 # -- cross_entropy: class-probability targets -------------------------------------------------
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("reduction", REDUCTIONS)

@@ -1032,7 +1032,9 @@ class _CrossEntropyIndex(_ClassIndexLoss):
     dx_n = s_n (p_n A_n - a_n),  a_{n,c} = (1-eps) w_{y_n} [c = y_n] + eps/C w_c,
     A_n = sum_c a_{n,c},  p = softmax(x),  s_n = what the reduction passes back"""
 
-    saved_inputs = (0,)
+    # only the log-probabilities (a new array) are kept, so the logits may change in place
+    # afterwards, as in PyTorch, whose LogSoftmaxBackward0 keeps only its result
+    saved_inputs = ()
 
     def forward(self, x, t, w, reduction, ignore_index, label_smoothing):
         xl = _classes_last(x)
@@ -1074,7 +1076,7 @@ class _CrossEntropyProb(Node):
     l_n = -sum_c w_c y'_{n,c} lp_{n,c}; mean divides by N (the number of samples)  |
     dx_n = s_n (p_n sum_c w_c y'_{n,c} - w y'_n),  dy_n = -s_n (1-eps) w lp_n"""
 
-    saved_inputs = (0, 1)
+    saved_inputs = (1,)  # the target is kept (PyTorch's product saves it); the logits are not
 
     def forward(self, x, y, w, reduction, label_smoothing):
         xl, yl = _classes_last(x), _classes_last(y)
