@@ -252,6 +252,14 @@ def test_orthogonal_same_seed_close_values(shape):
     np.testing.assert_allclose(values[1], values[0], rtol=1e-4, atol=1e-5)
 
 
+def test_sparse_same_seed_same_values():
+    values = []
+    for lib in LIBS:
+        lib.manual_seed(11)
+        values.append(np_of(lib.nn.init.sparse_(lib.empty(10, 6), 0.3, std=0.5)))
+    np.testing.assert_array_equal(values[1], values[0])
+
+
 def test_explicit_generator_same_values():
     values = []
     for lib in LIBS:
