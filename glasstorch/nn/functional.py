@@ -1118,12 +1118,13 @@ class _CrossEntropyProb(Node):
 def _named(base: type, name: str) -> type:
     """A subclass of ``base`` carrying PyTorch's grad_fn name, so ``print(loss)`` reads the same.
 
-    PyTorch builds these cross-entropy cases from several small ops and the loss's grad_fn is
+    PyTorch builds the cross-entropy cases from several small ops and the loss's grad_fn is
     the last of them (``AddBackward0`` with label smoothing, ``DivBackward1`` / ``NegBackward0``
-    with class probabilities, ``NllLossBackward0`` otherwise). glasstorch computes each case in
-    ONE fused node (its backward is softmax minus target, scaled), so the node only borrows the
-    name; its ``next_functions`` lead straight to the logits (PyTorch's graph has a
-    ``LogSoftmaxBackward0`` in between)."""
+    with class probabilities, ``NllLoss2DBackward0`` / ``ViewBackward0`` for K-dimensional
+    input, ``NllLossBackward0`` otherwise). glasstorch computes each case in ONE fused node (its
+    backward is softmax minus target, scaled), so the node only borrows the name; its
+    ``next_functions`` lead straight to the logits (PyTorch's graph has a
+    ``LogSoftmaxBackward0`` in between). kl_div's pointwise node borrows names the same way."""
     return type(name, (base,), {"__module__": __name__, "__doc__": base.__doc__})
 
 
