@@ -1,0 +1,212 @@
+"""The course chapters run top to bottom on glasstorch and on PyTorch, print the same numbers,
+and their exercise checks accept the reference solutions and reject the unfilled stubs.
+
+Each (chapter, backend) pair runs once, in its own subprocess, started together at the
+beginning of the module so that the torch imports overlap. The subprocess executes the chapter
+as a script (``runpy.run_path`` with ``__name__ == "__main__"``, as ``python chapter.py`` would)
+and afterwards calls the chapter's ``check_*`` functions on the solutions in
+``course/solutions/`` and on the chapter's own unfilled stubs, writing the results as JSON.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+COURSE = ROOT / "course"
+CHAPTERS = {
+    1: COURSE / "01_tensors_linear_layers_activations.py",
+    2: COURSE / "02_forward_loss_backprop_optimizers.py",
+    3: COURSE / "03_relu_lr_momentum_data_training_loop.py",
+    4: COURSE / "04_evaluation_overfitting_hallucination.py",
+}
+BACKENDS = ("glasstorch", "torch")
+TIMEOUT = 240  # a generous ceiling against hangs, not a timing assertion
+
+RUNNER = r"""
+import importlib.util, json, os, runpy, sys
+chapter, solutions, out = sys.argv[1:4]
+sys.argv = [chapter]
+sys.path[0] = os.path.dirname(chapter)
+ns = runpy.run_path(chapter, run_name="__main__")
+sys.stdout.flush()
+spec = importlib.util.spec_from_file_location("course_solutions", solutions)
+sol = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(sol)
+report = {}
+for name, check in ns["EXERCISES"].items():
+    entry = {}
+    try:
+        check(getattr(sol, name))
+        entry["solution"] = "pass"
+    except Exception as e:
+        entry["solution"] = f"{type(e).__name__}: {e}"
+    try:
+        check(ns[name])
+        entry["stub"] = "pass"
+    except Exception as e:
+        entry["stub"] = type(e).__name__
+    report[name] = entry
+with open(out, "w") as f:
+    json.dump({"backend": ns["torch"].__name__, "exercises": report}, f)
+"""
+
+
+class Run:
+    def __init__(self, chapter: int, backend: str, tmp: Path) -> None:
+        self.report_path = tmp / f"ch{chapter}-{backend}.json"
+        env = dict(os.environ)
+        env["COURSE_BACKEND"] = backend
+        env.pop("COURSE_PLOTS", None)
+        env.setdefault("OMP_NUM_THREADS", "1")  # 2 cores shared by many processes
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", RUNNER, str(CHAPTERS[chapter]),
+             str(COURSE / "solutions" / f"ch{chapter}.py"), str(self.report_path)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp,
+        )
+        self._done = False
+
+    def wait(self) -> Run:
+        if not self._done:
+            try:
+                self.stdout, self.stderr = self.proc.communicate(timeout=TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.stdout, self.stderr = self.proc.communicate()
+            self.returncode = self.proc.returncode
+            self.report = (json.loads(self.report_path.read_text())
+                           if self.report_path.exists() else None)
+            self._done = True
+        return self
+
+
+@pytest.fixture(scope="module")
+def runs():
+    with tempfile.TemporaryDirectory() as tmp:
+        started = {(c, b): Run(c, b, Path(tmp)) for c in CHAPTERS for b in BACKENDS}
+        yield started
+        for run in started.values():
+            run.wait()
+
+
+def _result(runs, chapter: int, backend: str) -> Run:
+    run = runs[chapter, backend].wait()
+    assert run.returncode == 0, f"chapter {chapter} on {backend} failed:\n{run.stderr[-3000:]}"
+    return run
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_runs_top_to_bottom(runs, chapter, backend):
+    run = _result(runs, chapter, backend)
+    assert run.report is not None and run.report["backend"] == backend
+    assert f"running on {backend}" in run.stdout
+    assert "Traceback" not in run.stderr
+
+
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
+
+
+def _split(line: str) -> tuple[str, list[float]]:
+    return NUMBER.sub("#", line), [float(n) for n in NUMBER.findall(line)]
+
+
+def _close(a: float, b: float) -> bool:
+    # Printed at 4 decimals; float32 kernels of two libraries may differ in the last digit.
+    return abs(a - b) <= 2e-4 + 2e-4 * max(abs(a), abs(b))
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_glasstorch_and_torch_print_the_same(runs, chapter):
+    glass = _result(runs, chapter, "glasstorch").stdout.splitlines()
+    torch_ = _result(runs, chapter, "torch").stdout.splitlines()
+    assert len(glass) == len(torch_), "the two runs printed different numbers of lines"
+    compared = 0
+    for g, t in zip(glass, torch_):
+        if g.startswith("running on"):
+            continue
+        g_text, g_nums = _split(g)
+        t_text, t_nums = _split(t)
+        assert g_text == t_text, f"glasstorch printed {g!r}\n torch printed {t!r}"
+        assert all(_close(a, b) for a, b in zip(g_nums, t_nums)), f"{g!r} != {t!r}"
+        compared += len(g_nums)
+    assert compared > 20
+
+
+@pytest.mark.parametrize("chapter", [2, 3, 4])
+def test_seeded_losses_match_to_four_decimals(runs, chapter):
+    def losses(out: str) -> list[list[float]]:
+        return [_split(line)[1] for line in out.splitlines() if "loss" in line.lower()]
+
+    glass = losses(_result(runs, chapter, "glasstorch").stdout)
+    torch_ = losses(_result(runs, chapter, "torch").stdout)
+    assert len(glass) >= 3 and len(glass) == len(torch_)
+    for g, t in zip(glass, torch_):
+        assert len(g) == len(t)
+        assert all(_close(a, b) for a, b in zip(g, t)), f"{g} != {t}"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_reference_solutions_pass_every_check(runs, chapter, backend):
+    report = _result(runs, chapter, backend).report["exercises"]
+    assert 3 <= len(report) <= 5
+    failed = {name: e["solution"] for name, e in report.items() if e["solution"] != "pass"}
+    assert not failed
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_unfilled_stubs_fail_their_checks(runs, chapter, backend):
+    run = _result(runs, chapter, backend)
+    report = run.report["exercises"]
+    assert all(e["stub"] == "NotImplementedError" for e in report.values()), report
+    # and the chapter's own last cell tells the learner so
+    for name in report:
+        assert f"exercise {name}: not attempted yet" in run.stdout
+
+
+def _code_lines(path: Path) -> list[str]:
+    return [line for line in path.read_text().splitlines()
+            if line.strip() and not line.lstrip().startswith("#")]
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_is_a_percent_script_with_objectives_and_exercises(chapter):
+    path = CHAPTERS[chapter]
+    text = path.read_text()
+    ast.parse(text)
+    assert "format_name: percent" in text
+    assert text.count("\n# %% [markdown]") >= 5 and text.count("\n# %%\n") >= 5
+    assert "**By the end of this chapter you can**" in text
+    assert "## Exercises" in text
+    solutions = ast.parse((COURSE / "solutions" / f"ch{chapter}.py").read_text())
+    solved = {n.name for n in solutions.body if isinstance(n, ast.FunctionDef)}
+    stubs = {n.name for n in ast.parse(text).body if isinstance(n, ast.FunctionDef)}
+    checks = {n[len("check_"):] for n in stubs if n.startswith("check_")}
+    assert checks and checks <= solved and checks <= stubs
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_only_the_import_line_names_the_backend(chapter):
+    # After the switchable import, the chapter speaks only PyTorch's public API; glasstorch
+    # appears only as the source of the bundled data.
+    lines = _code_lines(CHAPTERS[chapter])
+    imports = [line.strip() for line in lines if re.match(r"\s*(import|from)\s+(torch|glass)", line)]
+    assert imports[:2] == ["import torch", "import glasstorch as torch  # the only line to change "
+                           "to run on PyTorch: `import torch`"]
+    for line in imports[2:]:
+        assert line.startswith("import glasstorch.datasets"), line
+    for line in lines:
+        for use in re.findall(r"glasstorch\.\w+", line.split("#")[0]):
+            assert use == "glasstorch.datasets", line
