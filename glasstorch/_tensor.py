@@ -31,7 +31,9 @@ _DT = {d.np: d for d in D.ALL}
 def _make(array: np.ndarray) -> Tensor:
     """Wrap an ndarray as a new plain tensor (no copy, no grad): the hot path of every op."""
     t = _new(Tensor)
-    t._data = array
+    # NumPy returns scalars (np.float32 ...) for 0-d results; those can be neither written in
+    # place nor viewed, so they become 0-d arrays
+    t._data = array if isinstance(array, np.ndarray) else np.asarray(array)
     t._requires_grad = False
     t._grad = None
     t.grad_fn = None

@@ -1016,7 +1016,9 @@ def _bitwise(np_op, name):
         if input._data.dtype.kind == "f" or (
             isinstance(other, Tensor) and other._data.dtype.kind == "f"
         ) or isinstance(other, float):
-            raise RuntimeError(f'"{name}_cpu" not implemented for \'Float\'')
+            # NotImplementedError (a RuntimeError) names the promoted dtype, as in PyTorch
+            kind = D.result_type(input, other).scalar_name
+            raise NotImplementedError(f'"{name}_cpu" not implemented for \'{kind}\'')
         rt = D.result_type(input, other).np
         return _make(np_op(input._data.astype(rt, copy=False),
                            other._data.astype(rt, copy=False) if isinstance(other, Tensor)
@@ -1033,7 +1035,8 @@ bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
 
 def bitwise_not(input) -> Tensor:
     if input._data.dtype.kind == "f":
-        raise RuntimeError("\"bitwise_not_cpu\" not implemented for 'Float'")
+        raise NotImplementedError(
+            f"\"bitwise_not_cpu\" not implemented for '{input.dtype.scalar_name}'")
     return _make(np.invert(input._data))
 
 
@@ -1109,6 +1112,9 @@ def __abs__(self):
 
 
 def __invert__(self):
+    if self._data.dtype.kind == "f":  # the operator checks before the kernel, as in PyTorch
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                        "tensors")
     if self._data.dtype == np.bool_:
         return logical_not(self)
     return bitwise_not(self)

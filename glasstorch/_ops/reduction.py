@@ -486,7 +486,7 @@ class LogSoftmaxBackward0(Node):
 def _softmax_input(input, dim, dtype):
     x = input if dtype is None else input._cast(D.to_dtype(dtype))
     if x._data.dtype.kind != "f":
-        raise RuntimeError(
+        raise NotImplementedError(
             f'"softmax_lastdim_kernel_impl" not implemented for \'{x.dtype.scalar_name}\''
         )
     if x.ndim == 0:
