@@ -1,0 +1,5 @@
+"""``python -m bench``: the whole benchmark suite (see bench/run.py for the options)."""
+
+from bench.run import main
+
+main()

@@ -1,0 +1,327 @@
+"""The glasstorch benchmark suite: course workloads, import time and peak memory (issue 6).
+
+    python -m bench              # everything, about 2-5 minutes on 2 cores
+    python -m bench --quick      # about a minute: fewer repeats, epochs and import runs
+    python bench/run.py --only mnist deep --skip-import --skip-memory
+    python -m bench --profile mnist   # cProfile of glasstorch on one workload
+
+For each workload, glasstorch, torch (default threads), torch with one thread and the fused
+NumPy baseline run in turn, the order rotating every repeat so that drifts in machine load hit
+all of them; each run builds the model from the same NumPy weights and trains several epochs
+over the same batches. The table gives the median ms per epoch over all timed epochs, the
+ratios, and the relative difference of the final losses. Results also go to bench/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+if __package__ in (None, ""):  # `python bench/run.py`: make `bench` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np  # noqa: E402
+
+from bench import ROOT  # noqa: E402
+from bench import workloads as W  # noqa: E402
+from bench.numpy_baseline import NumpySession  # noqa: E402
+
+LIBS = ("glasstorch", "torch", "torch-1t", "numpy")
+TARGET_TORCH, TARGET_GEOMEAN, TARGET_NUMPY = 0.7, 0.6, 1.25
+TARGET_IMPORT_S, TARGET_IMPORT_RATIO, TARGET_RSS = 0.15, 1 / 5, 1 / 3
+
+
+def machine_info() -> dict:
+    """What the numbers were measured on."""
+    import torch
+
+    cpu = "unknown"
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    blas = "unknown"
+    try:
+        cfg = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        blas = f"{cfg.get('name')} {cfg.get('version')}"
+    except Exception:  # numpy's config layout is not a stable API
+        pass
+    torch_blas = [line.strip() for line in torch.__config__.show().splitlines()
+                  if "BLAS_INFO" in line or "LAPACK_INFO" in line]
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "numpy_blas": blas,
+        "torch": torch.__version__,
+        "torch_blas": "; ".join(torch_blas) or "see torch.__config__.show()",
+        "torch_default_threads": torch.get_num_threads(),
+        "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
+        "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS"),
+        "loadavg_start": os.getloadavg(),
+    }
+
+
+def _session_factory(lib: str):
+    """A function (workload, data, weights) -> an object whose .epoch() runs one epoch."""
+    if lib == "numpy":
+        return NumpySession
+    import torch
+
+    import glasstorch
+
+    module = glasstorch if lib == "glasstorch" else torch
+    return lambda w, d, p: W.Session(module, w, d, p)
+
+
+def _set_threads(lib: str, torch_threads: int) -> None:
+    """torch's intra-op threads for the next epoch: 1 for "torch-1t", else the default."""
+    import torch
+
+    torch.set_num_threads(1 if lib == "torch-1t" else torch_threads)
+
+
+def bench_workload(w: W.Workload, repeats: int, epochs: int, torch_threads: int) -> dict:
+    """Alternate the libraries epoch by epoch on one workload; medians, ratios, final losses.
+
+    Each repeat builds every library's model afresh from the same weights and trains `epochs`
+    epochs; within an epoch round the libraries take turns, in an order that rotates, so a
+    burst of load from elsewhere on the machine hits them all alike.
+    """
+    data = W.make_data(w)
+    weights = W.make_weights(w)
+    factories = {lib: _session_factory(lib) for lib in LIBS}
+    for lib in LIBS:  # warm-up: first-call costs, BLAS thread start, page faults
+        _set_threads(lib, torch_threads)
+        factories[lib](w, data, weights).epoch()
+    times: dict[str, list[float]] = {lib: [] for lib in LIBS}
+    losses: dict[str, float] = {}
+    turn = 0
+    for _ in range(repeats):
+        sessions = {lib: factories[lib](w, data, weights) for lib in LIBS}
+        for _ in range(epochs):
+            order = LIBS[turn % len(LIBS):] + LIBS[:turn % len(LIBS)]
+            turn += 1
+            for lib in order:
+                _set_threads(lib, torch_threads)
+                seconds, losses[lib] = sessions[lib].epoch()
+                times[lib].append(seconds)
+    _set_threads("torch", torch_threads)
+    med = {lib: statistics.median(v) * 1e3 for lib, v in times.items()}
+    steps = W.steps_per_epoch(w, data)
+
+    def rel(a: float, b: float) -> float:
+        return abs(a - b) / max(abs(b), 1e-12)
+
+    return {
+        "key": w.key,
+        "title": w.title,
+        "steps_per_epoch": steps,
+        "epochs_per_run": epochs,
+        "repeats": repeats,
+        "ms_per_epoch": med,
+        "us_per_step": {lib: v * 1e3 / steps for lib, v in med.items()},
+        "all_epoch_s": times,
+        "ratio_torch": med["glasstorch"] / med["torch"],
+        "ratio_torch_1t": med["glasstorch"] / med["torch-1t"],
+        "ratio_numpy": med["glasstorch"] / med["numpy"],
+        "final_loss": losses,
+        "loss_reldiff_torch": rel(losses["glasstorch"], losses["torch"]),
+        "loss_reldiff_numpy": rel(losses["numpy"], losses["torch"]),
+    }
+
+
+def geomean(values: list[float]) -> float:
+    return math.exp(sum(math.log(v) for v in values) / len(values))
+
+
+def _mark(ok: bool) -> str:
+    return "yes" if ok else "**no**"
+
+
+def workload_table(rows: list[dict]) -> str:
+    lines = [
+        "| workload | steps/epoch | glasstorch ms/epoch | torch ms/epoch | torch 1-thread "
+        "ms/epoch | NumPy ms/epoch | glass/torch | glass/torch 1t | glass/NumPy | "
+        "final loss | loss rel. diff glass vs torch (NumPy vs torch) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        ms = r["ms_per_epoch"]
+        lines.append(
+            f"| {r['title']} | {r['steps_per_epoch']} | {ms['glasstorch']:.1f} | "
+            f"{ms['torch']:.1f} | {ms['torch-1t']:.1f} | {ms['numpy']:.1f} | "
+            f"{r['ratio_torch']:.2f} | {r['ratio_torch_1t']:.2f} | {r['ratio_numpy']:.2f} | "
+            f"{r['final_loss']['torch']:.5f} | {r['loss_reldiff_torch']:.1e} "
+            f"({r['loss_reldiff_numpy']:.1e}) |"
+        )
+    if rows:
+        lines.append(
+            f"| **geometric mean** | | | | | | **{geomean([r['ratio_torch'] for r in rows]):.2f}**"
+            f" | {geomean([r['ratio_torch_1t'] for r in rows]):.2f} | "
+            f"{geomean([r['ratio_numpy'] for r in rows]):.2f} | | |"
+        )
+    return "\n".join(lines)
+
+
+def targets(results: dict) -> tuple[str, dict]:
+    """The issue-6 targets, each with the measured value and whether it is met."""
+    rows = results.get("workloads", [])
+    checks: dict[str, dict] = {}
+    if rows:
+        worst = max(rows, key=lambda r: r["ratio_torch"])
+        checks["glass/torch <= 0.7 on every workload"] = {
+            "value": f"worst {worst['ratio_torch']:.2f} ({worst['key']})",
+            "met": worst["ratio_torch"] <= TARGET_TORCH}
+        g = geomean([r["ratio_torch"] for r in rows])
+        checks["glass/torch geometric mean <= 0.6"] = {"value": f"{g:.2f}",
+                                                       "met": g <= TARGET_GEOMEAN}
+        mlp = [r for r in rows if r["key"] != "eval"]
+        if mlp:
+            worst = max(mlp, key=lambda r: r["ratio_numpy"])
+            checks["glass/NumPy <= 1.25 on the MLP (training) workloads"] = {
+                "value": f"worst {worst['ratio_numpy']:.2f} ({worst['key']})",
+                "met": worst["ratio_numpy"] <= TARGET_NUMPY}
+        ev = [r for r in rows if r["key"] == "eval"]
+        if ev:
+            checks["(also) glass/NumPy on the evaluation workload"] = {
+                "value": f"{ev[0]['ratio_numpy']:.2f}", "met": ev[0]["ratio_numpy"] <= TARGET_NUMPY}
+        worst = max(rows, key=lambda r: r["loss_reldiff_torch"])
+        checks["final losses agree with torch (rel. diff < 1e-5)"] = {
+            "value": f"worst {worst['loss_reldiff_torch']:.1e} ({worst['key']})",
+            "met": worst["loss_reldiff_torch"] < 1e-5}
+    imp = results.get("import")
+    if imp:
+        t = imp["import_s"]
+        checks["import glasstorch <= 0.15 s"] = {"value": f"{t['glasstorch']:.3f} s",
+                                                 "met": t["glasstorch"] <= TARGET_IMPORT_S}
+        ratio = t["glasstorch"] / t["torch"]
+        checks["import glasstorch <= 1/5 of import torch"] = {
+            "value": f"{ratio:.2f}", "met": ratio <= TARGET_IMPORT_RATIO}
+    mem = results.get("memory")
+    if mem:
+        ratio = mem["ratio_glasstorch_torch"]
+        checks["peak RSS <= 1/3 of torch's"] = {"value": f"{ratio:.2f}",
+                                                "met": ratio <= TARGET_RSS}
+    lines = ["| target | measured | met |", "|---|---|---|"]
+    for name, c in checks.items():
+        lines.append(f"| {name} | {c['value']} | {_mark(c['met'])} |")
+    return "\n".join(lines), checks
+
+
+def report(results: dict) -> str:
+    m = results["machine"]
+    parts = [
+        f"Machine: {m['nproc']} CPUs, {m['cpu']}; Python {m['python']}, NumPy {m['numpy']} "
+        f"({m['numpy_blas']}), torch {m['torch']} ({m['torch_default_threads']} threads by "
+        f"default); OPENBLAS_CORETYPE={m['OPENBLAS_CORETYPE']}; load average at start "
+        f"{m['loadavg_start'][0]:.2f}, at end {m['loadavg_end'][0]:.2f}.",
+        "",
+    ]
+    if results.get("workloads"):
+        r0 = results["workloads"][0]
+        parts += [f"Workloads: median ms per epoch over {r0['repeats']} runs x "
+                  f"{r0['epochs_per_run']} epochs per library, alternating epoch by epoch.",
+                  "", workload_table(results["workloads"]), ""]
+    if results.get("import"):
+        from bench.import_time import markdown
+
+        parts += [markdown(results["import"]), ""]
+    if results.get("memory"):
+        from bench.memory import markdown
+
+        parts += [markdown(results["memory"]), ""]
+    table, _ = targets(results)
+    parts += ["Targets (issue 6):", "", table]
+    return "\n".join(parts)
+
+
+def profile(key: str, epochs: int = 3, top: int = 25) -> None:
+    """cProfile glasstorch on one workload; print the top functions in us per training step."""
+    import cProfile
+    import pstats
+
+    import glasstorch
+
+    w = W.BY_KEY[key]
+    data, weights = W.make_data(w), W.make_weights(w)
+    W.run_library(glasstorch, w, data, weights, 1)  # warm-up
+    steps = W.steps_per_epoch(w, data) * epochs
+    prof = cProfile.Profile()
+    prof.enable()
+    W.run_library(glasstorch, w, data, weights, epochs)
+    prof.disable()
+    stats = pstats.Stats(prof)
+    total = stats.total_tt
+    print(f"glasstorch on {w.title}: {steps} steps, {total / steps * 1e6:.0f} us/step under "
+          "cProfile (profiling overhead inflates small functions)")
+    print(f"{'tottime us/step':>16} {'cumtime us/step':>16} {'calls/step':>11}  function")
+    entries = sorted(stats.stats.items(), key=lambda kv: -kv[1][2])[:top]
+    for (filename, line, func), (_cc, nc, tt, ct, _callers) in entries:
+        where = filename.replace(str(ROOT) + "/", "")
+        print(f"{tt / steps * 1e6:>16.1f} {ct / steps * 1e6:>16.1f} {nc / steps:>11.1f}  "
+              f"{func} ({where}:{line})")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="about one minute")
+    parser.add_argument("--repeats", type=int, help="alternating runs per library (default 5)")
+    parser.add_argument("--only", nargs="+", choices=list(W.BY_KEY), help="workloads to run")
+    parser.add_argument("--skip-import", action="store_true")
+    parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--profile", choices=list(W.BY_KEY),
+                        help="only profile glasstorch on this workload")
+    parser.add_argument("--json", default=str(ROOT / "bench" / "results.json"))
+    args = parser.parse_args(argv)
+    if args.profile:
+        profile(args.profile)
+        return
+
+    import torch
+
+    torch_threads = torch.get_num_threads()
+    repeats = args.repeats or (2 if args.quick else 5)
+    epochs = 1 if args.quick else 2
+    results: dict = {"machine": machine_info(), "quick": args.quick,
+                     "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())}
+    results["workloads"] = []
+    start = time.perf_counter()
+    for w in W.WORKLOADS:
+        if args.only and w.key not in args.only:
+            continue
+        print(f"[bench] {w.title} ...", file=sys.stderr, flush=True)
+        results["workloads"].append(bench_workload(w, repeats, epochs, torch_threads))
+    if not args.skip_import:
+        from bench.import_time import measure
+
+        print("[bench] import time ...", file=sys.stderr, flush=True)
+        results["import"] = measure(runs=3 if args.quick else 7)
+    if not args.skip_memory:
+        from bench.memory import measure
+
+        print("[bench] peak memory ...", file=sys.stderr, flush=True)
+        results["memory"] = measure(epochs=1 if args.quick else 2)
+    results["machine"]["loadavg_end"] = os.getloadavg()
+    results["elapsed_s"] = time.perf_counter() - start
+    _, checks = targets(results)
+    results["targets"] = checks
+    Path(args.json).write_text(json.dumps(results, indent=1) + "\n")
+    print(report(results))
+    print(f"\n(took {results['elapsed_s']:.0f} s; results written to {args.json})")
+
+
+if __name__ == "__main__":
+    main()
