@@ -415,6 +415,10 @@ def test_attribute_registration_errors():
         out["add_module_dot"] = catch(lambda: lin.add_module("a.b", nn.ReLU()))
         out["add_module_empty"] = catch(lambda: lin.add_module("", nn.ReLU()))
         out["add_module_exists"] = catch(lambda: lin.add_module("weight", nn.ReLU()))
+        out["class_not_instance"] = catch(lambda: nn.Sequential(nn.Linear(2, 2), nn.ReLU))
+        out["function"] = catch(lambda: nn.Sequential(nn.functional.relu))
+        out["list"] = catch(lambda: nn.Sequential([nn.ReLU()]))
+        out["module_list_class"] = catch(lambda: nn.ModuleList([nn.Tanh]))
         return out
 
     same(scenario)
@@ -863,6 +867,9 @@ def test_glasstorch_hints_follow_pytorch_messages():
         (lambda: nn.Module()(glasstorch.ones(1)), "def forward(self, x):"),
         (lambda: setattr(lin, "weight", glasstorch.ones(3, 2)), "nn.Parameter(t)"),
         (lambda: nn.Parameter([1.0]), "nn.Parameter(torch.tensor(data))"),
+        (lambda: nn.Sequential(nn.Linear(2, 2), nn.ReLU), "ReLU()"),
+        (lambda: nn.Sequential(nn.functional.relu), "not functions"),
+        (lambda: nn.Sequential([nn.ReLU()]), "nn.Sequential(*layers)"),
     ]
     for fn, fix in cases:
         with pytest.raises(Exception) as info:

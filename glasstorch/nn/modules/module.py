@@ -32,14 +32,33 @@ __all__ = ["Module"]
 
 
 def _typename(obj: Any) -> str:
-    """The type name PyTorch prints in its messages: 'torch.FloatTensor', 'int', 'pkg.mod.Cls'."""
+    """The name PyTorch's messages give ``obj``'s type: 'torch.FloatTensor' for a tensor,
+    'pkg.mod.Name' for a class or a function, the class's name for other objects."""
     if isinstance(obj, Tensor):
         return f"torch.{obj.dtype.scalar_name}Tensor"  # PyTorch's legacy tensor type names
-    cls = obj if isinstance(obj, type) else type(obj)
-    module = cls.__module__ or ""
+    module = getattr(obj, "__module__", "") or ""
+    if hasattr(obj, "__qualname__"):
+        qualname = obj.__qualname__
+    elif hasattr(obj, "__name__"):
+        qualname = obj.__name__
+    else:
+        module = type(obj).__module__ or ""
+        qualname = type(obj).__qualname__
     if module in ("", "builtins"):
-        return cls.__qualname__
-    return f"{module}.{cls.__qualname__}"
+        return qualname
+    return f"{module}.{qualname}"
+
+
+def _not_a_module_hint(obj: Any) -> str:
+    if isinstance(obj, type) and issubclass(obj, Module):
+        return (f"\n[glasstorch] {obj.__name__} is the class; create the layer by calling it: "
+                f"{obj.__name__}().")
+    if callable(obj):
+        return ("\n[glasstorch] containers hold layers (modules), not functions: use a module "
+                "such as nn.ReLU(), or call the function in forward().")
+    if isinstance(obj, (list, tuple)):
+        return "\n[glasstorch] pass the layers one by one: nn.Sequential(*layers)."
+    return ""
 
 
 # PyTorch's message comes first, unchanged; a "[glasstorch]" line after it adds the usual fix.
@@ -306,7 +325,8 @@ class Module:
     def add_module(self, name: str, module: Module | None) -> None:
         """Add a child module, reachable as ``self.<name>``."""
         if not isinstance(module, Module) and module is not None:
-            raise TypeError(f"{_typename(module)} is not a Module subclass")
+            raise TypeError(f"{_typename(module)} is not a Module subclass"
+                            + _not_a_module_hint(module))
         if not isinstance(name, str):
             raise TypeError(f"module name should be a string. Got {_typename(name)}")
         if hasattr(self, name) and name not in self._modules:
