@@ -424,6 +424,21 @@ def test_attribute_registration_errors():
     same(scenario)
 
 
+def test_module_without_super_init():
+    def scenario(lib):
+        class Net(lib.nn.Module):
+            def __init__(self):
+                self.k = 3
+
+            def forward(self, x):
+                return x
+
+        return [catch(lambda: Net()(lib.ones(1))), catch(lambda: list(Net().parameters())),
+                catch(lambda: repr(Net())), catch(lambda: Net().state_dict())]
+
+    same(scenario)
+
+
 def test_attribute_reassignment_moves_between_kinds():
     def scenario(lib):
         nn = lib.nn

@@ -383,7 +383,10 @@ class Module:
         for store in ("_parameters", "_buffers", "_modules"):
             if store in d and name in d[store]:
                 return d[store][name]
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+        hint = ""
+        if name.startswith("_") and "_parameters" not in d:  # Module.__init__ never ran
+            hint = _INIT_HINT
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'" + hint)
 
     def __setattr__(self, name: str, value: Any) -> None:
         def remove_from(*stores) -> None:
@@ -466,11 +469,12 @@ class Module:
     def __setstate__(self, state: dict) -> None:
         # Used by pickle and copy.deepcopy: restore the dicts without going through __setattr__.
         self.__dict__.update(state)
+        for name in ("_backward_hooks", "_backward_pre_hooks", "_forward_hooks_always_called"):
+            self.__dict__.setdefault(name, OrderedDict())
 
     # -- calling ------------------------------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        backward_hooks = self.__dict__.get("_backward_hooks") or \
-            self.__dict__.get("_backward_pre_hooks")
+        backward_hooks = self._backward_hooks or self._backward_pre_hooks
         if not (self._forward_pre_hooks or self._forward_hooks or backward_hooks):
             return self.forward(*args, **kwargs)  # the usual case: no hooks at all
 
