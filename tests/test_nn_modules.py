@@ -290,6 +290,8 @@ def test_load_state_dict_errors_and_result():
         not_tensor = OrderedDict(good)
         not_tensor["fc.bias"] = [1.0, 2.0, 3.0]
         out["not_tensor"] = catch(lambda: model().load_state_dict(not_tensor))
+        prefixed = OrderedDict(("module." + k, v) for k, v in good.items())
+        out["prefixed"] = catch(lambda: model().load_state_dict(prefixed))
         plain = dict(good)  # no _metadata: still loads
         out["plain_dict"] = repr(model().load_state_dict(plain))
         return out
@@ -885,6 +887,11 @@ def test_glasstorch_hints_follow_pytorch_messages():
         (lambda: nn.Sequential(nn.Linear(2, 2), nn.ReLU), "ReLU()"),
         (lambda: nn.Sequential(nn.functional.relu), "not functions"),
         (lambda: nn.Sequential([nn.ReLU()]), "nn.Sequential(*layers)"),
+        (lambda: nn.Sequential(nn.Linear(2, 2)).load_state_dict(
+            {"module." + k: v for k, v in nn.Sequential(nn.Linear(2, 2)).state_dict().items()}),
+         "k.removeprefix('module.')"),
+        (lambda: nn.Sequential(nn.Sequential(nn.Linear(2, 2))).load_state_dict(
+            nn.Sequential(nn.Linear(2, 2)).state_dict()), "prefix '0.'"),
     ]
     for fn, fix in cases:
         with pytest.raises(Exception) as info:

@@ -76,6 +76,26 @@ def _forward_hint(module: Module) -> str:
             f"{type(module).__name__} (indented inside the class).")
 
 
+def _prefix_hint(missing: list[str], unexpected: list[str]) -> str:
+    """When the checkpoint's keys are the model's with a prefix added or removed (a model saved
+    inside a wrapper, e.g. 'module.' from DataParallel), say which prefix to strip or add."""
+    if not missing or len(missing) != len(unexpected):
+        return ""
+    for extra, short in ((unexpected, missing), (missing, unexpected)):
+        first_long, first_short = extra[0], short[0]
+        if first_long.endswith(first_short) and len(first_long) > len(first_short):
+            prefix = first_long[: len(first_long) - len(first_short)]
+            if all(k == prefix + m for k, m in zip(extra, short)):
+                if extra is unexpected:
+                    return (f"\n[glasstorch] every checkpoint key has the extra prefix "
+                            f"'{prefix}': load {{k.removeprefix('{prefix}'): v for k, v in "
+                            "state_dict.items()}.")
+                return (f"\n[glasstorch] the model's keys have the prefix '{prefix}' that the "
+                        f"checkpoint's lack: load the checkpoint into the submodule, or add "
+                        "the prefix to its keys.")
+    return ""
+
+
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
     """What ``load_state_dict`` returns: the keys it missed and the keys it did not expect."""
 
@@ -957,7 +977,8 @@ class Module:
                     ", ".join(f'"{k}"' for k in missing_keys)))
         if error_msgs:
             raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(
-                self.__class__.__name__, "\n\t".join(error_msgs)))
+                self.__class__.__name__, "\n\t".join(error_msgs))
+                + (_prefix_hint(missing_keys, unexpected_keys) if strict else ""))
         return _IncompatibleKeys(missing_keys, unexpected_keys)
 
     # -- printing -----------------------------------------------------------------------------
