@@ -1241,6 +1241,44 @@ def test_batchnorm1d_reset_running_stats():
     assert got[0][2] == expected[0][2] and got[1] == expected[1]
 
 
+@settings(max_examples=20, deadline=None)
+@given(widths=st.lists(st.integers(1, 6), min_size=2, max_size=5),
+       acts=st.lists(st.sampled_from(["ReLU", "Tanh", "GELU", "Identity", "LeakyReLU", None]),
+                     min_size=4, max_size=4),
+       norm=st.booleans(), drop=st.booleans(), bias=st.booleans())
+def test_random_mlps_match_torch(widths, acts, norm, drop, bias):
+    def build(lib):
+        nn = lib.nn
+        layers = []
+        for i, (n_in, n_out) in enumerate(zip(widths, widths[1:])):
+            layers.append(nn.Linear(n_in, n_out, bias=bias))
+            if norm:
+                layers.append(nn.BatchNorm1d(n_out))
+            if acts[i]:
+                layers.append(getattr(nn, acts[i])())
+            if drop:
+                layers.append(nn.Dropout(0.3))
+        return nn.Sequential(*layers)
+
+    tnet, gnet = build(torch), build(glasstorch)
+    assert repr(gnet) == repr(tnet)
+    assert ([(n, tuple(p.shape)) for n, p in gnet.named_parameters()]
+            == [(n, tuple(p.shape)) for n, p in tnet.named_parameters()])
+    assert list(gnet.state_dict()) == list(tnet.state_dict())
+    copy_weights(gnet, tnet)
+    x = np.random.default_rng(len(widths)).standard_normal((5, widths[0])).astype(np.float32)
+    tnet.train()
+    gnet.train()
+    if not drop:  # dropout masks are random; without it training mode is deterministic
+        np.testing.assert_allclose(np_of(gnet(glasstorch.tensor(x))),
+                                   np_of(tnet(torch.tensor(x))), rtol=1e-4, atol=1e-5)
+    copy_weights(gnet, tnet)
+    tnet.eval()
+    gnet.eval()
+    np.testing.assert_allclose(np_of(gnet(glasstorch.tensor(x))), np_of(tnet(torch.tensor(x))),
+                               rtol=1e-4, atol=1e-5)
+
+
 # -- the whole course model --------------------------------------------------------------------
 def test_course_model_forward_backward_matches_torch():
     tnet, gnet = neural_network(torch), neural_network(glasstorch)

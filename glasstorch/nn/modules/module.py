@@ -169,8 +169,9 @@ class _BackwardHooks:
 
     def __init__(self, module: Module) -> None:
         self.module = module
-        self.n_inputs = 0
-        self.input_positions: list[int] = []
+        self.n_inputs = 0  # tensor arguments of the call
+        self.input_meta: list[tuple] = []  # their (shape, dtype)
+        self.input_positions: list[int] = []  # which of them need a gradient
         self.grad_outputs: tuple | None = None
 
     def _wrap(self, tensors: list, callback: Callable) -> list:
