@@ -765,8 +765,8 @@ TERMS: tuple[Term, ...] = (
     ),
     Term(
         "Gradient",
-        "The vector of partial derivatives of the loss with respect to a parameter: its "
-        "direction is where the loss rises fastest, so training steps against it.",
+        "For each parameter, how fast the loss changes when that parameter is nudged (a "
+        "tensor of partial derivatives shaped like it); training steps the opposite way.",
         "After loss.backward(), each leaf tensor created with requires_grad=True (every "
         "nn.Parameter is) holds its gradient in .grad, with the same shape as the tensor. "
         "Gradients add up across backward calls, which is why training loops call "
@@ -817,8 +817,9 @@ TERMS: tuple[Term, ...] = (
         ("glasstorch.nn.modules.linear.Linear", "glasstorch.nn.functional.linear",
          "glasstorch._ops.linalg.AddmmBackward0"),
         _demo_linear,
-        ("nn.Linear", "linear", "Linear", "linear layers", "fully connected", "fully-connected",
-         "fully connected layer", "dense", "dense layer", "fc", "affine layer", "F.linear"),
+        ("nn.Linear", "linear layer", "linear", "linear layers", "fully connected",
+         "fully-connected", "fully connected layer", "dense", "dense layer", "fc",
+         "affine layer", "F.linear"),
     ),
     Term(
         "Loss function",
@@ -878,8 +879,9 @@ TERMS: tuple[Term, ...] = (
     ),
     Term(
         "Neuron",
-        "One unit of a layer: a weighted sum of its inputs plus a bias (one row of a Linear "
-        "layer's weight and one entry of its bias), usually followed by an activation.",
+        "One unit of a layer: it multiplies every input by its own weight, adds them up with "
+        "a bias (one row of a Linear layer's weight, one bias entry), then usually applies an "
+        "activation.",
         "nn.Linear(in, out) is out neurons side by side, each owning one row of the weight "
         "matrix; computing them all at once is the matrix product x W^T. A neuron with a "
         "sigmoid is logistic regression; a network stacks layers of them.",

@@ -75,12 +75,12 @@ def _explain(args: argparse.Namespace) -> int:
     status = 0
     out: list[str] = []
     out += _heading(term.name, "=")
-    out += textwrap.wrap(term.definition, 92)
+    out += textwrap.wrap(term.definition, 92, break_on_hyphens=False)
     out.append("")
-    out += textwrap.wrap(term.explanation, 92)
+    out += textwrap.wrap(term.explanation, 92, break_on_hyphens=False)
     out.append("")
     out += textwrap.wrap("Also found as: " + ", ".join(term.aliases), 92,
-                         subsequent_indent="  ")
+                         subsequent_indent="  ", break_on_hyphens=False)
     print("\n".join(out), flush=True)
 
     if not args.no_source:
