@@ -104,7 +104,7 @@ class Tensor:
         if len(args) == 1 and not isinstance(args[0], numbers.Number):
             arr = _as_array(args[0], D.get_default_dtype())
         else:
-            arr = np.zeros(_size_args(args), D.get_default_dtype().np)
+            arr = np.zeros(_size_args(args) if args else (0,), D.get_default_dtype().np)
         t = _make(arr)
         if cls is not Tensor:
             t = cls._from_array(arr)
@@ -592,6 +592,11 @@ def _size_args(args) -> tuple:
     """Accept ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` and ``f(torch.Size([2, 3]))``."""
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = args[0]
+    elif not args:
+        import sys
+
+        caller = sys._getframe(1).f_code.co_name
+        raise TypeError(f'{caller}() missing 1 required positional arguments: "size"')
     try:
         size = tuple(int(a.__index__()) for a in args)
     except (AttributeError, TypeError):

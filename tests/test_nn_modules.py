@@ -1222,7 +1222,6 @@ def test_batchnorm1d_structure_and_errors():
     same(scenario)
 
 
-@pytest.mark.xfail(strict=False, reason="F.batch_norm does not yet check the running stats' size")
 def test_batchnorm1d_wrong_num_features():
     same(lambda lib: catch(lambda: lib.nn.BatchNorm1d(3)(lib.ones(4, 5))))
 

@@ -669,6 +669,15 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
             raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
     elif eps < 0.0:
         raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
+    channels = input.shape[1] if input.ndim > 1 else 1
+    for name, stat in (("running_mean", running_mean), ("running_var", running_var),
+                       ("weight", weight), ("bias", bias)):
+        if stat is not None and stat.numel() != channels:
+            raise RuntimeError(
+                f"{name} should contain {channels} elements not {stat.numel()}\n[glasstorch] "
+                f"BatchNorm normalises dim 1 of its input, which has shape {list(input.shape)}:"
+                f" build the layer with num_features={channels}."
+            )
     x = input._data
     axes = (0, *range(2, x.ndim))
     if training or running_mean is None or running_var is None:
