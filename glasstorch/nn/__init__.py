@@ -1,6 +1,6 @@
 """glasstorch.nn: modules (layers and models), parameters, functional forms and initialisers."""
 
-from . import functional, init
+from . import functional, init, utils
 from .modules import *  # noqa: F403
 from .modules import __all__ as _modules_all
 from .parameter import Buffer, Parameter
