@@ -36,7 +36,11 @@ class AddBackward0(Node):
 
     def forward(self, a, b, alpha=1):
         self.alpha = alpha
-        return a + b if alpha == 1 else a + alpha * b
+        if alpha == 1:
+            return a + b
+        if b.dtype.kind in "bu":  # the factor wraps into the dtype as in PyTorch (uint8: -2 is 254)
+            return a + np.asarray(alpha).astype(b.dtype) * b
+        return a + alpha * b
 
     def backward(self, g):
         return g, (g if self.alpha == 1 else g * self.alpha)
@@ -51,6 +55,17 @@ class SubBackward0(Node):
 
     def backward(self, g):
         return g, (-g if self.alpha == 1 else g * -self.alpha)
+
+
+class RsubBackward0(Node):
+    """out = b - alpha*a (both tensors)  |  da = -alpha*g,  db = g"""
+
+    def forward(self, a, b, alpha=1):
+        self.alpha = alpha
+        return b - a if alpha == 1 else b - alpha * a
+
+    def backward(self, g):
+        return (-g if self.alpha == 1 else g * -self.alpha), g
 
 
 class RsubBackward1(Node):
@@ -109,6 +124,33 @@ class DivBackward0(Node):
             return (g / b if self.needs(0) else None), (-g * a / (b * b) if self.needs(1) else None)
 
 
+class DivBackward2(DivBackward0):
+    """out = a / b rounded ('trunc' or 'floor')  |  da = 0,  db = 0"""
+
+
+class _FloorDivideBackward(DivBackward0):
+    """out = floor(a / b)  |  PyTorch defines no derivative: backward raises"""
+
+    def backward(self, g):
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+
+_FloorDivideBackward.__name__ = "NotImplemented"  # the grad_fn name PyTorch prints
+
+
+def _integer_division_check(a, b, kernel: str):
+    """Integer division and remainder by zero raise in PyTorch; bools have no kernel."""
+    da = a._data.dtype if isinstance(a, Tensor) else None
+    if D.result_type(a, b) is D.bool:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+    if D.result_type(a, b).is_floating_point:
+        return
+    bv = b._data if isinstance(b, Tensor) else np.asarray(b)
+    n = np.prod(np.broadcast_shapes(np.shape(a._data if da is not None else a), bv.shape))
+    if n and (bv == 0).any():  # an empty result divides nothing
+        raise RuntimeError("ZeroDivisionError")
+
+
 class RemainderBackward0(Node):
     """out = a mod b (sign of b)  |  da = g,  db = -g * floor(a / b)"""
 
@@ -140,6 +182,14 @@ class FmodBackward0(Node):
             return g, -g * np.trunc(a / b)
 
 
+class RemainderBackward1(RemainderBackward0):
+    """out = a mod b, b a tensor  |  da = g,  db = -g * floor(a / b)"""
+
+
+class FmodBackward1(FmodBackward0):
+    """out = a - trunc(a / b) * b, b a tensor  |  da = g,  db = -g * trunc(a / b)"""
+
+
 class PowBackward0(Node):
     """out = x ** e (e a number)  |  dx = g * e * x**(e-1)"""
 
@@ -149,7 +199,8 @@ class PowBackward0(Node):
         self.saved = (x,)
         self.e = e
         with _quiet(all="ignore"):
-            return np.power(x, e)
+            out = np.power(x, e)
+        return out if out.dtype == x.dtype else out.astype(x.dtype)  # bool ** True stays bool
 
     def backward(self, g):
         (x,) = self.saved
@@ -167,8 +218,7 @@ class PowBackward1(Node):
     saves_output = True
 
     def forward(self, a, b):
-        with _quiet(all="ignore"):
-            out = np.power(a, b)
+        out = _power(a, b)
         self.saved = (a, b, out)
         return out
 
@@ -189,8 +239,7 @@ class PowBackward2(Node):
     saves_output = True
 
     def forward(self, x, base):
-        with _quiet(all="ignore"):
-            out = np.power(base, x)
+        out = _power(base, x)
         self.saved = (out,)
         self.base = base
         return out
@@ -201,8 +250,21 @@ class PowBackward2(Node):
             return (g * out * np.log(self.base).astype(out.dtype),)
 
 
+def _power(a, b):
+    """a ** b; integer powers with negative exponents give 0 (or +-1 for bases +-1) as in
+    PyTorch, where NumPy would raise."""
+    b_arr = np.asarray(b)
+    if b_arr.dtype.kind in "iu" and np.asarray(a).dtype.kind in "iu" and (b_arr < 0).any():
+        a_arr = np.asarray(a)
+        pos = np.power(a_arr, np.maximum(b_arr, 0).astype(b_arr.dtype))
+        neg = np.where(a_arr == 1, 1, np.where(a_arr == -1, np.where(b_arr % 2 == 0, 1, -1), 0))
+        return np.where(b_arr < 0, neg, pos).astype(pos.dtype)
+    with _quiet(all="ignore"):
+        return np.power(a, b)
+
+
 def _check_integer_pow(x, e):
-    if isinstance(e, int) and e < 0 and x._data.dtype.kind in "iu":
+    if isinstance(e, int) and e < 0 and x._data.dtype.kind in "iub":
         raise RuntimeError("Integers to negative integer powers are not allowed.")
 
 
@@ -213,12 +275,23 @@ def add(input, other, *, alpha=1, out=None) -> Tensor:
 
 def sub(input, other, *, alpha=1, out=None) -> Tensor:
     """input - alpha * other, broadcasting."""
-    if input.dtype is D.bool and isinstance(other, Tensor) and other.dtype is D.bool:
+    _check_bool_sub(input, other)
+    return _out(binary(SubBackward0, input, other, alpha=alpha), out)
+
+
+def _check_bool_sub(input, other) -> None:
+    a_bool = isinstance(input, Tensor) and input.dtype is D.bool or isinstance(input, bool)
+    b_bool = isinstance(other, Tensor) and other.dtype is D.bool or isinstance(other, bool)
+    if a_bool and b_bool and isinstance(input, Tensor) and isinstance(other, Tensor):
         raise RuntimeError(
             "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
             "or `logical_xor()` operator instead."
         )
-    return _out(binary(SubBackward0, input, other, alpha=alpha), out)
+    if a_bool or b_bool:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+            "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
 
 
 subtract = sub
@@ -226,8 +299,9 @@ subtract = sub
 
 def rsub(input, other, *, alpha=1) -> Tensor:
     """other - alpha * input."""
+    _check_bool_sub(input, other)
     if isinstance(other, Tensor):
-        return sub(other, input, alpha=alpha)
+        return binary(RsubBackward0, input, other, alpha=alpha)
     return binary(RsubBackward1, input, other, alpha=alpha)
 
 
@@ -244,28 +318,37 @@ def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
     'floor'."""
     if rounding_mode is None:
         return _out(binary(DivBackward0, input, other, out_dtype=D.float32), out)
-    return _out(binary(DivBackward0, input, other, rounding_mode=rounding_mode), out)
+    if rounding_mode in ("trunc", "floor"):
+        _integer_division_check(input, other, f"div_{rounding_mode}_cpu")
+    return _out(binary(DivBackward2, input, other, rounding_mode=rounding_mode), out)
 
 
 divide = true_divide = div
 
 
 def floor_divide(input, other, *, out=None) -> Tensor:
-    return div(input, other, rounding_mode="floor", out=out)
+    _integer_division_check(input, other, "div_floor_cpu")
+    return _out(binary(_FloorDivideBackward, input, other, rounding_mode="floor"), out)
 
 
 def remainder(input, other, *, out=None) -> Tensor:
     """Python's modulo: the result has the sign of ``other``."""
-    return _out(binary(RemainderBackward0, input, other), out)
+    _integer_division_check(input, other, "remainder_cpu")
+    node = RemainderBackward1 if isinstance(other, Tensor) else RemainderBackward0
+    return _out(binary(node, input, other), out)
 
 
 def fmod(input, other) -> Tensor:
     """C's remainder: the result has the sign of ``input``."""
-    return binary(FmodBackward0, input, other)
+    _integer_division_check(input, other, "fmod_cpu")
+    return binary(FmodBackward1 if isinstance(other, Tensor) else FmodBackward0, input, other)
 
 
 def pow(input, exponent, *, out=None) -> Tensor:  # noqa: A001
     """input ** exponent; either may be a number."""
+    if D.result_type(input, exponent) is D.bool and (
+            isinstance(exponent, Tensor) or not isinstance(input, Tensor)):
+        raise NotImplementedError("\"pow\" not implemented for 'Bool'")
     if not isinstance(input, Tensor):
         x = exponent
         dt = D.result_type(x, input)
@@ -273,7 +356,8 @@ def pow(input, exponent, *, out=None) -> Tensor:  # noqa: A001
         node = PowBackward2()
         from ..autograd.function import record
 
-        return _out(record(node, (x,), node.forward(xa, dt.np.type(input)), _make), out)
+        base = np.int64(input).astype(dt.np) if dt.np.kind in "iu" else dt.np.type(input)
+        return _out(record(node, (x,), node.forward(xa, base), _make), out)
     if isinstance(exponent, Tensor):
         return _out(binary(PowBackward1, input, exponent), out)
     _check_integer_pow(input, exponent)
@@ -300,6 +384,11 @@ def _out(result: Tensor, out: Tensor | None) -> Tensor:
     """Honour ``out=``: write the result into ``out`` (resizing it if needed) and return it."""
     if out is None:
         return result
+    from . import _can_cast
+
+    if not _can_cast(result._data.dtype, out._data.dtype):
+        raise RuntimeError(f"result type {result.dtype.scalar_name} can't be cast to the desired "
+                           f"output type {out.dtype.scalar_name}")
     if out.shape != result.shape:
         out._data = np.empty(result._data.shape, out._data.dtype)
     np.copyto(out._data, result._data, casting="unsafe")
@@ -587,7 +676,8 @@ class SignBackward0(_ZeroGrad):
     """out = sign x  |  dx = 0"""
 
     def forward(self, x):
-        return np.sign(x)
+        s = np.sign(x)
+        return np.where(np.isnan(s), 0, s).astype(s.dtype) if x.dtype.kind == "f" else s
 
 
 class FloorBackward0(_ZeroGrad):
@@ -606,6 +696,13 @@ class CeilBackward0(_ZeroGrad):
 
 class RoundBackward0(_ZeroGrad):
     """out = x rounded half to even  |  dx = 0"""
+
+    def forward(self, x, decimals=0):
+        return np.round(x, decimals)
+
+
+class RoundBackward1(_ZeroGrad):
+    """out = x rounded half to even at ``decimals`` digits  |  dx = 0"""
 
     def forward(self, x, decimals=0):
         return np.round(x, decimals)
@@ -775,7 +872,14 @@ def reciprocal(input) -> Tensor:
     return _unary(ReciprocalBackward0, input)
 
 
+def _no_bool(input: Tensor, kernel: str) -> None:
+    """PyTorch has no kernel for these ops on bool tensors."""
+    if input._data.dtype == np.bool_:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
 def abs(input) -> Tensor:  # noqa: A001
+    _no_bool(input, "abs_cpu")
     return _unary(AbsBackward0, input, float_op=False)
 
 
@@ -812,24 +916,35 @@ def relu(input) -> Tensor:
 
 
 def sign(input) -> Tensor:
+    if input.dtype is D.bool:
+        return _make(input._data.copy())
     return _unary(SignBackward0, input, float_op=False)
 
 
 def floor(input) -> Tensor:
+    _no_bool(input, "floor_vml_cpu")
     return _unary(FloorBackward0, input, float_op=False) if input.is_floating_point() else input
 
 
 def ceil(input) -> Tensor:
+    _no_bool(input, "ceil_vml_cpu")
     return _unary(CeilBackward0, input, float_op=False) if input.is_floating_point() else input
 
 
 def round(input, *, decimals: int = 0) -> Tensor:  # noqa: A001
+    if decimals:  # a different kernel (and node) from plain rounding, floats only
+        if not input.is_floating_point():
+            raise NotImplementedError(f"\"round_cpu\" not implemented for "
+                                      f"'{input.dtype.scalar_name}'")
+        return _unary(RoundBackward1, input, float_op=False, decimals=decimals)
+    _no_bool(input, "round_vml_cpu")
     if not input.is_floating_point():
         return input
-    return _unary(RoundBackward0, input, float_op=False, decimals=decimals)
+    return _unary(RoundBackward0, input, float_op=False)
 
 
 def trunc(input) -> Tensor:
+    _no_bool(input, "trunc_vml_cpu")
     return _unary(TruncBackward0, input, float_op=False) if input.is_floating_point() else input
 
 
@@ -840,6 +955,12 @@ def clamp(input, min=None, max=None, *, out=None) -> Tensor:  # noqa: A002
     """Limit values to [min, max] (either bound may be omitted or a tensor)."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if D.result_type(input, *(b for b in (min, max) if b is not None)) is D.bool:
+        which = "clamp" if min is not None and max is not None else \
+            "clamp_min" if min is not None else "clamp_max"
+        tensor_bound = isinstance(min, Tensor) or isinstance(max, Tensor)
+        if not tensor_bound:
+            raise NotImplementedError(f"\"{which}_scalar_cpu\" not implemented for 'Bool'")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         r = input
         if min is not None:
@@ -896,9 +1017,50 @@ def where(condition, input=None, other=None) -> Tensor:
         isinstance(other, Tensor) else _make(np.where(cond, input, other))
 
 
+class LerpBackward0(Node):
+    """out = a + w (b - a), w a number  |  da = g (1 - w),  db = g w"""
+
+    def forward(self, a, b, w):
+        self.w = w
+        return a + w * (b - a)
+
+    def backward(self, g):
+        return g * (1 - self.w), g * self.w
+
+
+class LerpBackward1(Node):
+    """out = a + w (b - a), w a tensor  |  da = g (1 - w),  db = g w,  dw = g (b - a)"""
+
+    saved_inputs = (0, 1, 2)
+
+    def forward(self, a, b, w):
+        self.saved = (a, b, w)
+        return a + w * (b - a)
+
+    def backward(self, g):
+        a, b, w = self.saved
+        return g * (1 - w), g * w, g * (b - a)
+
+
+_C_TYPE = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+           "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+           "bool": "bool"}
+
+
 def lerp(input, end, weight) -> Tensor:
-    """input + weight * (end - input)."""
-    return add(input, mul(sub(end, input), weight))
+    """input + weight * (end - input): all tensors of one floating dtype."""
+    for name, t in (("end", end), ("weight", weight)):
+        if isinstance(t, Tensor) and t.dtype is not input.dtype:
+            raise RuntimeError(f"expected dtype {_C_TYPE[input.dtype.name]} for `{name}` but "
+                               f"got dtype {_C_TYPE[t.dtype.name]}")
+    tensor_w = isinstance(weight, Tensor)
+    if not input.is_floating_point():
+        kernel = "lerp_kernel_tensor" if tensor_w else "lerp_kernel_scalar"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for "
+                                  f"'{input.dtype.scalar_name}'")
+    if tensor_w:
+        return apply(LerpBackward1, input, end, weight)
+    return apply(LerpBackward0, input, end, w=input.dtype.np.type(weight))
 
 
 def clone(input, *, memory_format=None) -> Tensor:
@@ -918,8 +1080,21 @@ def isfinite(input) -> Tensor:
     return _make(np.isfinite(input._data))
 
 
+class NanToNumBackward0(Node):
+    """out = x with nan, +inf, -inf replaced by numbers  |  dx = g where x is finite, else 0"""
+
+    saved_inputs = (0,)
+
+    def forward(self, x, nan=0.0, posinf=None, neginf=None):
+        self.saved = (x,)
+        return np.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
+
+    def backward(self, g):
+        return (g * np.isfinite(self.saved[0]),)
+
+
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None) -> Tensor:
-    return _make(np.nan_to_num(input._data, nan=nan, posinf=posinf, neginf=neginf))
+    return apply(NanToNumBackward0, input, nan=nan, posinf=posinf, neginf=neginf)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -939,7 +1114,12 @@ def _compare(np_op, a, b) -> Tensor:
         b = tensor(b)
     rt = D.result_type(a, b).np
     xa = a._data if a._data.dtype == rt else a._data.astype(rt)
-    xb = b._data if isinstance(b, Tensor) else rt.type(b)
+    if isinstance(b, Tensor):
+        xb = b._data
+    elif rt.kind in "iu" and isinstance(b, int) and not isinstance(b, bool):
+        xb = np.int64(b).astype(rt)  # uint8 < -3 compares with 253, as PyTorch does
+    else:
+        xb = rt.type(b)
     if isinstance(b, Tensor) and xb.dtype != rt:
         xb = xb.astype(rt)
     try:
@@ -991,6 +1171,8 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> Tensor:
+    if isinstance(other, Tensor) and other.dtype is not input.dtype:
+        raise RuntimeError(f"{input.dtype.scalar_name} did not match {other.dtype.scalar_name}")
     return _make(np.isclose(input._data, as_data(other), rtol=rtol, atol=atol,
                             equal_nan=equal_nan))
 
@@ -1082,9 +1264,7 @@ def __floordiv__(self, other):
 
 
 def __rfloordiv__(self, other):
-    from .._creation import full_like
-
-    return floor_divide(full_like(self, other, dtype=D.result_type(self, other)), self)
+    return floor_divide(other, self) if _operand(other) else NotImplemented
 
 
 def __mod__(self, other):
@@ -1104,6 +1284,8 @@ def __neg__(self):
 
 
 def __pos__(self):
+    if self.dtype is D.bool:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
     return self
 
 
@@ -1221,11 +1403,11 @@ def clamp_(self, min=None, max=None):  # noqa: A002
 
 
 def clamp_min_(self, min):  # noqa: A002
-    return inplace(self, clamp, min, None)
+    return inplace(self, clamp_min, min)
 
 
 def clamp_max_(self, max):  # noqa: A002
-    return inplace(self, clamp, None, max)
+    return inplace(self, clamp_max, max)
 
 
 def floor_(self):
@@ -1264,26 +1446,65 @@ def __imod__(self, other):
     return inplace(self, remainder, other)
 
 
-def _copy_compute(self, src, non_blocking=False):
-    """The value ``copy_`` writes: ``src`` broadcast to self's shape, in self's dtype."""
-    if not isinstance(src, Tensor):
-        from .._creation import tensor
+class CopyBackwards(Node):
+    """self <- src broadcast and converted to self's dtype  |  d self = 0,  d src = g"""
 
-        src = tensor(src)
-    from .shape import expand
+    def forward(self, x, src):
+        return _broadcast_into(src, x).astype(x.dtype, copy=True)
 
-    s = src if src.dtype is self.dtype else src._cast(self.dtype)
-    return expand(s, self.shape) if s.shape != self.shape else clone(s)
+    def backward(self, g):
+        return np.zeros_like(g), g
+
+
+class FillBackward2(Node):
+    """self <- a number everywhere  |  d self = 0"""
+
+    def forward(self, x, value):
+        return np.full_like(x, value)
+
+    def backward(self, g):
+        return (np.zeros_like(g),)
+
+
+class FillBackward3(Node):
+    """self <- a 0-d tensor v everywhere  |  d self = 0,  dv = sum g"""
+
+    def forward(self, x, v):
+        return np.full_like(x, v)
+
+    def backward(self, g):
+        return np.zeros_like(g), g.sum()
+
+
+class ZeroBackward0(Node):
+    """self <- 0  |  d self = 0"""
+
+    def forward(self, x):
+        return np.zeros_like(x)
+
+    def backward(self, g):
+        return (np.zeros_like(g),)
+
+
+def _broadcast_into(src: np.ndarray, x: np.ndarray) -> np.ndarray:
+    try:
+        return np.broadcast_to(src, x.shape)
+    except ValueError:
+        raise RuntimeError(f"output with shape {list(x.shape)} doesn't match the broadcast shape "
+                           f"{list(np.broadcast_shapes(src.shape, x.shape))}") from None
 
 
 def copy_(self, src, non_blocking=False) -> Tensor:
     """Copy ``src``'s values into this tensor (broadcasting, converting dtype)."""
-    if isinstance(src, Tensor) and src._data.dtype != self._data.dtype and not \
-            (src._requires_grad or self._requires_grad):
-        np.copyto(self._data, np.broadcast_to(src._data, self._data.shape), casting="unsafe")
+    if not isinstance(src, Tensor):
+        from .._creation import tensor
+
+        src = tensor(src)
+    if not (src._requires_grad or self._requires_grad):
+        np.copyto(self._data, _broadcast_into(src._data, self._data), casting="unsafe")
         self._vc[0] += 1
         return self
-    return inplace(self, _copy_compute, src)
+    return inplace(self, lambda s, src: apply(CopyBackwards, s, src), src)
 
 
 def fill_(self, value) -> Tensor:
@@ -1294,17 +1515,17 @@ def fill_(self, value) -> Tensor:
                 "fill_ only supports 0-dimension value tensor but got tensor with "
                 f"{value.ndim} dimensions."
             )
-        return copy_(self, value)
-    from .._creation import full_like
-
+        return inplace(self, lambda s, v: apply(FillBackward3, s, v), value)
     if self._requires_grad or not self.is_leaf:
-        return inplace(self, lambda s: full_like(s, value).requires_grad_(False) * 1)
+        return inplace(self, lambda s: apply(FillBackward2, s, value=value))
     self._data.fill(value)
     self._vc[0] += 1
     return self
 
 
 def zero_(self) -> Tensor:
+    if self._requires_grad or not self.is_leaf:
+        return inplace(self, lambda s: apply(ZeroBackward0, s))
     return fill_(self, 0)
 
 
