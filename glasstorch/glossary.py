@@ -136,6 +136,17 @@ def _torch():
     return glasstorch
 
 
+def _unicode_ok() -> bool:
+    """Whether standard output can show box-drawing characters."""
+    import sys
+
+    try:
+        "└│".encode(getattr(sys.stdout, "encoding", None) or "ascii")
+        return True
+    except (UnicodeEncodeError, LookupError):
+        return False
+
+
 def _f(x: float) -> str:
     return f"{float(x):.6g}"
 
@@ -169,7 +180,7 @@ def _demo_activation(out: Out) -> dict[str, float]:
         one_layer = xs @ w.T + b
         linear_gap = (l2(l1(xs)) - one_layer).abs().max().item()
         relu_gap = (l2(torch.relu(l1(xs))) - one_layer).abs().max().item()
-    out("two stacked Linear layers vs the single Linear layer W2·W1, W2·b1 + b2:")
+    out("two stacked Linear layers vs the single Linear layer W2 @ W1, W2 @ b1 + b2:")
     out(f"  with no activation between them, max |difference| = {linear_gap:.2e}  (the same map)")
     out(f"  with a ReLU between them,        max |difference| = {relu_gap:.4f}  (something new)")
     return {"linear_gap": linear_gap, "relu_gap": relu_gap}
@@ -187,7 +198,8 @@ def _demo_backprop(out: Out) -> dict[str, float]:
     loss = nn.functional.mse_loss(model(x), y)
     out(f"two-layer net 3 -> 4 -> 1, batch of 5, loss = {_f(loss.item())}")
     out("the graph autograd recorded (read bottom-up: forward; top-down: backward):")
-    for line in make_dot(loss, dict(model.named_parameters())).text().splitlines():
+    tree = make_dot(loss, dict(model.named_parameters())).text(ascii=not _unicode_ok())
+    for line in tree.splitlines():
         out("  " + line)
     loss.backward()
 

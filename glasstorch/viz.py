@@ -92,12 +92,14 @@ class Graph:
         return {n.name for n in self.nodes.values() if n.kind == "fn"}
 
     # -- text ------------------------------------------------------------------------------
-    def text(self) -> str:
+    def text(self, ascii: bool = False) -> str:
         """The graph as an indented tree, from each output down to the leaves.
 
         A node reached from several places is printed once, tagged ``[k]``; later references
-        show ``[k] (shown above)`` instead of repeating its subtree.
+        show ``[k] (shown above)`` instead of repeating its subtree. ``ascii=True`` draws the
+        branches with plain ASCII characters for terminals without box-drawing ones.
         """
+        last_b, mid_b, pipe = ("`-- ", "|-- ", "|   ") if ascii else ("└── ", "├── ", "│   ")
         refs: dict[str, int] = {}
         for kids in self._children.values():
             for k in kids:
@@ -117,7 +119,7 @@ class Graph:
             stack = [(fn_id, "", True)]
             while stack:
                 nid, prefix, last = stack.pop()
-                branch = "└── " if last else "├── "
+                branch = last_b if last else mid_b
                 node = self.nodes[nid]
                 tag = ""
                 if refs.get(nid, 0) > 1:
@@ -131,7 +133,7 @@ class Graph:
                 extra = self._text_info.get(nid, "")
                 lines.append(f"{prefix}{branch}{node.name}{tag}{extra}")
                 kids = self._children.get(nid, [])
-                child_prefix = prefix + ("    " if last else "│   ")
+                child_prefix = prefix + ("    " if last else pipe)
                 for i in range(len(kids) - 1, -1, -1):
                     stack.append((kids[i], child_prefix, i == len(kids) - 1))
         return "\n".join(lines)

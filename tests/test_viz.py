@@ -121,6 +121,8 @@ def test_shared_nodes_are_marked_and_released_saves_reported():
     assert text.count("AccumulateGrad [1]") == 3
     assert text.count("(shown above)") == 2
     assert "<- w (3)" in text
+    plain = make_dot(y, {"w": w}).text(ascii=True)
+    assert plain.isascii() and len(plain.splitlines()) == len(text.splitlines())
     y.backward()
     after = make_dot(y, {"w": w}, show_saved=True, show_grads=True)
     assert "released" in after.text()

@@ -50,6 +50,9 @@ def _heading(text: str, char: str = "-") -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    # the graph drawing uses box-drawing characters: never crash on a terminal without them
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="replace")
     try:
         return _explain(args)
     except BrokenPipeError:  # `glasstorch explain x | head`: the reader left, that is fine
