@@ -64,11 +64,18 @@ def _labels(output, target=None, threshold: float | None = None) -> np.ndarray:
     out = _np(output)
     tgt = None if target is None else _np(target)
     if out.ndim >= 1 and tgt is not None and out.ndim == tgt.ndim + 1:
-        return out.argmax(-1)
+        if out.shape[-1] != 1:
+            return out.argmax(-1)
+        out = out[..., 0]  # a binary head with one output column
     if threshold is not None:
         return (out > threshold).astype(np.int64)
-    if np.issubdtype(out.dtype, np.floating) and tgt is None and out.ndim == 2:
-        return out.argmax(-1)
+    if np.issubdtype(out.dtype, np.floating):
+        if tgt is None and out.ndim == 2:
+            return out.argmax(-1)
+        if not np.all(out == np.round(out)):
+            # scores of a binary classifier: refuse to guess whether they are logits or probs
+            raise ValueError("these look like binary scores, not labels: pass threshold=0.0 "
+                             "for logits or threshold=0.5 for probabilities")
     return out.astype(np.int64)
 
 

@@ -87,6 +87,14 @@ def test_binary_accuracy_with_threshold_matches_torch():
     expected = ((torch.from_numpy(p) > 0.5).long() == torch.from_numpy(y)).float().mean().item()
     got = metrics.accuracy(glasstorch.from_numpy(p), glasstorch.from_numpy(y), threshold=0.5)
     assert got == pytest.approx(expected)
+    # a one-column head (N, 1) against (N,) or (N, 1) float targets, as with BCEWithLogitsLoss
+    logit = glasstorch.from_numpy(np.log(p / (1 - p)))
+    yf = glasstorch.from_numpy(y.astype(np.float32))
+    assert metrics.accuracy(logit.unsqueeze(1), yf, threshold=0.0) == pytest.approx(expected)
+    assert metrics.accuracy(logit.unsqueeze(1), yf.unsqueeze(1), threshold=0.0) == \
+        pytest.approx(expected)
+    with pytest.raises(ValueError, match="threshold"):
+        metrics.accuracy(glasstorch.from_numpy(p), glasstorch.from_numpy(y))
 
 
 @SETTINGS
