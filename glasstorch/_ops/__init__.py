@@ -40,7 +40,9 @@ def _broadcast_error(a, b, op: str) -> RuntimeError:
 def binary(node_cls: type[Node], a, b, out_dtype: D.dtype | None = None, **params) -> Tensor:
     """Run a two-operand op: promote both to PyTorch's result dtype, broadcast, record."""
     ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
-    if ta and tb and a._data.dtype == b._data.dtype:
+    if ta and tb and a._data.dtype == b._data.dtype and (
+        out_dtype is None or a._data.dtype.kind == "f"
+    ):
         xa, xb = a._data, b._data
     else:
         rt = D.result_type(a, b).np
@@ -62,6 +64,24 @@ def binary(node_cls: type[Node], a, b, out_dtype: D.dtype | None = None, **param
 def _cast_operand(x, is_tensor: bool, rt: np.dtype):
     if is_tensor:
         return x._data if x._data.dtype == rt else x._data.astype(rt)
+    try:
+        return rt.type(x)
+    except OverflowError:  # PyTorch wraps integer scalars around: uint8 + (-1) adds 255
+        return np.int64(x).astype(rt)
+
+
+_C_NAMES = {"int32": "int", "float32": "float", "float64": "double"}
+
+
+def checked_scalar(x, rt: np.dtype):
+    """A Python number as a scalar of ``rt`` (a bound of clamp): PyTorch refuses values that do
+    not fit, except that negative values within range wrap around for unsigned types."""
+    if rt.kind in "iu" and isinstance(x, int) and not isinstance(x, bool):
+        info = np.iinfo(rt)
+        if x > info.max or (x < info.min and not (rt.kind == "u" and -x <= info.max)):
+            name = _C_NAMES.get(rt.name, rt.name + "_t")
+            raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+        return np.int64(x).astype(rt)
     return rt.type(x)
 
 

@@ -12,7 +12,7 @@ import numpy as np
 from .. import _dtype as D
 from .._tensor import Tensor, _make, apply
 from ..autograd.function import Node
-from . import binary, inplace
+from . import binary, checked_scalar, inplace
 
 # Ops whose NumPy kernels warn on overflow, log(0) or 0/0 run quietly: PyTorch returns inf/nan
 # without a warning, and glasstorch's coach reports non-finite losses where they matter.
@@ -970,8 +970,8 @@ def clamp(input, min=None, max=None, *, out=None) -> Tensor:  # noqa: A002
         return _out(r, out)
     dt = D.result_type(input, *(b for b in (min, max) if b is not None))
     x = input if input.dtype is dt else input._cast(dt)
-    lo = None if min is None else dt.np.type(min)
-    hi = None if max is None else dt.np.type(max)
+    lo = None if min is None else checked_scalar(min, dt.np)
+    hi = None if max is None else checked_scalar(max, dt.np)
     return _out(apply(_clamp_cls, x, lo=lo, hi=hi), out)
 
 
@@ -983,14 +983,14 @@ def clamp_min(input, min) -> Tensor:  # noqa: A002
     if isinstance(min, Tensor):
         return maximum(input, min)
     dt = D.result_type(input, min)
-    return apply(ClampMinBackward0, input._cast(dt), lo=dt.np.type(min))
+    return apply(ClampMinBackward0, input._cast(dt), lo=checked_scalar(min, dt.np))
 
 
 def clamp_max(input, max) -> Tensor:  # noqa: A002
     if isinstance(max, Tensor):
         return minimum(input, max)
     dt = D.result_type(input, max)
-    return apply(ClampMaxBackward0, input._cast(dt), hi=dt.np.type(max))
+    return apply(ClampMaxBackward0, input._cast(dt), hi=checked_scalar(max, dt.np))
 
 
 def maximum(input, other) -> Tensor:

@@ -541,9 +541,11 @@ class CumsumBackward0(Node):
 
     def forward(self, x, dim):
         self.dim = dim
-        return np.cumsum(x, axis=dim)
+        return np.cumsum(x, axis=dim) if x.ndim else x.copy()  # NumPy would make 0-d 1-d
 
     def backward(self, g):
+        if g.ndim == 0:
+            return (g,)
         return (np.flip(np.cumsum(np.flip(g, self.dim), axis=self.dim), self.dim),)
 
 

@@ -182,6 +182,8 @@ def record(node: Node, inputs, out, make):
             if t is not None and hasattr(t, "_vc"):
                 versions.append((t._vc, t._vc[0], _describe(t, t.grad_fn)))
     if outs is None:
+        if result._data.dtype.kind not in "fc":  # integer and bool results have no gradient
+            return result
         result.grad_fn = node
         result._requires_grad = True
         if node.saves_output:
@@ -193,7 +195,7 @@ def record(node: Node, inputs, out, make):
     node._out_meta = tuple((o.shape, o._data.dtype) for o in outs)
     differentiable = getattr(node, "differentiable_outputs", None)
     for i, o in enumerate(outs):
-        if differentiable is None or i in differentiable:
+        if (differentiable is None or i in differentiable) and o._data.dtype.kind in "fc":
             o.grad_fn = node
             o._output_nr = i
             o._requires_grad = True
