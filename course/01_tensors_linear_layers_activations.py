@@ -219,7 +219,7 @@ print("sigmoid(2) =", round(torch.sigmoid(torch.tensor(2.0)).item(), 4),
 #
 # A **neural network** is layers of neurons connected one after another: linear layers with
 # activation functions between them. `nn.Sequential` chains modules so that the output of one
-# is the input of the next (`glasstorch/nn/modules/container.py`). *Deep learning* is the
+# is the input of the next (`glasstorch/nn/modules/container.py`). **Deep learning** is the
 # training of networks with many such layers, which learn features of the data layer by layer
 # instead of having them designed by hand.
 #

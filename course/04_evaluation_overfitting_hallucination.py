@@ -469,6 +469,10 @@ def check_expected_calibration_error(fn):
         "confidence 1 and always right is perfectly calibrated: ECE 0")
     assert abs(float(fn(sure_and_right, torch.tensor([1, 0]), 10)) - 1.0) < 1e-6, (
         "confidence 1 and always wrong: ECE 1")
+    # under-confident in one bin, over-confident in another: the gaps must not cancel
+    mixed = torch.tensor([[0.55, 0.45], [0.55, 0.45], [0.95, 0.05], [0.95, 0.05]])
+    got = float(fn(mixed, torch.tensor([0, 0, 0, 1]), 10))
+    assert abs(got - 0.45) < 1e-5, f"expected 0.45 (two bins, each gap 0.45), got {got:.5f}"
 
 
 def check_predict_or_abstain(fn):
@@ -477,6 +481,10 @@ def check_predict_or_abstain(fn):
     assert got.dtype == torch.int64, f"expected int64, got {got.dtype}"
     assert got.tolist() == [0, -1, 2], f"expected [0, -1, 2], got {got.tolist()}"
     assert fn(logits, 0.0).tolist() == [0, 1, 2], "threshold 0 answers everything"
+    tricky = torch.tensor([[2.0, 2.0, 2.0], [0.5, -5.0, -5.0]])
+    got = fn(tricky, 0.8).tolist()
+    assert got == [-1, 0], (f"expected [-1, 0] for {tricky.tolist()}, got {got}: "
+                            "threshold the softmax probabilities, not the logits")
 
 
 def check_early_stopping(fn):

@@ -34,7 +34,7 @@ TIMEOUT = 240  # a generous ceiling against hangs, not a timing assertion
 
 RUNNER = r"""
 import importlib.util, json, os, runpy, sys
-chapter, solutions, out = sys.argv[1:4]
+chapter, solutions, out, wrong_src = sys.argv[1:5]
 sys.argv = [chapter]
 sys.path[0] = os.path.dirname(chapter)
 ns = runpy.run_path(chapter, run_name="__main__")
@@ -42,6 +42,8 @@ sys.stdout.flush()
 spec = importlib.util.spec_from_file_location("course_solutions", solutions)
 sol = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(sol)
+wrong = {"torch": ns["torch"], "nn": ns["torch"].nn}
+exec(wrong_src, wrong)
 report = {}
 for name, check in ns["EXERCISES"].items():
     entry = {}
@@ -55,10 +57,95 @@ for name, check in ns["EXERCISES"].items():
         entry["stub"] = "pass"
     except Exception as e:
         entry["stub"] = type(e).__name__
+    try:
+        check(wrong[name])
+        entry["wrong"] = "pass"
+    except Exception as e:
+        entry["wrong"] = type(e).__name__
     report[name] = entry
 with open(out, "w") as f:
     json.dump({"backend": ns["torch"].__name__, "exercises": report}, f)
 """
+
+
+# A plausible wrong answer to every exercise: each check must reject it with its own message.
+WRONG = {
+    1: """
+def affine(x, weight, bias):
+    return x @ weight.T                      # forgot the bias
+def relu(z):
+    return torch.abs(z)
+def softmax(z):
+    e = torch.exp(z)                         # overflows for large scores
+    return e / e.sum(dim=-1, keepdim=True)
+def count_parameters(model):
+    return len(list(model.parameters()))     # counts tensors, not numbers
+def make_mlp(n_in, n_hidden, n_out):
+    return nn.Sequential(nn.Linear(n_in, n_hidden), nn.Sigmoid(), nn.Linear(n_hidden, n_out))
+""",
+    2: """
+def mse(pred, target):
+    return (pred - target).abs().mean()
+def cross_entropy(logits, target):
+    p = torch.exp(logits) / torch.exp(logits).sum(dim=1, keepdim=True)
+    return -torch.log(p[torch.arange(len(target)), target]).mean()
+def line_gradients(x, y, w, b):
+    r = w * x + b - y                        # forgot the factor 2
+    return (r * x).mean(), r.mean()
+def sgd_step(params, lr):
+    with torch.no_grad():
+        for p in params:
+            p += lr * p.grad                 # uphill
+""",
+    3: """
+def gradient_descent(grad, x0, lr, steps):
+    x = x0
+    for _ in range(steps):
+        x = x + lr * grad(x)
+    return x
+def momentum_descent(grad, x0, lr, momentum, steps):
+    x, v = x0, 0.0
+    for _ in range(steps):
+        v = momentum * v + (1 - momentum) * grad(x)   # dampened: not PyTorch's default
+        x = x - lr * v
+    return x
+def make_loader(x, y, batch_size, seed):
+    # ignores the seed: the global RNG moves on between builds, so the order changes
+    return torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, y),
+                                       batch_size=batch_size, shuffle=True)
+def train_one_epoch(model, loader, loss_fn, optimizer):
+    losses = []
+    for xb, yb in loader:
+        optimizer.zero_grad()
+        loss = loss_fn(model(xb), yb)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return sum(losses) / len(losses)         # ignores the smaller last batch
+def evaluate(model, x, y, loss_fn):
+    with torch.no_grad():                    # forgot model.eval()
+        logits = model(x)
+        return loss_fn(logits, y).item(), (logits.argmax(1) == y).float().mean().item()
+""",
+    4: """
+def accuracy(logits, targets):
+    return (logits.argmax(dim=1) == targets).sum().item() / 3
+def confusion_matrix(preds, targets, num_classes):
+    m = torch.zeros(num_classes, num_classes, dtype=torch.int64)
+    for t, p in zip(targets.tolist(), preds.tolist()):
+        m[p, t] += 1                          # transposed
+    return m
+def expected_calibration_error(probs, targets, n_bins):
+    conf, pred = probs.max(dim=1)
+    return abs(conf.mean().item() - (pred == targets).float().mean().item())
+def predict_or_abstain(logits, threshold):
+    conf, pred = logits.max(dim=1)            # logits are not probabilities
+    return torch.where(conf >= threshold, pred, torch.full_like(pred, -1))
+def early_stopping(val_losses, patience):
+    best = min(range(len(val_losses)), key=val_losses.__getitem__) + 1
+    return len(val_losses), best
+""",
+}
 
 
 class Run:
@@ -71,7 +158,8 @@ class Run:
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
         self.proc = subprocess.Popen(
             [sys.executable, "-c", RUNNER, str(CHAPTERS[chapter]),
-             str(COURSE / "solutions" / f"ch{chapter}.py"), str(self.report_path)],
+             str(COURSE / "solutions" / f"ch{chapter}.py"), str(self.report_path),
+             WRONG[chapter]],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp,
         )
         self._done = False
@@ -167,6 +255,15 @@ def test_reference_solutions_pass_every_check(runs, chapter, backend):
 
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("chapter", CHAPTERS)
+def test_checks_reject_wrong_answers(runs, chapter, backend):
+    report = _result(runs, chapter, backend).report["exercises"]
+    assert set(report) <= set(re.findall(r"^def (\w+)", WRONG[chapter], re.M))
+    accepted = {name: e["wrong"] for name, e in report.items() if e["wrong"] != "AssertionError"}
+    assert not accepted
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("chapter", CHAPTERS)
 def test_unfilled_stubs_fail_their_checks(runs, chapter, backend):
     run = _result(runs, chapter, backend)
     report = run.report["exercises"]
@@ -202,7 +299,8 @@ def test_only_the_import_line_names_the_backend(chapter):
     # After the switchable import, the chapter speaks only PyTorch's public API; glasstorch
     # appears only as the source of the bundled data.
     lines = _code_lines(CHAPTERS[chapter])
-    imports = [line.strip() for line in lines if re.match(r"\s*(import|from)\s+(torch|glass)", line)]
+    pattern = re.compile(r"\s*(import|from)\s+(torch|glass)")
+    imports = [line.strip() for line in lines if pattern.match(line)]
     assert imports[:2] == ["import torch", "import glasstorch as torch  # the only line to change "
                            "to run on PyTorch: `import torch`"]
     for line in imports[2:]:
@@ -210,3 +308,25 @@ def test_only_the_import_line_names_the_backend(chapter):
     for line in lines:
         for use in re.findall(r"glasstorch\.\w+", line.split("#")[0]):
             assert use == "glasstorch.datasets", line
+
+
+# The terms of the course glossary (shared/seed/course-glossary.txt); each chapter defines
+# the ones it teaches in its markdown, in bold where the definition is.
+GLOSSARY = [
+    "activation function", "backpropagation", "cross-entropy loss", "dataloader",
+    "deep learning", "forward pass", "gradient", "hallucination", "learning rate",
+    "linear layer", "loss function", "mean squared error", "momentum", "neural network",
+    "neuron", "optimizer", "overfitting", "pytorch", "relu", "sigmoid", "softmax",
+    "stochastic gradient descent (sgd)", "tensor", "tensordataset",
+]
+
+
+def test_every_glossary_term_is_defined_in_the_course():
+    markdown = " ".join(
+        line.lstrip("# ").lower()
+        for path in CHAPTERS.values()
+        for line in path.read_text().splitlines()
+        if line.startswith("#")
+    )
+    missing = [term for term in GLOSSARY if f"**{term}**" not in markdown]
+    assert not missing
