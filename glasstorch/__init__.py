@@ -314,10 +314,13 @@ accelerator = _types.SimpleNamespace(is_available=lambda: False,
                                      current_accelerator=lambda: None)
 
 
+_LAZY = ("datasets", "metrics", "viz", "glossary", "coach", "safetensors")
+
+
 def __getattr__(name: str):
-    # glasstorch.datasets loads its files lazily: `import glasstorch` stays fast
-    if name == "datasets":
+    # modules that only some programs need load on first use: `import glasstorch` stays fast
+    if name in _LAZY:
         import importlib
 
-        return importlib.import_module(".datasets", __name__)
+        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'glasstorch' has no attribute '{name}'")
