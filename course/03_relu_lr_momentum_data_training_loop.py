@@ -49,6 +49,33 @@ F = torch.nn.functional
 print("running on", torch.__name__)
 
 # %% [markdown]
+# Optional figures: set `COURSE_PLOTS` to a directory and the chapter saves its plots there as
+# PNG files (needs matplotlib). Without it nothing is drawn.
+
+# %%
+PLOTS = os.environ.get("COURSE_PLOTS")
+
+
+def save_plot(name, draw):
+    """Call draw(ax) on a new figure and save it as COURSE_PLOTS/name.png, if asked to."""
+    if not PLOTS:
+        return
+    import matplotlib
+
+    matplotlib.use("Agg")  # no window: write files only
+    import matplotlib.pyplot as plt
+
+    os.makedirs(PLOTS, exist_ok=True)
+    fig, ax = plt.subplots(figsize=(6, 4))
+    draw(ax)
+    ax.legend()
+    fig.tight_layout()
+    path = os.path.join(PLOTS, f"{name}.png")
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    print("saved", path)
+
+# %% [markdown]
 # ## 1. ReLU and why hidden layers use it
 #
 # **ReLU** (rectified linear unit) outputs `max(0, z)`: zero for negative inputs, the input
@@ -126,9 +153,11 @@ def minimise_quadratic(lr, steps=20):
     return history, loss.item()
 
 
+lr_histories = {}
 for lr, verdict in [(0.01, "too small"), (0.3, "about right"), (0.95, "too large"),
                     (1.05, "diverges")]:
     history, final_loss = minimise_quadratic(lr)
+    lr_histories[f"lr {lr} ({verdict})"] = history
     path = ", ".join(f"{v:.2f}" for v in history[:5])
     print(f"lr {lr:<5} ({verdict:11s}) w: {path}, ... -> {history[-1]:.3f}"
           f"  final loss {final_loss:.4g}")
@@ -180,6 +209,16 @@ for momentum in [0.0, 0.5, 0.9]:
         loss.backward()
         opt.step()
     print(f"momentum {momentum}: x = {x.item():.4f}, loss f(x) = {f(x).item():.4f}")
+
+
+def draw_learning_rates(ax):
+    for label, history in lr_histories.items():
+        ax.plot(range(1, len(history) + 1), history, marker=".", label=label)
+    ax.axhline(3, color="gray", linestyle=":")
+    ax.set(xlabel="step", ylabel="w", ylim=(-10, 15), title="minimising (w - 3)^2")
+
+
+save_plot("ch3_learning_rates", draw_learning_rates)
 
 # %% [markdown]
 # In a long narrow valley, `f(a, b) = a^2 + 25 b^2`, the learning rate must be small to

@@ -48,6 +48,33 @@ F = torch.nn.functional
 print("running on", torch.__name__)
 
 # %% [markdown]
+# Optional figures: set `COURSE_PLOTS` to a directory and the chapter saves its plots there as
+# PNG files (needs matplotlib). Without it nothing is drawn.
+
+# %%
+PLOTS = os.environ.get("COURSE_PLOTS")
+
+
+def save_plot(name, draw):
+    """Call draw(ax) on a new figure and save it as COURSE_PLOTS/name.png, if asked to."""
+    if not PLOTS:
+        return
+    import matplotlib
+
+    matplotlib.use("Agg")  # no window: write files only
+    import matplotlib.pyplot as plt
+
+    os.makedirs(PLOTS, exist_ok=True)
+    fig, ax = plt.subplots(figsize=(6, 4))
+    draw(ax)
+    ax.legend()
+    fig.tight_layout()
+    path = os.path.join(PLOTS, f"{name}.png")
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    print("saved", path)
+
+# %% [markdown]
 # The digits again, split three ways: a *training* set to fit the parameters, a
 # *validation* set to make choices (when to stop, which regularisation, which temperature),
 # and a *test* set looked at once, at the end, for the number we report. Choosing anything
@@ -200,7 +227,7 @@ print("  train:", drop(torch.ones(8)))
 drop.eval()
 print("  eval: ", drop(torch.ones(8)))
 
-results = {}
+results, curves = {}, {}
 for name, make, data, wd in [
     ("no regularisation", lambda: big_model(), (small_x, small_y), 0.0),
     ("weight decay 1e-2", lambda: big_model(), (small_x, small_y), 1e-2),
@@ -211,8 +238,18 @@ for name, make, data, wd in [
     net = make()
     curve = fit(net, *data, epochs=60 if len(data[1]) == 120 else 10, lr=0.02,
                 batch_size=32, weight_decay=wd)
-    results[name] = evaluate(net, x_val, y_val)
+    results[name], curves[name] = evaluate(net, x_val, y_val), curve
     print(f"{name:18s}: final val loss {results[name][0]:.4f} acc {results[name][1]:.3f}")
+
+
+
+def draw_validation_curves(ax):
+    for label, curve in curves.items():
+        ax.plot(range(1, len(curve) + 1), curve, label=label)
+    ax.set(xlabel="epoch", ylabel="validation loss", title="overfitting and its remedies")
+
+
+save_plot("ch4_overfitting", draw_validation_curves)
 
 # %% [markdown]
 # Each remedy narrows the gap a little; more data narrows it most. Early stopping needs no

@@ -330,3 +330,18 @@ def test_every_glossary_term_is_defined_in_the_course():
     )
     missing = [term for term in GLOSSARY if f"**{term}**" not in markdown]
     assert not missing
+
+
+def test_plots_only_when_asked(tmp_path):
+    # COURSE_PLOTS=dir makes a chapter save its figures there; they decode and are not blank.
+    image = pytest.importorskip("matplotlib.image")
+    env = dict(os.environ, COURSE_PLOTS=str(tmp_path / "plots"), COURSE_BACKEND="glasstorch")
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
+    out = subprocess.run([sys.executable, str(CHAPTERS[3])], env=env, cwd=tmp_path,
+                         capture_output=True, text=True, timeout=TIMEOUT)
+    assert out.returncode == 0, out.stderr[-3000:]
+    pngs = sorted((tmp_path / "plots").glob("*.png"))
+    assert [p.name for p in pngs] == ["ch3_learning_rates.png"]
+    pixels = image.imread(pngs[0])
+    assert pixels.ndim == 3 and pixels.std() > 0.05
+    assert f"saved {pngs[0]}" in out.stdout
