@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import coach as _coach
 from . import anomaly_mode, forward_ad, graph  # noqa: F401
 from .anomaly_mode import detect_anomaly, set_detect_anomaly
 from .engine import run_backward
@@ -72,6 +73,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
         )
     outputs = _seq(tensors)
     grads = _grad_arrays(outputs, _seq(grad_tensors))
+    if grad_tensors is None and _coach._state.enabled:
+        _coach.check_loss(outputs)  # a nan/inf loss?
     run_backward(outputs, grads, retain_graph=bool(retain_graph), inputs=_seq(inputs))
 
 

@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from ..coach import _state as _coach_state
+from ..coach import note_forward
 from .anomaly_mode import _anomaly, forward_trace
 from .grad_mode import _state
 
@@ -147,6 +149,8 @@ def record(node: Node, inputs, out, make):
     ``inputs`` are the operation's tensor arguments in ``backward``'s order (non-tensors are
     skipped); ``make`` builds a Tensor from an array.
     """
+    if _coach_state.watch or _anomaly.enabled:
+        note_forward(node, inputs, out)  # looking for the op that first makes nan/inf
     needs = False
     if _state.enabled:
         for t in inputs:

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .. import _dtype as D
+from .. import coach as _coach
 from .._tensor import Tensor, _make
 from ..autograd.function import Node, record
 from ..autograd.grad_mode import _state as _grad_state
@@ -1240,6 +1241,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     reduction = _reduction(reduction, size_average, reduce)
     if input.ndim >= 1 and not input.dtype.is_floating_point:
         raise _not_implemented("log_softmax_lastdim_kernel_impl", input)
+    if _coach._state.enabled:
+        _coach.check_cross_entropy_input(input)  # probabilities instead of scores?
     if input.shape == target.shape:
         return _cross_entropy_prob(input, target, weight, reduction, ignore_index,
                                    label_smoothing)

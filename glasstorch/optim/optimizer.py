@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import coach as _coach
 from .._tensor import Tensor
 from ..autograd.grad_mode import _state as _grad_state
 from ..autograd.grad_mode import enable_grad
@@ -122,6 +123,8 @@ def _with_step_hooks(step: Callable) -> Callable:
     @functools.wraps(step)
     def wrapper(*args, **kwargs):
         self = args[0]  # hooks see the full argument tuple, optimizer first, as in PyTorch
+        if _coach._state.enabled:
+            _coach.check_step(self)  # gradients left over from the previous step?
         pre = self.__dict__.get("_optimizer_step_pre_hooks")
         post = self.__dict__.get("_optimizer_step_post_hooks")
         if not (pre or post or _global_step_pre_hooks or _global_step_post_hooks):

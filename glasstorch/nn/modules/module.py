@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from ... import coach as _coach
 from ..._dtype import dtype as _DType
 from ..._tensor import Tensor
 from ...autograd.function import Function
@@ -496,6 +497,8 @@ class Module:
     # -- calling ------------------------------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         backward_hooks = self._backward_hooks or self._backward_pre_hooks
+        if not _grad_state.enabled and _coach._state.enabled:
+            _coach.check_eval_mode(self)  # evaluating with Dropout/BatchNorm in train mode?
         if not (self._forward_pre_hooks or self._forward_hooks or backward_hooks):
             return self.forward(*args, **kwargs)  # the usual case: no hooks at all
 
