@@ -26,6 +26,7 @@ from ... import coach as _coach
 from ..._dtype import dtype as _DType
 from ..._tensor import Tensor
 from ...autograd.function import Function
+from ...autograd.grad_mode import _state as _grad_state
 from ...autograd.grad_mode import no_grad
 from ..parameter import Buffer, Parameter
 
@@ -496,9 +497,9 @@ class Module:
 
     # -- calling ------------------------------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        backward_hooks = self._backward_hooks or self._backward_pre_hooks
         if not _grad_state.enabled and _coach._state.enabled:
             _coach.check_eval_mode(self)  # evaluating with Dropout/BatchNorm in train mode?
+        backward_hooks = self._backward_hooks or self._backward_pre_hooks
         if not (self._forward_pre_hooks or self._forward_hooks or backward_hooks):
             return self.forward(*args, **kwargs)  # the usual case: no hooks at all
 
