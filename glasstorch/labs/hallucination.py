@@ -29,6 +29,7 @@ from glasstorch.labs._common import pyplot, save, table
 
 UNSEEN = 9
 N_BINS = 10
+EPOCHS, QUICK_EPOCHS, LR = 40, 25, 1e-2
 
 
 def _subset(data: Any, keep: Any) -> tuple[Any, Any]:
@@ -55,12 +56,12 @@ def run(out_dir: str, seed: int = 0, quick: bool = False) -> dict[str, Any]:
     n_classes = 9
     model = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(),
                           nn.Linear(64, n_classes))
-    optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
+    optimizer = torch.optim.Adam(model.parameters(), lr=LR)
     loader = torch.utils.data.DataLoader(train, batch_size=64, shuffle=True,
                                          generator=torch.Generator().manual_seed(seed))
     # Long training without regularisation: the training loss goes to ~0 and the logits grow,
     # which is what makes a network over-confident.
-    epochs = 25 if quick else 40
+    epochs = QUICK_EPOCHS if quick else EPOCHS
     for _ in range(epochs):
         for xb, yb in loader:
             optimizer.zero_grad()

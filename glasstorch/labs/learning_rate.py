@@ -19,7 +19,7 @@ import glasstorch as torch
 from glasstorch import datasets, nn
 from glasstorch.labs._common import pyplot, save, table
 
-LEARNING_RATES = {"too small": 0.003, "good": 0.05, "too large": 0.3, "diverging": 0.6}
+LEARNING_RATES = {"too small": 0.003, "good": 0.05, "too large": 0.2, "diverging": 0.6}
 
 
 def make_model() -> nn.Sequential:
