@@ -155,8 +155,14 @@ def mean(input, dim=None, keepdim=False, *, dtype=None) -> Tensor:
 
 
 def nanmean(input, dim=None, keepdim=False) -> Tensor:
-    return _make(np.asarray(np.nanmean(input._data, axis=_dims(dim, input.ndim),
-                                       keepdims=keepdim)))
+    """Mean of the elements that are not nan: sum of the others / their count."""
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("nanmean(): expected input to have floating point or complex dtype but "
+                           f"got {input.dtype.scalar_name}")
+    from .pointwise import isnan, where
+
+    keep = isnan(input).logical_not()
+    return sum(where(keep, input, 0.0), dim, keepdim) / sum(keep, dim, keepdim)
 
 
 class VarBackward0(Node):
@@ -176,7 +182,7 @@ class VarBackward0(Node):
         g = _expand_back(g, self.dims, self.keepdim, x.shape)
         centred = x - x.mean(axis=self.dims, keepdims=True)
         with _quiet(all="ignore"):
-            return (g * centred * x.dtype.type(2 / (n - self.correction)),)
+            return (g * centred * (x.dtype.type(2) / x.dtype.type(n - self.correction)),)
 
 
 class StdBackward0(Node):
@@ -231,12 +237,40 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None) -> Te
     return apply(StdBackward0, input, dims=dims, correction=corr, keepdim=keepdim)
 
 
+class VarMeanBackward0(Node):
+    """(var, mean) of x over dims  |  dx = g_var * 2 (x - mean) / (N - c) + g_mean / N"""
+
+    saved_inputs = (0,)
+    spread = VarBackward0
+
+    def forward(self, x, dims=None, correction=1, keepdim=False):
+        self.saved = (x,)
+        self.first = self.spread()
+        first = self.first.forward(x, dims=dims, correction=correction, keepdim=keepdim)
+        self.second = MeanBackward1()
+        return first, self.second.forward(x, dims=dims, keepdim=keepdim)
+
+    def backward(self, g_first, g_mean):
+        (dx,) = self.first.backward(g_first)
+        return (dx + self.second.backward(g_mean)[0],)
+
+
+class StdMeanBackward0(VarMeanBackward0):
+    """(std, mean) of x over dims  |  dx = g_std (x - mean) / ((N - c) std) + g_mean / N"""
+
+    spread = StdBackward0
+
+
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+    """(variance, mean) in one call."""
+    dims, corr, keepdim = _var_args(input, dim, unbiased, keepdim, correction, "var_mean")
+    return apply(VarMeanBackward0, input, dims=dims, correction=corr, keepdim=keepdim)
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+    """(standard deviation, mean) in one call."""
+    dims, corr, keepdim = _var_args(input, dim, unbiased, keepdim, correction, "std_mean")
+    return apply(StdMeanBackward0, input, dims=dims, correction=corr, keepdim=keepdim)
 
 
 class ProdBackward0(Node):
@@ -252,6 +286,8 @@ class ProdBackward0(Node):
     def backward(self, g):
         (x,) = self.saved
         g = _expand_back(g, self.dims, self.keepdim, x.shape)
+        if x.size == 0 or x.ndim == 0:
+            return (np.broadcast_to(g, x.shape).copy() if x.ndim == 0 else np.zeros_like(x),)
         axis = self.dims[0] if self.dims else None
         flat = x if axis is not None else x.reshape(-1)
         ax = axis if axis is not None else 0
@@ -321,6 +357,8 @@ class MaxBackward0(Node):
 
     def backward(self, g, g_idx=None):
         (idx,) = self.saved
+        if not self.shape:  # a 0-d input is its own maximum
+            return (np.asarray(g).reshape(()),)
         if not self.keepdim:
             g = np.expand_dims(g, self.dim)
         dx = np.zeros(self.shape, g.dtype)
@@ -612,6 +650,9 @@ class SortBackward0(Node):
     differentiable_outputs = (0,)
 
     def forward(self, x, dim, descending=False, stable=False):
+        if x.ndim == 0:  # a single element is sorted
+            self.saved, self.shape = (None,), ()
+            return x.copy(), np.zeros((), np.int64)
         if descending:
             # a stable descending order that keeps ties in their original order, as PyTorch's
             idx = np.flip(np.argsort(np.flip(x, dim), axis=dim, kind="stable"), dim)
@@ -624,16 +665,21 @@ class SortBackward0(Node):
 
     def backward(self, g, g_idx=None):
         (idx,) = self.saved
+        if not self.shape:
+            return (np.asarray(g).sum().reshape(()),)
         dx = np.zeros(self.shape, g.dtype)
         np.put_along_axis(dx, idx, g, axis=self.dim)
         return (dx,)
 
 
+class SortBackward1(SortBackward0):
+    """(values, indices) = stable sort along dim  |  dx = g scattered back"""
+
+
 def sort(input, dim=-1, descending=False, stable=False):
     """Sorted values and the indices they came from, as a named tuple."""
-    if input.ndim == 0:
-        return return_type("sort", input.clone(), _make(np.zeros((), np.int64)))
-    values, indices = apply(SortBackward0, input, dim=_wrap_dim(dim, input.ndim),
+    node = SortBackward1 if stable else SortBackward0  # PyTorch's two overloads
+    values, indices = apply(node, input, dim=_wrap_dim(dim, input.ndim),
                             descending=descending, stable=stable)
     return return_type("sort", values, indices)
 
@@ -646,6 +692,10 @@ class TopkBackward0(SortBackward0):
     """(values, indices) = the k largest along dim  |  dx = g scattered to those positions"""
 
     def forward(self, x, k, dim, largest=True, sorted=True):  # noqa: A002
+        if x.ndim == 0:  # a single element: itself, or nothing
+            self.saved, self.shape = (None,), ()
+            return (x.copy(), np.zeros((), np.int64)) if k else \
+                (np.zeros((0,), x.dtype), np.zeros((0,), np.int64))
         values, idx = SortBackward0.forward(self, x, dim, descending=largest)
         sl = [slice(None)] * x.ndim
         sl[dim] = slice(0, k)
@@ -656,6 +706,8 @@ class TopkBackward0(SortBackward0):
 
 def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002
     """The k largest (or smallest) elements along ``dim`` and their indices."""
+    if input.dtype is D.bool:
+        raise RuntimeError("topk does not support bool dtypes on CPU")
     d = _wrap_dim(dim, input.ndim)
     n = input.shape[d] if input.ndim else 1
     if k > n or k < 0:
