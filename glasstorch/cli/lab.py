@@ -6,8 +6,8 @@ lab, saves its numeric summary as JSON next to its plots and says where everythi
 
 from __future__ import annotations
 
-import argparse
 import json
+import math
 import os
 import time
 
@@ -23,7 +23,6 @@ def register(sub) -> None:
         "be with PyTorch, that makes one concept visible. It prints a short numeric summary and "
         "writes PNG plots (and summary.json) into the output folder. Every lab finishes in a "
         "few seconds on a laptop. Labs: " + ", ".join(names) + ".",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     p.add_argument("name", nargs="?", metavar="NAME",
                    help="which lab to run (one of: " + ", ".join(names) + "); case, '_' for "
@@ -34,10 +33,10 @@ def register(sub) -> None:
                    help="folder for the PNG plots and summary.json (default: runs/labs/NAME)")
     p.add_argument("--seed", type=int, default=0,
                    help="random seed for data splits, initial weights and shuffling: the same "
-                   "seed gives the same numbers and pictures")
+                   "seed gives the same numbers and pictures (default: 0)")
     p.add_argument("--quick", action="store_true",
                    help="smaller data and fewer steps (for tests and slow machines); the "
-                   "picture is the same, the numbers are noisier")
+                   "picture is the same, the numbers are noisier (off by default)")
     p.set_defaults(run=run)
 
 
@@ -68,13 +67,24 @@ def run(args) -> int:
     elapsed = time.perf_counter() - start
     summary_path = os.path.join(out_dir, "summary.json")
     with open(summary_path, "w") as f:
-        json.dump(result["summary"], f, indent=1, default=_jsonable)
+        json.dump(_strict(result["summary"]), f, indent=1, default=_jsonable)
     print()
     print(f"finished in {elapsed:.1f} s")
     for path in result["plots"]:
         print(f"plot: {path}")
     print(f"summary: {summary_path}")
     return 0
+
+
+def _strict(value):
+    """Non-finite floats as the strings "inf", "-inf", "nan": strict JSON has no such numbers."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _strict(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_strict(v) for v in value]
+    return value
 
 
 def _jsonable(value):
