@@ -19,10 +19,10 @@ def register(sub) -> None:
     p = sub.add_parser(
         "lab",
         help="run an experiment that shows a concept with numbers and plots",
-        description="Run a lab: a small experiment, written with glasstorch exactly as it would "
-        "be with PyTorch, that makes one concept visible. It prints a short numeric summary and "
-        "writes PNG plots (and summary.json) into the output folder. Every lab finishes in a "
-        "few seconds on a laptop. Labs: " + ", ".join(names) + ".",
+        description="Run a lab: a small experiment, written with glasstorch the way a PyTorch "
+        "user would write it, that makes one concept visible. It prints a short numeric "
+        "summary and writes PNG plots (and summary.json) into the output folder. Every lab "
+        "finishes in a few seconds on a laptop. Labs: " + ", ".join(names) + ".",
     )
     p.add_argument("name", nargs="?", metavar="NAME",
                    help="which lab to run (one of: " + ", ".join(names) + "); case, '_' for "

@@ -2,8 +2,8 @@
 
 Every lab is a module here with a docstring saying what it shows and a function
 ``run(out_dir, seed=0, quick=False) -> dict``. It trains or computes something small with
-glasstorch itself (the same code would run with PyTorch), prints a short numeric summary,
-writes PNG plots into ``out_dir`` and returns ``{"summary": {...}, "plots": [paths]}``.
+glasstorch itself (models, losses and optimizers used as in PyTorch), prints a short numeric
+summary, writes PNG plots into ``out_dir`` and returns ``{"summary": {...}, "plots": [paths]}``.
 Run them from the shell with ``glasstorch lab NAME`` (``glasstorch lab --list`` lists them), or
 from Python::
 
