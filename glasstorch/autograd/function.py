@@ -119,6 +119,9 @@ class AccumulateGrad(Node):
         super().__init__()
         self.variable = variable
 
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"  # what PyTorch's C++ node reports
+
     def backward(self, grad):  # pragma: no cover - the engine accumulates directly
         return ()
 

@@ -1132,9 +1132,9 @@ def _named(base: type, name: str) -> type:
     the last of them (``AddBackward0`` with label smoothing, ``DivBackward1`` / ``NegBackward0``
     with class probabilities, ``NllLoss2DBackward0`` / ``ViewBackward0`` for K-dimensional
     input, ``NllLossBackward0`` otherwise). glasstorch computes each case in ONE fused node (its
-    backward is softmax minus target, scaled), so the node only borrows the name; its
-    ``next_functions`` lead straight to the logits (PyTorch's graph has a
-    ``LogSoftmaxBackward0`` in between). kl_div's pointwise node borrows names the same way."""
+    backward is softmax minus target, scaled), so the node only borrows the name. For class
+    indices a pass-through node named ``LogSoftmaxBackward0`` stands between it and the logits,
+    so the graph has PyTorch's shape. kl_div's pointwise node borrows names the same way."""
     return type(name, (base,), {"__module__": __name__, "__doc__": base.__doc__})
 
 
@@ -1257,8 +1257,26 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
         node = _NAMED[_CrossEntropyIndex, "AddBackward0"]
     else:
         node = _index_node(_CrossEntropyIndex, input.ndim, reduction)
-    return _run(node, (input, None, weight), (x, t, w), reduction=reduction,
+    if _grad_state.enabled and input._requires_grad:
+        # PyTorch's graph has LogSoftmaxBackward0 between the loss and the logits; the fused
+        # node computes the whole gradient, and this pass-through keeps the graph's shape
+        input = record(_LogSoftmaxPassThrough(), (input,), input._data, _make)
+    return _run(node, (input,), (x, t, w), reduction=reduction,
                 ignore_index=ignore_index, label_smoothing=eps)
+
+
+class _LogSoftmaxPassThrough(Node):
+    """Stands where PyTorch's LogSoftmaxBackward0 stands in cross_entropy's graph  |  the fused
+    cross-entropy node already produced d loss / d logits, so: dx = g"""
+
+    def forward(self, x):
+        return x
+
+    def backward(self, g):
+        return (g,)
+
+
+_LogSoftmaxPassThrough.__name__ = _LogSoftmaxPassThrough.__qualname__ = "LogSoftmaxBackward0"
 
 
 def _cross_entropy_prob(input, target, weight, reduction, ignore_index, label_smoothing):
