@@ -75,8 +75,12 @@ from ._dtype import (
 )
 from ._ops.indexing import (
     argwhere,
+    bincount,
+    bucketize,
     gather,
+    histc,
     index_add,
+    index_put,
     index_select,
     masked_fill,
     masked_select,
@@ -86,7 +90,20 @@ from ._ops.indexing import (
     take,
     take_along_dim,
 )
-from ._ops.linalg import addmm, bmm, dot, ger, inner, matmul, mm, mv, outer
+from ._ops.linalg import (
+    addmm,
+    bmm,
+    diag,
+    diagonal,
+    dot,
+    ger,
+    inner,
+    matmul,
+    mm,
+    mv,
+    outer,
+    trace,
+)
 from ._ops.pointwise import (
     abs,
     absolute,

@@ -13,7 +13,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, _make, _wrap_dim, apply
 from ..autograd.function import Node
 from ..autograd.grad_mode import _state
-from . import inplace
+from . import check_writable, inplace
 from .shape import _view
 
 
@@ -138,8 +138,37 @@ def _basic_node(key):
     return SliceBackward0
 
 
+def _split_ints(k: tuple, ndim: int):
+    """PyTorch applies the integers of a key as selections before the index arrays, so they do
+    not count as advanced indices (NumPy counts them: ``x[1, :, idx]`` would be transposed).
+    Returns (basic key of the integers, rest of the key) or None when there is nothing to do."""
+    if not any(isinstance(e, int) for e in k) or not any(isinstance(e, np.ndarray) for e in k):
+        return None
+
+    def dims(e):
+        if e is None or isinstance(e, (bool, np.bool_)):
+            return 0
+        return e.ndim if isinstance(e, np.ndarray) and e.dtype == np.bool_ else 1
+
+    n_ellipsis = ndim - sum(dims(e) for e in k if e is not Ellipsis)
+    first, rest = [], []
+    for e in k:
+        if e is Ellipsis:
+            first += [slice(None)] * max(n_ellipsis, 0)
+            rest.append(e)
+        elif isinstance(e, int):
+            first.append(e)
+        else:
+            first += [slice(None)] * dims(e)
+            rest.append(e)
+    return tuple(first), tuple(rest)
+
+
 def __getitem__(self, key):
     k, basic = _convert_key(key, self.shape)
+    split = None if basic else _split_ints(k, self.ndim)
+    if split is not None:
+        return __getitem__(__getitem__(self, split[0]), split[1])
     try:
         if basic:
             out = apply(_basic_node(k), self, key=k)
@@ -175,13 +204,27 @@ def _index_put(x, key, v):
 
 
 def __setitem__(self, key, value):
-    k, _ = _convert_key(key, self.shape)
+    k, basic = _convert_key(key, self.shape)
+    split = None if basic else _split_ints(k, self.ndim)
+    if split is not None:  # write through the view the integers select
+        return __setitem__(__getitem__(self, split[0]), split[1], value)
+    masked_fill = len(k) == 1 and getattr(k[0], "dtype", None) == np.bool_ and \
+        isinstance(value, Tensor) and value._data.size == 1  # PyTorch's masked_fill_ converts
+    if not basic and isinstance(value, Tensor) and value.dtype is not self.dtype and \
+            not masked_fill:
+        raise RuntimeError(  # PyTorch's index_put_ does not convert (x[1:] = v does)
+            "Index put requires the source and destination dtypes match, got "
+            f"{self.dtype.scalar_name} for the destination and {value.dtype.scalar_name} for the "
+            "source."
+        )
     try:
         recording = _state.enabled and (
             self._requires_grad or (isinstance(value, Tensor) and value._requires_grad)
         )
         if not recording:
             v = value._data if isinstance(value, Tensor) else value
+            if not check_writable(self):
+                return
             self._data[k] = v
             self._vc[0] += 1
             return
@@ -414,3 +457,69 @@ TENSOR_METHODS = (
     "scatter_", "scatter_add_", "index_select", "masked_fill", "masked_fill_", "masked_select",
     "nonzero", "argwhere", "take", "index_add", "index_add_",
 )
+
+
+def index_put(input, indices, values, accumulate=False) -> Tensor:
+    """A copy of ``input`` with ``values`` written (or added) at the tuple of index tensors."""
+    key = tuple(i._data if isinstance(i, Tensor) else i for i in indices)
+    if isinstance(values, Tensor) and values.dtype is not input.dtype:
+        raise RuntimeError(
+            "Index put requires the source and destination dtypes match, got "
+            f"{input.dtype.scalar_name} for the destination and {values.dtype.scalar_name} for "
+            "the source."
+        )
+    if not accumulate:
+        return _index_put(input, key, values)
+    from .pointwise import add
+
+    z = _make(np.zeros(input.shape, input._data.dtype))
+    v = values if isinstance(values, Tensor) else _make(np.asarray(values, input._data.dtype))
+    return add(input, apply(IndexPutAccumulate, z, v, key=key))
+
+
+class IndexPutAccumulate(IndexPutBackward0):
+    """out = zeros with v added at the indices (repeats add up)  |  dv = g[indices]"""
+
+    def forward(self, z, v, key):
+        self.key = key
+        out = z.copy()
+        np.add.at(out, key, v)
+        return out
+
+    def backward(self, g):
+        return g, g[self.key]
+
+
+def index_put_(self, indices, values, accumulate=False) -> Tensor:
+    return inplace(self, index_put, indices, values, accumulate)
+
+
+def bincount(input, weights=None, minlength=0) -> Tensor:
+    """How many times each non-negative integer occurs (or the sum of its weights)."""
+    if input.ndim != 1 or input._data.dtype.kind not in "iub":
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    w = None if weights is None else weights._data
+    out = np.bincount(input._data, w, minlength)
+    if w is None:
+        return _make(out.astype(np.int64))
+    return _make(out.astype(w.dtype if w.dtype.kind == "f" else np.float64))
+
+
+def histc(input, bins=100, min=0, max=0) -> Tensor:  # noqa: A002
+    """Histogram with ``bins`` equal bins over [min, max] (the data's range if both are 0)."""
+    a = input._data
+    lo, hi = (float(a.min()), float(a.max())) if min == max else (min, max)
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    counts, _ = np.histogram(a[(a >= lo) & (a <= hi)], bins=bins, range=(lo, hi))
+    return _make(counts.astype(a.dtype))
+
+
+def bucketize(input, boundaries, *, out_int32=False, right=False) -> Tensor:
+    """For each value, the index of the bucket of sorted ``boundaries`` it falls in."""
+    x = input._data if isinstance(input, Tensor) else np.asarray(input)
+    idx = np.searchsorted(boundaries._data, x, side="right" if right else "left")
+    return _make(np.asarray(idx, np.int32 if out_int32 else np.int64))
+
+
+TENSOR_METHODS += ("index_put", "index_put_", "bincount", "histc")

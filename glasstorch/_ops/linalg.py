@@ -225,3 +225,88 @@ def __rmatmul__(self, other):
 
 TENSOR_METHODS = ("matmul", "mm", "bmm", "mv", "dot", "inner", "addmm", "outer", "ger",
                   "__matmul__", "__rmatmul__")
+
+
+# -- diagonals ------------------------------------------------------------------------------
+
+
+class DiagonalBackward0(Node):
+    """out = x's diagonal (offset k; a view)  |  dx = zeros with g on that diagonal"""
+
+    def forward(self, x, offset=0, dim1=0, dim2=1):
+        self.shape, self.args = x.shape, (offset, dim1, dim2)
+        return np.diagonal(x, offset, dim1, dim2)
+
+    def backward(self, g):
+        dx = np.zeros(self.shape, g.dtype)
+        _diagonal_view(dx, *self.args)[...] = g
+        return (dx,)
+
+
+def _diagonal_view(a, offset, dim1, dim2):
+    """A writable view of a diagonal (np.diagonal's own result is read-only)."""
+    a2 = np.moveaxis(a, (dim1, dim2), (-2, -1))
+    n, m = a2.shape[-2:]
+    length = max(0, min(n, m - offset) - max(0, -offset))
+    corner = a2[..., max(0, -offset):, max(0, offset):]
+    strides = a2.strides[:-2] + (a2.strides[-2] + a2.strides[-1],)
+    return np.lib.stride_tricks.as_strided(corner, a2.shape[:-2] + (length,), strides,
+                                           writeable=True)
+
+
+class DiagonalBackward0_copy(DiagonalBackward0):  # noqa: N801 - PyTorch's name for diag(matrix)
+    """out = the diagonal of a matrix (a copy)  |  dx = zeros with g on that diagonal"""
+
+    def forward(self, x, offset=0, dim1=0, dim2=1):
+        return DiagonalBackward0.forward(self, x, offset, dim1, dim2).copy()
+
+
+class DiagEmbedBackward0(Node):
+    """out = a square matrix with v on diagonal k  |  dv = g's diagonal k"""
+
+    def forward(self, v, offset=0):
+        self.offset = offset
+        return np.diag(v, offset)
+
+    def backward(self, g):
+        return (np.diagonal(g, self.offset).copy(),)
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1) -> Tensor:
+    """The diagonal of a matrix (or of dims dim1, dim2) as a view."""
+    from .._tensor import _wrap_dim
+    from .shape import _view
+
+    d1, d2 = _wrap_dim(dim1, input.ndim), _wrap_dim(dim2, input.ndim)
+    out = apply(DiagonalBackward0, input, offset=offset, dim1=d1, dim2=d2)
+    out._data = _diagonal_view(input._data, offset, d1, d2)
+    return _view(out, input, lambda a: _diagonal_view(a, offset, d1, d2))
+
+
+def diag(input, diagonal=0) -> Tensor:
+    """A vector becomes a diagonal matrix; a matrix gives its diagonal (a copy)."""
+    if input.ndim == 1:
+        return apply(DiagEmbedBackward0, input, offset=diagonal)
+    if input.ndim == 2:
+        return apply(DiagonalBackward0_copy, input, offset=diagonal)
+    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
+
+
+class TraceBackward0(Node):
+    """out = sum of the diagonal  |  dx = g on the diagonal, 0 elsewhere"""
+
+    def forward(self, x):
+        self.shape = x.shape
+        return np.asarray(np.trace(x), x.dtype if x.dtype.kind == "f" else np.int64)
+
+    def backward(self, g):
+        return (np.eye(*self.shape, dtype=g.dtype) * g,)
+
+
+def trace(input) -> Tensor:
+    if input.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
+    return apply(TraceBackward0, input)
+
+
+TENSOR_METHODS += ("diagonal", "diag", "trace")
