@@ -103,6 +103,10 @@ def view_as(self, other) -> Tensor:
     return view(self, other.shape)
 
 
+class ReshapeAliasBackward0(ViewBackward0):
+    """out = a non-contiguous x seen with a new shape (same memory)  |  dx = g reshaped back"""
+
+
 def reshape(input, *shape) -> Tensor:
     """A tensor with the given shape: a view when the layout allows, otherwise a copy."""
     shape = _infer(_shape_arg(shape), input._data.size)
@@ -110,7 +114,8 @@ def reshape(input, *shape) -> Tensor:
         np.reshape(input._data, shape, copy=False)
     except ValueError:
         return apply(UnsafeViewBackward0, input, shape=shape)
-    return _view(apply(ViewBackward0, input, shape=shape), input, lambda a: a.reshape(shape))
+    node = ViewBackward0 if input._data.flags.c_contiguous else ReshapeAliasBackward0
+    return _view(apply(node, input, shape=shape), input, lambda a: a.reshape(shape))
 
 
 def reshape_as(self, other) -> Tensor:
@@ -140,12 +145,15 @@ def unflatten(input, dim, sizes) -> Tensor:
             f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
             f"({input.shape[d]}) in the input tensor"
         )
-    return view(input, input.shape[:d] + sizes + input.shape[d + 1:]) if \
-        input.is_contiguous() else reshape(input, input.shape[:d] + sizes + input.shape[d + 1:])
+    new = input.shape[:d] + sizes + input.shape[d + 1:]
+    try:
+        return view(input, new)  # PyTorch views whenever the strides allow (ViewBackward0)
+    except RuntimeError:
+        return reshape(input, new)
 
 
 def ravel(input) -> Tensor:
-    return reshape(input, -1)
+    return view(contiguous(input), -1)
 
 
 class SqueezeBackward0(Node):
@@ -163,6 +171,10 @@ class SqueezeBackward1(SqueezeBackward0):
     """out = x without the given size-1 dim  |  dx = g reshaped back"""
 
 
+class SqueezeBackward2(SqueezeBackward0):
+    """out = x without those of the given dims that have size 1  |  dx = g reshaped back"""
+
+
 def squeeze(input, dim=None) -> Tensor:
     """Remove dims of size 1 (all of them, or only ``dim`` if it has size 1)."""
     if dim is None:
@@ -172,7 +184,7 @@ def squeeze(input, dim=None) -> Tensor:
         ds = dim if isinstance(dim, (tuple, list)) else (dim,)
         dims = tuple(i for i in (_wrap_dim(d, input.ndim) for d in ds)
                      if input.ndim and input.shape[i] == 1)
-        cls = SqueezeBackward1
+        cls = SqueezeBackward2 if isinstance(dim, (tuple, list)) else SqueezeBackward1
     return _view(apply(cls, input, dims=dims), input, lambda a: np.squeeze(a, axis=dims)
                  if dims else a.reshape(a.shape))
 
@@ -229,6 +241,8 @@ class TBackward0(Node):
 
 def permute(input, *dims) -> Tensor:
     """Reorder the dims: ``x.permute(2, 0, 1)``."""
+    if not dims:
+        raise TypeError('permute() missing 1 required positional arguments: "dims"')
     dims = _shape_arg(dims)
     if len(dims) != input.ndim:
         raise RuntimeError(
@@ -288,6 +302,8 @@ class ExpandBackward0(Node):
 
 def expand(input, *sizes) -> Tensor:
     """Broadcast size-1 dims to ``sizes`` without copying (-1 keeps a dim)."""
+    if not sizes:
+        raise TypeError('expand() missing 1 required positional arguments: "size"')
     sizes = _shape_arg(sizes)
     if len(sizes) < input.ndim:
         raise RuntimeError(
@@ -379,6 +395,13 @@ def repeat_interleave(input, repeats, dim=None) -> Tensor:
     if dim is None:
         input, dim = reshape(input, -1), 0
     d = _wrap_dim(dim, input.ndim)
+    if isinstance(repeats, int):  # each slice seen `repeats` times, then copied into place
+        x = unsqueeze(input, d + 1)
+        shape = list(x.shape)
+        shape[d + 1] = repeats
+        merged = list(input.shape)
+        merged[d] *= repeats
+        return view(contiguous(expand(x, shape)), merged)
     reps = repeats._data if isinstance(repeats, Tensor) else repeats
     idx = np.repeat(np.arange(input.shape[d]), reps)
     return index_select(input, d, _make(idx.astype(np.int64)))
@@ -389,11 +412,15 @@ class CatBackward0(Node):
 
     def forward(self, *xs, dim):
         self.dim = dim
-        self.bounds = np.cumsum([x.shape[dim] for x in xs])[:-1]
-        return np.concatenate(xs, axis=dim)
+        # legacy rule: 1-d empty tensors join anything, they are skipped (their gradient is empty)
+        self.skip = [x.ndim == 1 and x.shape[0] == 0 for x in xs]
+        kept = [x for x, s in zip(xs, self.skip) if not s] or list(xs[:1])
+        self.bounds = np.cumsum([x.shape[dim] for x in kept])[:-1]
+        return np.concatenate(kept, axis=dim)
 
     def backward(self, g):
-        return tuple(np.split(g, self.bounds, axis=self.dim))
+        parts = iter(np.split(g, self.bounds, axis=self.dim))
+        return tuple(np.zeros(0, g.dtype) if s else next(parts) for s in self.skip)
 
 
 class StackBackward0(Node):
@@ -410,7 +437,9 @@ class StackBackward0(Node):
 def _same_dtype(tensors, op: str):
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError(f"{op}(): expected a non-empty list of Tensors")
+        if op == "cat":
+            raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+        raise RuntimeError(f"{op} expects a non-empty TensorList")
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
             raise TypeError(
@@ -432,8 +461,8 @@ class _DimProxy:
 
 def cat(tensors, dim=0, *, out=None) -> Tensor:
     """Join tensors along an existing dim (all other dims must match)."""
-    ts = _same_dtype(tensors, "cat")
-    ts = [t for t in ts if not (t.ndim == 1 and t.shape[0] == 0)] or ts[:1]  # legacy: skip []
+    every = _same_dtype(tensors, "cat")
+    ts = [t for t in every if not (t.ndim == 1 and t.shape[0] == 0)] or every[:1]  # legacy []
     ref = ts[0]
     if ref.ndim == 0:
         raise RuntimeError(
@@ -452,7 +481,7 @@ def cat(tensors, dim=0, *, out=None) -> Tensor:
                     f"{ref.shape[k]} but got size {t.shape[k]} for tensor number {i} in the list."
                 )
     node = CatBackward0()
-    r = record(node, ts, node.forward(*[t._data for t in ts], dim=d), _make)
+    r = record(node, every, node.forward(*[t._data for t in every], dim=d), _make)
     if out is not None:
         from .pointwise import _out
 
@@ -496,7 +525,7 @@ def atleast_1d(t) -> Tensor:
 
 
 def atleast_2d(t) -> Tensor:
-    return reshape(t, 1, -1) if t.ndim < 2 else t
+    return reshape(t, 1, -1) if t.ndim == 0 else unsqueeze(t, 0) if t.ndim == 1 else t
 
 
 class SplitBackward0(Node):
@@ -508,6 +537,10 @@ class SplitBackward0(Node):
 
     def backward(self, *gs):
         return (np.concatenate(gs, axis=self.dim),)
+
+
+class SplitWithSizesBackward0(SplitBackward0):
+    """outs = slices of x of the given sizes along dim  |  dx = their gradients joined"""
 
 
 def split(tensor, split_size_or_sections, dim=0) -> tuple:
@@ -525,7 +558,8 @@ def split(tensor, split_size_or_sections, dim=0) -> tuple:
                 f"at dimension {d}), but got split_sizes={sizes}"
             )
     bounds = list(np.cumsum(sizes)[:-1])
-    outs = apply(SplitBackward0, tensor, bounds=bounds, dim=d)
+    node = SplitBackward0 if isinstance(split_size_or_sections, int) else SplitWithSizesBackward0
+    outs = apply(node, tensor, bounds=bounds, dim=d)
     start = 0
     for o, size in zip(outs, sizes):
         sl = (slice(None),) * d + (slice(start, start + size),)
@@ -536,6 +570,8 @@ def split(tensor, split_size_or_sections, dim=0) -> tuple:
 
 def chunk(input, chunks, dim=0) -> tuple:
     """Split into ``chunks`` nearly equal pieces."""
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     d = _wrap_dim(dim, input.ndim)
     n = input.shape[d]
     size = -(-n // chunks) if n else 1
