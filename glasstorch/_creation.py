@@ -355,9 +355,15 @@ def poisson(input, generator=None) -> Tensor:
     return _make(np.random.default_rng(seed).poisson(input._data).astype(input._data.dtype))
 
 
+def _tri_check(input, name: str) -> None:
+    if input.ndim < 2:
+        raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
+
+
 def tril(input, diagonal=0) -> Tensor:
     from ._ops.indexing import masked_fill
 
+    _tri_check(input, "tril")
     mask = ~np.tri(*input.shape[-2:], k=diagonal, dtype=bool)
     return masked_fill(input, _make(np.broadcast_to(mask, input.shape)), 0)
 
@@ -365,6 +371,7 @@ def tril(input, diagonal=0) -> Tensor:
 def triu(input, diagonal=0) -> Tensor:
     from ._ops.indexing import masked_fill
 
+    _tri_check(input, "triu")
     mask = np.tri(*input.shape[-2:], k=diagonal - 1, dtype=bool)
     return masked_fill(input, _make(np.broadcast_to(mask, input.shape)), 0)
 

@@ -302,11 +302,14 @@ class Tensor:
                 UserWarning,
                 stacklevel=2,
             )
-        return self.permute(*range(self._data.ndim - 1, -1, -1))
+        return self.permute(tuple(range(self._data.ndim - 1, -1, -1)))
 
     @property
     def mT(self) -> Tensor:  # noqa: N802
-        return self.transpose(-2, -1)
+        if self.ndim == 1:  # 0-d passes through, as in PyTorch
+            raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. "
+                               f"Got {self.ndim}-D tensor.")
+        return self.transpose(-2, -1) if self.ndim else self
 
     # -- autograd ----------------------------------------------------------------------------
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):

@@ -109,3 +109,121 @@ def test_clamp_bounds_are_checked_like_torch():
         t4 = x1.clamp(min=300)
         t5 = x1.clamp(min=-0.5)
     """)
+
+
+def test_dims_of_0d_tensors():
+    # dim 0 and -1 name a 0-d tensor itself (reductions, transpose, movedim); narrow refuses
+    differential("""
+        x0 = torch.tensor(inp((), 'float32', 1), requires_grad=True)
+        x1 = torch.tensor(inp((), 'uint8', 0))
+        t0 = x1.sum(dim=-1, keepdim=True)
+        t1 = x0.transpose(0, -1)
+        t2 = torch.movedim(x0, 0, -1)
+        t3 = x0.amax(dim=(0,))
+        t4 = x0.std(dim=0)
+        t5 = x0.logsumexp(dim=-1) + x0.mean(dim=0, keepdim=True) + t1 * t2 + t3
+        t6 = x0.narrow(0, 0, 0)
+        t7 = x0.mT
+    """, backward="t5")
+
+
+def test_tril_triu_need_a_matrix():
+    differential("""
+        x0 = torch.tensor(inp((3,), 'float32', 1))
+        t0 = x0.tril(0)
+        t1 = x0.triu(-1)
+    """)
+
+
+def test_arg_and_amax_reductions_of_empty_and_bool():
+    differential("""
+        x0 = torch.tensor(inp((0, 3), 'float32', 1))
+        x1 = torch.tensor(inp((4,), 'bool', 1))
+        t0 = x0.argmax(dim=1)
+        t1 = x0.argmax(dim=0)
+        t2 = x0.argmin()
+        t3 = x1.argmax()
+        t4 = torch.argmin(x1, dim=0)
+        t5 = x0.amax(dim=1)
+        t6 = x0.amax(dim=0)
+        t7 = x0.amin()
+    """)
+
+
+def test_softmax_and_logsumexp_over_an_empty_dim():
+    differential("""
+        x0 = torch.tensor(inp((0, 3), 'float32', 1), requires_grad=True)
+        t0 = x0.softmax(dim=0)
+        t1 = x0.log_softmax(dim=-2)
+        t2 = x0.logsumexp(dim=0)
+        t3 = t0.sum() + t1.sum() + t2.sum()
+    """, backward="t3")
+
+
+def test_all_any_of_uint8_are_uint8_and_norm_needs_floats():
+    differential("""
+        x0 = torch.tensor(inp((3, 2), 'uint8', 1))
+        x1 = torch.tensor(inp((3,), 'int64', 1))
+        t0 = x0.all()
+        t1 = x0.any(dim=0)
+        t2 = x1.all()
+        t3 = x1.norm()
+        t4 = x0.bool().norm()
+    """)
+
+
+def test_integer_index_with_index_arrays_selects_first():
+    # PyTorch selects with the integers first: x[1, :, idx] has shape (4, 2), not (2, 4)
+    differential("""
+        x0 = torch.tensor(inp((3, 4, 5), 'float32', 1), requires_grad=True)
+        x1 = torch.tensor(inp((4, 3, 2, 1), 'float32', 82), requires_grad=True)
+        t0 = x0[1, :, torch.tensor([0, 3], dtype=torch.int64)]
+        t1 = x1[-1, None, torch.tensor([-1, 1], dtype=torch.int64)]
+        t2 = x0[..., 1, [0, 1]]
+        t3 = x0[torch.tensor([0, 1], dtype=torch.int64), :, 1]
+        t4 = x0 * 1
+        t4[1, :, torch.tensor([0, 3], dtype=torch.int64)] = x0[0, :, :2] * 2; t5 = t4
+        t6 = t0.sum() + t1.sum() + t2.sum() + t3.sum() + t5.sum()
+    """, backward="t6")
+
+
+def test_rmod():
+    differential("""
+        x0 = torch.tensor(inp((3,), 'float32', 1))
+        x1 = torch.tensor(inp((3,), 'int32', 1))
+        t0 = 2.0 % x0
+        t1 = -1 % x1.abs().clamp(min=1)
+    """)
+
+
+def test_inplace_on_expanded_tensors():
+    # several elements share memory: in-place arithmetic refuses, fill_/zero_ and empty
+    # tensors are fine; an expand that repeats nothing is writable
+    differential("""
+        x0 = torch.tensor(inp((3, 1), 'float32', 1))
+        t0 = x0.expand(3, 2)
+        t0.add_(1); t1 = t0
+        t0.clamp_(min=0); t2 = t0
+        t0.copy_(torch.ones(3, 2)); t3 = t0
+        t0[0] = 1; t4 = t0
+        t0.zero_(); t5 = t0
+        t0[0].fill_(2); t6 = t0
+        t7 = x0.expand(0, 3, 2)
+        t7.mul_(2); t8 = t7
+        t9 = x0.expand(1, 3, 1)
+        t9.add_(1); t10 = t9
+    """)
+
+
+def test_index_put_requires_matching_dtypes():
+    # x[advanced] = tensor does not convert (a bool mask with one value does, like masked_fill_)
+    differential("""
+        x0 = torch.tensor(inp((3,), 'int64', 1))
+        x1 = torch.tensor(inp((), 'float64', 2))
+        x0[torch.tensor([0], dtype=torch.int64)] = x1; t0 = x0
+        x0[[0, 1]] = x1; t1 = x0
+        x0[False] = x1; t2 = x0
+        x0[torch.tensor([True, False, True])] = x1; t3 = x0
+        x0[1:] = x1; t4 = x0
+        x0[[0]] = 2.5; t5 = x0
+    """)

@@ -158,6 +158,20 @@ def inplace(self: Tensor, compute, *args, **kwargs) -> Tensor:
     return self
 
 
+def check_writable(self: Tensor) -> bool:
+    """False for an empty tensor (nothing to write); PyTorch's RuntimeError for an expanded
+    one, where several elements share one memory location (a stride 0)."""
+    a = self._data
+    if a.size == 0:
+        return False
+    if a.flags.c_contiguous or all(s or n == 1 for n, s in zip(a.shape, a.strides)):
+        return True
+    raise RuntimeError(
+        "unsupported operation: more than one element of the written-to tensor refers to a single"
+        " memory location. Please clone() the tensor before performing the operation."
+    )
+
+
 def _write(self: Tensor, r: Tensor) -> None:
     src = r._data
     if src.dtype != self._data.dtype and not _can_cast(src.dtype, self._data.dtype):
@@ -175,7 +189,7 @@ def _write(self: Tensor, r: Tensor) -> None:
                 f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
                 f"{list(src.shape)}"
             ) from None
-    if src is not self._data:
+    if src is not self._data and check_writable(self):
         np.copyto(self._data, src, casting="unsafe")
     self._vc[0] += 1
 

@@ -12,7 +12,7 @@ import numpy as np
 from .. import _dtype as D
 from .._tensor import Tensor, _make, apply
 from ..autograd.function import Node
-from . import binary, checked_scalar, inplace
+from . import binary, check_writable, checked_scalar, inplace
 
 # Ops whose NumPy kernels warn on overflow, log(0) or 0/0 run quietly: PyTorch returns inf/nan
 # without a warning, and glasstorch's coach reports non-finite losses where they matter.
@@ -1271,6 +1271,10 @@ def __mod__(self, other):
     return remainder(self, other) if _operand(other) else NotImplemented
 
 
+def __rmod__(self, other):
+    return remainder(other, self) if _operand(other) else NotImplemented
+
+
 def __pow__(self, other):
     return pow(self, other) if _operand(other) else NotImplemented
 
@@ -1501,7 +1505,8 @@ def copy_(self, src, non_blocking=False) -> Tensor:
 
         src = tensor(src)
     if not (src._requires_grad or self._requires_grad):
-        np.copyto(self._data, _broadcast_into(src._data, self._data), casting="unsafe")
+        if check_writable(self):
+            np.copyto(self._data, _broadcast_into(src._data, self._data), casting="unsafe")
         self._vc[0] += 1
         return self
     return inplace(self, lambda s, src: apply(CopyBackwards, s, src), src)
@@ -1540,7 +1545,7 @@ TENSOR_METHODS = (
     "isclose", "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and",
     "bitwise_or", "bitwise_xor", "bitwise_not",
     "__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__",
-    "__rtruediv__", "__floordiv__", "__rfloordiv__", "__mod__", "__pow__", "__rpow__",
+    "__rtruediv__", "__floordiv__", "__rfloordiv__", "__mod__", "__rmod__", "__pow__", "__rpow__",
     "__neg__", "__pos__", "__abs__", "__invert__", "__and__", "__or__", "__xor__", "__rand__",
     "__ror__", "__rxor__", "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__",
     "__iadd__", "__isub__", "__imul__", "__itruediv__", "__ipow__", "__ifloordiv__", "__imod__",

@@ -29,8 +29,9 @@ def _dims(dim, ndim: int) -> tuple | None:
         dims = tuple(sorted(_wrap_dim(d, ndim) for d in dim))
         if len(set(dims)) != len(dims):
             raise RuntimeError("dim appears multiple times in the list of dims")
-        return dims
-    return (_wrap_dim(dim, ndim),)
+        return dims if ndim else ()
+    d = _wrap_dim(dim, ndim)
+    return (d,) if ndim else ()  # 0-d: dim 0 (or -1) is the tensor itself, no axis to reduce
 
 
 def _axis(dims):
@@ -442,15 +443,41 @@ class AminBackward0(AmaxBackward0):
     reduce = staticmethod(np.amin)
 
 
+def _nonempty(name: str, input, dims) -> None:
+    """max-like reductions have no value over an empty dim: PyTorch's IndexError."""
+    if input._data.size == 0:
+        if dims is None:
+            raise IndexError(f"{name}(): Expected reduction dim to be specified for "
+                             "input.numel() == 0.")
+        for d in dims or range(input.ndim):
+            if input.shape[d] == 0:
+                raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+
+
+def _amax_check(name: str, input, dims) -> None:
+    if dims is None and input._data.size == 0:
+        raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() "
+                           "== 0. Specify the reduction dim with the 'dim' argument.")
+    _nonempty(name, input, dims)
+
+
 def amax(input, dim=(), keepdim=False) -> Tensor:
-    return apply(AmaxBackward0, input, dims=_dims(dim, input.ndim), keepdim=keepdim)
+    dims = _dims(dim, input.ndim)
+    _amax_check("amax", input, dims)
+    return apply(AmaxBackward0, input, dims=dims, keepdim=keepdim)
 
 
 def amin(input, dim=(), keepdim=False) -> Tensor:
-    return apply(AminBackward0, input, dims=_dims(dim, input.ndim), keepdim=keepdim)
+    dims = _dims(dim, input.ndim)
+    _amax_check("amin", input, dims)
+    return apply(AminBackward0, input, dims=dims, keepdim=keepdim)
 
 
 def _arg(np_fn, input, dim, keepdim):
+    name = np_fn.__name__
+    if input._data.dtype == np.bool_:
+        raise RuntimeError(f"{name}(): does not support bool input")
+    _nonempty(name, input, None if dim is None else _dims(dim, input.ndim))
     if dim is None:
         r = np.asarray(np_fn(input._data.reshape(-1)))
         if keepdim:
@@ -473,11 +500,13 @@ def argmin(input, dim=None, keepdim=False) -> Tensor:
 
 
 def all(input, dim=None, keepdim=False) -> Tensor:  # noqa: A001
-    return _make(np.asarray(np.all(input._data, axis=_dims(dim, input.ndim), keepdims=keepdim)))
+    r = np.asarray(np.all(input._data, axis=_dims(dim, input.ndim), keepdims=keepdim))
+    return _make(r.astype(np.uint8) if input._data.dtype == np.uint8 else r)  # as PyTorch
 
 
 def any(input, dim=None, keepdim=False) -> Tensor:  # noqa: A001
-    return _make(np.asarray(np.any(input._data, axis=_dims(dim, input.ndim), keepdims=keepdim)))
+    r = np.asarray(np.any(input._data, axis=_dims(dim, input.ndim), keepdims=keepdim))
+    return _make(r.astype(np.uint8) if input._data.dtype == np.uint8 else r)
 
 
 def count_nonzero(input, dim=None) -> Tensor:
@@ -493,7 +522,7 @@ class SoftmaxBackward0(Node):
     def forward(self, x, dim):
         self.dim = dim
         with _quiet(all="ignore"):
-            e = np.exp(x - x.max(axis=dim, keepdims=True))
+            e = np.exp(x - x.max(axis=dim, keepdims=True, initial=-np.inf))  # (empty ok)
             out = e / e.sum(axis=dim, keepdims=True)
         self.saved = (out,)
         return out
@@ -511,7 +540,7 @@ class LogSoftmaxBackward0(Node):
     def forward(self, x, dim):
         self.dim = dim
         with _quiet(all="ignore"):
-            shifted = x - x.max(axis=dim, keepdims=True)
+            shifted = x - x.max(axis=dim, keepdims=True, initial=-np.inf)
             out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
         self.saved = (out,)
         return out
@@ -552,7 +581,7 @@ class LogsumexpBackward0(Node):
 
     def forward(self, x, dims, keepdim=False):
         self.dims, self.keepdim = dims, keepdim
-        m = x.max(axis=dims, keepdims=True)
+        m = x.max(axis=dims, keepdims=True, initial=-np.inf)
         m = np.where(np.isfinite(m), m, 0)
         with _quiet(all="ignore"):
             out = np.log(np.exp(x - m).sum(axis=dims, keepdims=True)) + m
@@ -640,7 +669,10 @@ class LinalgVectorNormBackward0(Node):
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None) -> Tensor:
     """The p-norm of all elements (or along ``dim``); 'fro' is the 2-norm."""
     pv = 2.0 if p in ("fro", None) else float("inf") if p in ("inf", float("inf")) else p
-    x = input if input.is_floating_point() else input.float()
+    if not input.is_floating_point():
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {input.dtype.scalar_name}")
+    x = input
     return apply(LinalgVectorNormBackward0, x, p=pv, dims=_dims(dim, x.ndim), keepdim=keepdim)
 
 

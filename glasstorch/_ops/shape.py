@@ -223,10 +223,10 @@ class TransposeBackward0(Node):
 
     def forward(self, x, d0, d1):
         self.d0, self.d1 = d0, d1
-        return np.swapaxes(x, d0, d1)
+        return np.swapaxes(x, d0, d1) if x.ndim else x.view()  # 0-d: nothing to swap
 
     def backward(self, g):
-        return (np.swapaxes(g, self.d0, self.d1),)
+        return (np.swapaxes(g, self.d0, self.d1) if g.ndim else g,)
 
 
 class TBackward0(Node):
@@ -280,6 +280,8 @@ def movedim(input, source, destination) -> Tensor:
     dst = [destination] if isinstance(destination, int) else list(destination)
     src = [_wrap_dim(s, input.ndim) for s in src]
     dst = [_wrap_dim(d, input.ndim) for d in dst]
+    if input.ndim == 0:
+        return view_of(input)
     order: list = [None] * input.ndim
     for s, d in zip(src, dst):
         order[d] = s
@@ -294,10 +296,19 @@ class ExpandBackward0(Node):
     """out = x broadcast to a larger shape (no copy)  |  dx = g summed over the new dims"""
 
     def forward(self, x, shape):
-        return np.broadcast_to(x, shape)
+        return _broadcast_view(x, shape)
 
     def backward(self, g):
         return (g,)  # the engine's sum_to reduces it to x's shape
+
+
+def _broadcast_view(a: np.ndarray, shape: tuple) -> np.ndarray:
+    """np.broadcast_to, but writable like PyTorch's expand (NumPy marks it read-only; in-place
+    ops check for elements sharing memory themselves, see ``_ops.check_writable``)."""
+    out = np.broadcast_to(a, shape)
+    if a.flags.writeable:
+        out = np.lib.stride_tricks.as_strided(a, shape, out.strides)
+    return out
 
 
 def expand(input, *sizes) -> Tensor:
@@ -326,7 +337,7 @@ def expand(input, *sizes) -> Tensor:
                 f"[{', '.join(map(str, input.shape))}]"
             )
     return _view(apply(ExpandBackward0, input, shape=shape), input,
-                 lambda a: np.broadcast_to(a, shape))
+                 lambda a: _broadcast_view(a, shape))
 
 
 def expand_as(input, other) -> Tensor:
@@ -617,6 +628,8 @@ class SliceBackward0(Node):
 
 
 def narrow(input, dim, start, length) -> Tensor:
+    if input.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     d = _wrap_dim(dim, input.ndim)
     if start < 0:
         start += input.shape[d]
