@@ -82,8 +82,20 @@ def _has_tensors(data) -> bool:
 
 
 def _nested_arrays(data):
-    return [x._data if isinstance(x, Tensor) else
+    # PyTorch reads each tensor in the list as one number, so each must hold exactly one
+    return [_scalar_array(x) if isinstance(x, Tensor) else
             _nested_arrays(x) if isinstance(x, (list, tuple)) else x for x in data]
+
+
+def _scalar_array(x) -> np.ndarray:
+    if x._data.size != 1:
+        raise ValueError(
+            "only one element tensors can be converted to Python scalars\n[glasstorch] "
+            f"torch.tensor(list) reads each tensor in the list as one number, but one has "
+            f"shape {list(x.shape)}; to join tensors into one, use torch.stack(list) (new "
+            "dimension) or torch.cat(list) (existing dimension)."
+        )
+    return x._data.reshape(())
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:

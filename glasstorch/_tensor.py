@@ -236,6 +236,10 @@ class Tensor:
                 "you can only change requires_grad flags of leaf variables. If you want to use a "
                 "computed variable in a subgraph that doesn't require differentiation use "
                 "var_no_grad = var.detach()."
+                f"\n[glasstorch] This tensor (shape {list(self.shape)}) is the result of "
+                f"{type(self.grad_fn).__name__}, not a tensor you created; set requires_grad "
+                "on the leaf you create (e.g. torch.zeros(..., requires_grad=True)), or use "
+                "y.detach() for a copy that autograd does not track."
             )
         if requires_grad and self._data.dtype.kind != "f":
             raise RuntimeError(
@@ -391,7 +395,9 @@ class Tensor:
         if self._requires_grad and not force:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
-                "instead.\n[glasstorch] For a single number, .item() is simpler."
+                f"instead.\n[glasstorch] This tensor (shape {list(self.shape)}) is tracked by "
+                "autograd; .detach() gives the same values untracked. For a single number, "
+                ".item() is simpler."
             )
         return self._data
 

@@ -122,8 +122,9 @@ def inplace(self: Tensor, compute, *args, **kwargs) -> Tensor:
     if self.grad_fn is None and self._requires_grad and base is None:
         raise RuntimeError(
             "a leaf Variable that requires grad is being used in an in-place operation.\n"
-            "[glasstorch] Parameters are updated in place only without recording: wrap the "
-            "update in `with torch.no_grad():`, or write `x = x + ...` to make a new tensor."
+            f"[glasstorch] This leaf (shape {list(self.shape)}, requires_grad=True, e.g. a "
+            "parameter) may be updated in place only without recording: wrap the update in "
+            "`with torch.no_grad():`, or write `x = x + ...` to make a new tensor."
         )
     if base is not None and base.grad_fn is None and base._requires_grad:
         raise RuntimeError(

@@ -140,8 +140,9 @@ def _check_mean_dtype(input, dtype, op="mean"):
     if dtype is None and input._data.dtype.kind != "f":
         raise RuntimeError(
             f"{op}(): could not infer output dtype. Input dtype must be either a floating point "
-            f"or complex dtype. Got: {input.dtype.scalar_name}\n[glasstorch] Convert first: "
-            f"x.float().{op}() (integer tensors often hold labels or counts)."
+            f"or complex dtype. Got: {input.dtype.scalar_name}\n[glasstorch] The tensor is "
+            f"{input.dtype} (shape {list(input.shape)}); convert first: x.float().{op}() "
+            "(integer tensors often hold labels or counts)."
         )
 
 

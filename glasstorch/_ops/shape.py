@@ -490,6 +490,9 @@ def cat(tensors, dim=0, *, out=None) -> Tensor:
                 raise RuntimeError(
                     f"Sizes of tensors must match except in dimension {d}. Expected size "
                     f"{ref.shape[k]} but got size {t.shape[k]} for tensor number {i} in the list."
+                    f"\n[glasstorch] tensor 0 has shape {list(ref.shape)} and tensor {i} has "
+                    f"shape {list(t.shape)}; cat joins along dim={d}, so every other size must "
+                    "be equal: crop or pad them, or join along the dimension where they differ."
                 )
     node = CatBackward0()
     r = record(node, every, node.forward(*[t._data for t in every], dim=d), _make)
@@ -510,7 +513,10 @@ def stack(tensors, dim=0, *, out=None) -> Tensor:
         if t.shape != ts[0].shape:
             raise RuntimeError(
                 f"stack expects each tensor to be equal size, but got {list(ts[0].shape)} at "
-                f"entry 0 and {list(t.shape)} at entry {i}"
+                f"entry 0 and {list(t.shape)} at entry {i}\n[glasstorch] stack adds a new "
+                "dimension, so all tensors need one shape: pad or crop them to the same size "
+                "first (e.g. sequences of different lengths), or use torch.cat to join them "
+                "along an existing dimension."
             )
     d = _wrap_dim(dim, ts[0].ndim + 1)
     node = StackBackward0()

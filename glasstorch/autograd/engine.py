@@ -86,6 +86,11 @@ def _accumulate_into(tensor, grad: np.ndarray, owned: bool) -> None:
             tensor.grad = Tensor._make(existing + grad)
 
 
+def _short(t) -> str:
+    a = t._data
+    return np.array2string(a.ravel()[:3], precision=4) if a.size > 1 else f"{a.item():.4g}"
+
+
 def _is_fresh(grad: np.ndarray, refs: int) -> bool:
     """True when nothing but the engine holds ``grad`` (so a leaf may keep it without a copy)."""
     return grad.base is None and grad.flags.writeable and sys.getrefcount(grad) <= refs
@@ -110,7 +115,9 @@ def run_backward(outputs, grad_outputs, retain_graph: bool = False, inputs=None,
         else:
             raise RuntimeError(
                 f"element {i} of tensors does not require grad and does not have a grad_fn"
-                "\n[glasstorch] The graph was cut before this tensor: it was made under "
+                f"\n[glasstorch] This tensor (shape {list(t.shape)}, value "
+                f"{_short(t)}) is not connected to any parameter. The graph was cut before "
+                "this tensor: it was made under "
                 "no_grad(), from .detach() or .item(), or by wrapping a result in tensor(...); "
                 "or no parameter has requires_grad=True."
             )

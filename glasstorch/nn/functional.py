@@ -1165,8 +1165,11 @@ def _check_class_index_args(input: Tensor, target: Tensor, weight: Tensor | None
                 "0D or 1D target tensor expected, multi-target not supported\n[glasstorch] "
                 f"target has shape {tsh}. Class indices must be int64 of shape "
                 f"({ish[0] if input.ndim == 2 else ''}{',' if input.ndim == 2 else ''}): use "
-                "target.squeeze(1) or target.view(-1); for class probabilities pass a float "
-                f"target of the input's shape {ish}."
+                + ("target.squeeze(1) or target.view(-1)" if target.ndim != 2 or tsh[1] == 1
+                   else f"target.argmax(1) if it is one-hot ({tsh[1]} columns, while the input "
+                        f"has {ish[-1] if input.ndim else 1} classes)")
+                + "; for class probabilities pass a float target of the input's shape "
+                f"{ish}."
             )
         if input.ndim == 1 and target.ndim == 1 and tsh[0] != 1:
             raise ValueError("For 1D input, 1D target must have size 1, but got target size: "
@@ -1188,8 +1191,9 @@ def _check_class_index_args(input: Tensor, target: Tensor, weight: Tensor | None
     if target.dtype not in (D.int64, D.uint8):
         raise RuntimeError(
             f"expected target dtype to be Long or Byte, but got {target.dtype.scalar_name}\n"
-            f"[glasstorch] class-index targets must be integers: use target.long(). (For class "
-            f"probabilities, the target must be float with the input's shape {ish}.)"
+            f"[glasstorch] target is {target.dtype} (shape {tsh}) but class-index targets "
+            f"must be integers (torch.int64): use target.long(). (For class probabilities, "
+            f"the target must be float with the input's shape {ish}.)"
         )
     if weight is not None and weight.dtype is not input.dtype:
         raise RuntimeError(f"expected scalar type {input.dtype.scalar_name} but found "
@@ -1435,12 +1439,15 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     if target.dtype is not input.dtype:
         raise RuntimeError(
             f"Found dtype {target.dtype.scalar_name} but expected {input.dtype.scalar_name}\n"
-            f"[glasstorch] the target must have the input's dtype: use target.to({input.dtype})."
+            f"[glasstorch] the target is {target.dtype} but the input is {input.dtype}; they "
+            f"must match: use target.{'float()' if input.dtype is D.float32 else 'to(input.dtype)'}"
+            "."
         )
     x, y = input._data, target._data
     if not np.all((x >= 0) & (x <= 1)):
         raise RuntimeError(
-            "all elements of input should be between 0 and 1\n[glasstorch] BCELoss expects "
+            "all elements of input should be between 0 and 1\n[glasstorch] the input ranges "
+            f"from {float(np.nanmin(x)):g} to {float(np.nanmax(x)):g}, but BCELoss expects "
             "probabilities; for raw scores (logits) use BCEWithLogitsLoss, or apply sigmoid first."
         )
     if not np.all((y >= 0) & (y <= 1)):

@@ -187,7 +187,12 @@ class Optimizer:
                 ) from None
             raise
         if len(param_groups) == 0:
-            raise ValueError("optimizer got an empty parameter list")
+            hint = ""
+            if inspect.isgenerator(params):  # model.parameters() found nothing
+                hint = ("\n[glasstorch] parameters() found no tensors. Layers kept in a plain "
+                        "Python list or dict are not registered: use nn.ModuleList / "
+                        "nn.ModuleDict (or nn.Sequential).")
+            raise ValueError("optimizer got an empty parameter list" + hint)
         if not isinstance(param_groups[0], dict):
             param_groups = [{"params": param_groups}]
         for param_group in param_groups:
