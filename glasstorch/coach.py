@@ -239,7 +239,7 @@ def _nonfinite_loss(t, v: float) -> None:
     if origin is not None:
         op, where, what = origin
         lines.append(f"The first operation that produced nan/inf in this forward pass was {op} "
-                     f"at {where}: {what}.")
+                     f"at {where}: {what}. {_FIXES.get(op, _FIX_OTHER)}")
         _state.watch = False  # found: stop checking every op
     elif bad_params:
         lines.append(f"Already before this forward pass, {bad_params} contained nan/inf: an "
@@ -265,6 +265,20 @@ def _nonfinite_loss(t, v: float) -> None:
                      "that the weights overflow.")
     _state.origin = None
     _warn(" ".join(lines))
+
+
+_FIX_OTHER = ("Keep its inputs in range (clamp them, add a small epsilon) or lower the "
+              "learning rate if values overflow.")
+_FIXES = {
+    "log": "Clamp its input away from 0 (x.clamp_min(1e-7).log()), or use log_softmax / "
+           "F.cross_entropy / BCEWithLogitsLoss on logits instead of log by hand.",
+    "div": "Avoid dividing by zero: add a small epsilon to the denominator.",
+    "sqrt": "Clamp its input to be non-negative (x.clamp_min(0)), and add an epsilon if it is "
+            "differentiated at 0.",
+    "exp": "exp overflows above ~88 in float32: use log-sum-exp forms (log_softmax, logsumexp) "
+           "or lower the learning rate.",
+    "pow": "The values overflow: lower the learning rate or normalize the inputs.",
+}
 
 
 def _nonfinite_leaves(t) -> str:
