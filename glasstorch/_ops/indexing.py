@@ -55,6 +55,8 @@ def _convert_key(key, shape):
         elif isinstance(k, (bool, np.bool_)):
             basic = False
             out.append(k)
+        elif isinstance(k, str):  # PyTorch tries to build an index tensor from it
+            raise TypeError(f"new(): invalid data type '{type(k).__name__}'")
         else:
             try:
                 out.append(int(k.__index__()))
@@ -129,13 +131,28 @@ class IndexBackward0(Node):
         return (dx,)
 
 
-def _basic_node(key):
-    last = [k for k in key if k is not Ellipsis]
-    if last and all(k is None for k in last):
-        return UnsqueezeBackward0
-    if any(isinstance(k, int) for k in key):
-        return SelectBackward0
-    return SliceBackward0
+class AliasBackward0(SelectBackward0):
+    """out = x[:] (every element, a view)  |  dx = g"""
+
+
+def _basic_node(key, shape):
+    """PyTorch applies a basic index left to right (select, slice, unsqueeze), skipping slices
+    that keep a whole dim; the grad_fn is named after the last op applied (Alias if none)."""
+    n_ellipsis = len(shape) - sum(1 for k in key if k is not None and k is not Ellipsis)
+    dim, last = 0, AliasBackward0
+    for k in key:
+        if k is Ellipsis:
+            dim += n_ellipsis
+        elif k is None:
+            last = UnsqueezeBackward0
+        elif isinstance(k, slice):
+            if k.indices(shape[dim]) != (0, shape[dim], 1):
+                last = SliceBackward0
+            dim += 1
+        else:
+            last = SelectBackward0
+            dim += 1
+    return last
 
 
 def _split_ints(k: tuple, ndim: int):
@@ -171,7 +188,7 @@ def __getitem__(self, key):
         return __getitem__(__getitem__(self, split[0]), split[1])
     try:
         if basic:
-            out = apply(_basic_node(k), self, key=k)
+            out = apply(_basic_node(k, self.shape), self, key=k)
             return _view(out, self, lambda a: a[k])
         return apply(IndexBackward0, self, key=k)
     except IndexError as e:
@@ -228,10 +245,19 @@ def __setitem__(self, key, value):
             self._data[k] = v
             self._vc[0] += 1
             return
+        if basic:  # PyTorch writes through the view, x[k].copy_(v): the base gets CopySlices
+            from .pointwise import copy_, fill_
+
+            view = __getitem__(self, key)
+            if isinstance(value, (int, float, bool, np.number)):
+                fill_(view, value)
+            else:
+                copy_(view, value)
+            return
         inplace(self, _index_put, k, value)
     except IndexError as e:
         raise _index_error(e, self.shape) from None
-    except ValueError as e:
+    except (ValueError, TypeError) as e:
         v_shape = list(np.shape(value._data if isinstance(value, Tensor) else value))
         raise RuntimeError(
             f"shape mismatch: value tensor of shape {v_shape} cannot be broadcast to indexing "
@@ -306,6 +332,10 @@ class ScatterBackward0(Node):
         return gx, g[self.idx]
 
 
+class ScatterBackward1(ScatterBackward0):
+    """out = x with out[index] = a number along dim  |  dx = g with zeros at index"""
+
+
 class ScatterAddBackward0(ScatterBackward0):
     """out = x with src added at index along dim  |  dx = g,  dsrc = g[index]"""
 
@@ -325,7 +355,7 @@ def _scatter_value(input, d, index, value, reduce):
     node_src = np.asarray(value, dtype=input._data.dtype)
     from ..autograd.function import record
 
-    node = ScatterBackward0()
+    node = ScatterBackward1()
     return record(node, (input, None), node.forward(input._data, node_src, index._data, d,
                                                      reduce), _make)
 
@@ -379,6 +409,19 @@ class MaskedFillBackward0(Node):
         return (np.where(self.mask, np.zeros((), g.dtype), g),)
 
 
+class MaskedFillBackward1(Node):
+    """out = x with a 0-d tensor v where mask  |  dx = g with zeros where mask,
+    dv = sum of g where mask"""
+
+    def forward(self, x, v, mask):
+        self.mask = mask
+        return np.where(mask, v, x)
+
+    def backward(self, g):
+        zero = np.zeros((), g.dtype)
+        return np.where(self.mask, zero, g), np.where(self.mask, g, zero).sum()
+
+
 def masked_fill(input, mask, value) -> Tensor:
     """A copy with ``value`` where ``mask`` is true."""
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
@@ -387,6 +430,8 @@ def masked_fill(input, mask, value) -> Tensor:
             f"masked_fill_ only supports boolean masks, but got mask with dtype "
             f"{D.from_numpy_dtype(m.dtype)}"
         )
+    if isinstance(value, Tensor) and value.ndim == 0:  # the fill value is part of the graph
+        return apply(MaskedFillBackward1, input, value._cast(input.dtype), mask=m)
     v = value.item() if isinstance(value, Tensor) else value
     return apply(MaskedFillBackward0, input, mask=m, value=input._data.dtype.type(v))
 
@@ -398,14 +443,20 @@ def masked_fill_(self, mask, value) -> Tensor:
 def masked_select(input, mask) -> Tensor:
     m = mask._data if isinstance(mask, Tensor) else mask
     shape = np.broadcast_shapes(input.shape, np.shape(m))
-    from .shape import expand
+    x = input if input.shape == shape else input.expand(shape)
+    return apply(MaskedSelectBackward0, x, key=(np.broadcast_to(m, shape),))
 
-    return __getitem__(expand(input, shape), _make(np.broadcast_to(m, shape)))
+
+class MaskedSelectBackward0(IndexBackward0):
+    """out = the elements of x where mask, as a 1-d copy  |  dx = zeros with g where mask"""
 
 
 def nonzero(input, *, as_tuple=False):
     """Indices of the non-zero elements: an (n, ndim) int64 tensor, or one tensor per dim."""
-    idx = np.nonzero(input._data if input.ndim else input._data.reshape(1))
+    if input.ndim == 0:  # a 0-d tensor has one element and no dims to index
+        n = int(bool(input._data))
+        return (_make(np.zeros(n, np.int64)),) if as_tuple else _make(np.zeros((n, 0), np.int64))
+    idx = np.nonzero(input._data)
     if as_tuple:
         return tuple(_make(i.astype(np.int64)) for i in idx)
     return _make(np.stack(idx, axis=1).astype(np.int64) if idx else
@@ -416,36 +467,49 @@ def argwhere(input) -> Tensor:
     return nonzero(input)
 
 
+class TakeBackward0(IndexBackward0):
+    """out = x.flatten()[index]  |  dx = zeros with g added at the flat indices"""
+
+    def forward(self, x, key):
+        self.shape, self.key = x.shape, key
+        return x.reshape(-1)[key]
+
+    def backward(self, g):
+        dx = np.zeros(self.shape, g.dtype)
+        np.add.at(dx.reshape(-1), self.key, g)
+        return (dx,)
+
+
 def take(input, index) -> Tensor:
-    return __getitem__(input.reshape(-1), index)
+    """Elements of the flattened input at ``index`` (shaped like index)."""
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    n = input.numel()
+    if idx.size and (idx.max() >= n or idx.min() < -n):
+        bad = idx.max() if idx.max() >= n else idx.min()
+        raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
+    return apply(TakeBackward0, input, key=idx)
 
 
 def index_add(input, dim, index, source, *, alpha=1) -> Tensor:
-    from .pointwise import add
-
     d = _wrap_dim(dim, input.ndim)
-    z = np.zeros(input.shape, D.result_type(input, source).np)
-    return add(input, _index_add_tensor(z, d, index, source), alpha=alpha)
+    dt = D.result_type(input, source)
+    return apply(IndexAddBackward0, input._cast(dt), source._cast(dt), dim=d, index=index._data,
+                 alpha=alpha)
 
 
 class IndexAddBackward0(Node):
-    """out = zeros with source added at index along dim  |  dsource = g's slices at index"""
+    """out = x with alpha*source added at index along dim  |  dx = g,
+    dsource = alpha * g's slices at index"""
 
-    def forward(self, src, zeros, dim, index):
-        self.dim, self.index = dim, index
-        key = (slice(None),) * dim + (index,)
-        np.add.at(zeros, key, src)
-        return zeros
+    def forward(self, x, src, dim, index, alpha=1):
+        self.dim, self.index, self.alpha = dim, index, alpha
+        out = x.copy()
+        np.add.at(out, (slice(None),) * dim + (index,), src if alpha == 1 else src * alpha)
+        return out
 
     def backward(self, g):
-        return (np.take(g, self.index, axis=self.dim),)
-
-
-def _index_add_tensor(zeros, dim, index, source):
-    from ..autograd.function import record
-
-    node = IndexAddBackward0()
-    return record(node, (source,), node.forward(source._data, zeros, dim, index._data), _make)
+        gs = np.take(g, self.index, axis=self.dim)
+        return g, (gs if self.alpha == 1 else gs * self.alpha)
 
 
 def index_add_(self, dim, index, source, *, alpha=1) -> Tensor:
