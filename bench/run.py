@@ -4,6 +4,7 @@
     python -m bench --quick      # about a minute: fewer repeats, epochs and import runs
     python bench/run.py --only mnist deep --skip-import --skip-memory
     python -m bench --profile mnist   # cProfile of glasstorch on one workload
+    python -m bench --phases digits   # us per step phase (forward, backward, step ...)
 
 For each workload, glasstorch, torch (default threads), torch with one thread and the fused
 NumPy baseline run in turn, the order rotating every repeat so that drifts in machine load hit
@@ -284,6 +285,61 @@ def profile(key: str, epochs: int = 3, top: int = 25) -> None:
               f"{func} ({where}:{line})")
 
 
+def phases(key: str, epochs: int = 3) -> None:
+    """Median microseconds per training-step phase, glasstorch next to torch (1 thread).
+
+    Timed without a profiler, so small functions are not inflated: next batch from the
+    DataLoader, zero_grad, forward, loss, backward, optimizer step, loss.item().
+    """
+    import torch
+
+    import glasstorch
+
+    torch.set_num_threads(1)
+    w = W.BY_KEY[key]
+    if not w.train:
+        raise SystemExit("--phases needs a training workload")
+    data, weights = W.make_data(w), W.make_weights(w)
+    names = ("next batch", "zero_grad", "forward", "loss", "backward", "step", "item")
+    result = {}
+    for lib in (glasstorch, torch, glasstorch, torch):  # the second round is the one kept
+        model, opt, loss_fn, loader = W.build(lib, w, weights, data)
+        samples: dict[str, list[float]] = {n: [] for n in names}
+        clock = time.perf_counter
+        for _ in range(epochs):
+            it = iter(loader)
+            while True:
+                t0 = clock()
+                try:
+                    xb, yb = next(it)
+                except StopIteration:
+                    break
+                t1 = clock()
+                opt.zero_grad()
+                t2 = clock()
+                out = model(xb)
+                t3 = clock()
+                loss = loss_fn(out, yb)
+                t4 = clock()
+                loss.backward()
+                t5 = clock()
+                opt.step()
+                t6 = clock()
+                loss.item()
+                t7 = clock()
+                marks = (t0, t1, t2, t3, t4, t5, t6, t7)
+                for n, a, b in zip(names, marks, marks[1:]):
+                    samples[n].append(b - a)
+        result[lib.__name__] = {n: statistics.median(v) * 1e6 for n, v in samples.items()}
+    g, t = result["glasstorch"], result["torch"]
+    print(f"{w.title}: median us per step phase (torch with 1 thread)")
+    print(f"{'phase':<12}{'glasstorch':>12}{'torch':>10}{'ratio':>8}")
+    for n in names:
+        print(f"{n:<12}{g[n]:>12.1f}{t[n]:>10.1f}{g[n] / t[n]:>8.2f}")
+    print(f"{'total':<12}{sum(g.values()):>12.1f}{sum(t.values()):>10.1f}"
+          f"{sum(g.values()) / sum(t.values()):>8.2f}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="about one minute")
@@ -293,10 +349,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--skip-memory", action="store_true")
     parser.add_argument("--profile", choices=list(W.BY_KEY),
                         help="only profile glasstorch on this workload")
+    parser.add_argument("--phases", choices=[w.key for w in W.WORKLOADS if w.train],
+                        help="only time each step phase of one workload, glasstorch vs torch")
     parser.add_argument("--json", default=str(ROOT / "bench" / "results.json"))
     args = parser.parse_args(argv)
     if args.profile:
         profile(args.profile)
+        return
+    if args.phases:
+        phases(args.phases)
         return
 
     import torch
