@@ -265,9 +265,33 @@ def report(results: dict) -> str:
         from bench.memory import markdown
 
         parts += [markdown(results["memory"]), ""]
+    for name, title in (("ops", "Per-op overhead (bench/bench_ops.py)"),
+                        ("dataloader", "DataLoader throughput (bench/bench_dataloader.py)")):
+        if results.get("extra", {}).get(name):
+            parts += [f"{title}:", "", "```", results["extra"][name].rstrip(), "```", ""]
     table, _ = targets(results)
     parts += ["Targets (issue 6):", "", table]
     return "\n".join(parts)
+
+
+def extras(quick: bool) -> dict[str, str]:
+    """The per-op and DataLoader benchmarks (bench_ops.py, bench_dataloader.py), run as they
+    are from the command line; their printed tables are kept verbatim."""
+    import subprocess
+
+    from bench import child_env
+
+    scripts = {
+        "ops": ["bench_ops.py"],
+        "dataloader": ["bench_dataloader.py"] + (["--n", "10000", "--repeats", "2"] if quick
+                                                  else ["--repeats", "3"]),
+    }
+    out = {}
+    for name, (script, *args) in scripts.items():
+        done = subprocess.run([sys.executable, str(ROOT / "bench" / script), *args],
+                              capture_output=True, text=True, env=child_env())
+        out[name] = done.stdout if done.returncode == 0 else f"failed:\n{done.stderr[-2000:]}"
+    return out
 
 
 def profile(key: str, epochs: int = 3, top: int = 25) -> None:
@@ -359,6 +383,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--only", nargs="+", choices=list(W.BY_KEY), help="workloads to run")
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--skip-extra", action="store_true",
+                        help="skip bench_ops.py and bench_dataloader.py")
     parser.add_argument("--profile", choices=list(W.BY_KEY),
                         help="only profile glasstorch on this workload")
     parser.add_argument("--phases", choices=[w.key for w in W.WORKLOADS if w.train],
@@ -396,6 +422,9 @@ def main(argv: list[str] | None = None) -> None:
 
         print("[bench] peak memory ...", file=sys.stderr, flush=True)
         results["memory"] = measure(epochs=1 if args.quick else 2)
+    if not args.skip_extra:
+        print("[bench] per-op overhead and DataLoader ...", file=sys.stderr, flush=True)
+        results["extra"] = extras(args.quick)
     results["machine"]["loadavg_end"] = os.getloadavg()
     results["elapsed_s"] = time.perf_counter() - start
     _, checks = targets(results)
