@@ -227,3 +227,71 @@ def test_index_put_requires_matching_dtypes():
         x0[1:] = x1; t4 = x0
         x0[[0]] = 2.5; t5 = x0
     """)
+
+
+def test_output_saved_by_an_inplace_op_is_watched():
+    # exp_ saves its output, which lives in t0: changing t0 again must fail backward
+    differential("""
+        x1 = torch.tensor(inp((2, 4, 3), 'float32', 97), requires_grad=True)
+        t0 = x1[..., 0, [0, 0, 0]]
+        t0.exp_(); t4 = t0
+        t0.masked_fill_(t0 > 0, 0); t5 = t0
+        t6 = t4.repeat(1, 2, 1)
+    """, backward="t6")
+
+
+def test_setitem_of_a_grad_value_into_integer_or_0d_tensors():
+    # x[0] = v wrote into a copy (NumPy gives a scalar for x[0]); integer targets never
+    # require grad
+    differential("""
+        x1 = torch.tensor(inp((), 'float32', 609))
+        x2 = torch.tensor(inp((2,), 'float32', 6))
+        x3 = torch.tensor(inp((), 'float64', 257), requires_grad=True)
+        x4 = torch.tensor(inp((), 'int64', 257))
+        t4 = x1.clone()
+        t4[()] = x3; t5 = t4
+        t6 = x4.clone()
+        t6[()] = x3; t7 = t6
+        t8 = x2 * 1
+        t8[0] = x3; t9 = t8
+        t10 = t5 + t9
+    """, backward="t10")
+
+
+def test_bool_scalars_next_to_index_arrays():
+    # PyTorch: True is a new dim indexed by [0], False by []
+    differential("""
+        x0 = torch.tensor(inp((3, 4, 2, 4), 'float32', 758), requires_grad=True)
+        x1 = torch.tensor(inp((3, 4), 'int64', 4))
+        t0 = x0[torch.tensor([-1, -3, 0], dtype=torch.int64), True]
+        t1 = x1[True, :, []]
+        t2 = x1[[2, 1], True, 1:]
+        t3 = x0[..., True, [0, 1]]
+        t4 = t0.sum() + t3.sum()
+    """, backward="t4")
+
+
+def test_mv_outer_split_chunk_unbind_argument_checks():
+    differential("""
+        x0 = torch.tensor(inp((2, 3, 4), 'float32', 1))
+        x1 = torch.tensor(inp((4,), 'float32', 2))
+        x2 = torch.tensor(inp((), 'int32', 3))
+        t0 = x0.mv(x1)
+        t1 = x0[0].mv(x0[0, 0].unsqueeze(1))
+        t2 = torch.outer(x0[0], x1)
+        t3 = torch.outer(x1, x0[0])
+        t4 = x2.split(3, dim=0)
+        t5 = x2.chunk(3, dim=0)
+        t6 = x2.unbind(0)
+    """)
+
+
+def test_masked_fill_values_are_checked_like_torch():
+    differential("""
+        x0 = torch.tensor(inp((2, 3), 'uint8', 307))
+        t0 = x0.masked_fill(x0 > 2, -1)
+        t1 = x0.masked_fill(x0 > 2, 300)
+        t2 = x0.masked_fill(x0 > 2, -1.5)
+        t3 = x0.masked_fill(x0 > 2, 2.7)
+        t4 = x0.int().masked_fill(x0 > 2, -2.7)
+    """)

@@ -82,6 +82,12 @@ def checked_scalar(x, rt: np.dtype):
             name = _C_NAMES.get(rt.name, rt.name + "_t")
             raise RuntimeError(f"value cannot be converted to type {name} without overflow")
         return np.int64(x).astype(rt)
+    if rt.kind in "iu" and isinstance(x, float):
+        info = np.iinfo(rt)
+        if not info.min <= x <= info.max:  # no wrapping for floats
+            name = _C_NAMES.get(rt.name, rt.name + "_t")
+            raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+        return rt.type(int(x))
     return rt.type(x)
 
 
@@ -109,7 +115,7 @@ def inplace(self: Tensor, compute, *args, **kwargs) -> Tensor:
     of its old value); when ``self`` is a view, its base gets a ``CopySlices`` node instead, so
     the gradient of the base sees the change. Leaves that require grad refuse, as in PyTorch.
     """
-    recording = _state.enabled and (
+    recording = _state.enabled and self._data.dtype.kind in "fc" and (
         self._requires_grad
         or any(isinstance(a, Tensor) and a._requires_grad for a in args)
         or any(isinstance(a, Tensor) and a._requires_grad for a in kwargs.values())
@@ -139,6 +145,11 @@ def inplace(self: Tensor, compute, *args, **kwargs) -> Tensor:
         snapshot._acc = self._acc
     r = compute(snapshot, *args, **kwargs)
     _write(self, r)
+    node = r.grad_fn
+    if node is not None and getattr(node, "_versions", None):
+        # an output the node saved now lives in self: later writes to self must be detected
+        node._versions = [(self._vc, self._vc[0], d) if vc is r._vc else (vc, v, d)
+                          for vc, v, d in node._versions]
     if base is None:
         self.grad_fn, self._output_nr = r.grad_fn, r._output_nr
         self._requires_grad = r._requires_grad

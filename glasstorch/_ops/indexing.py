@@ -13,7 +13,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, _make, _wrap_dim, apply
 from ..autograd.function import Node
 from ..autograd.grad_mode import _state
-from . import check_writable, inplace
+from . import check_writable, checked_scalar, inplace
 from .shape import _view
 
 
@@ -158,8 +158,10 @@ def _basic_node(key, shape):
 def _split_ints(k: tuple, ndim: int):
     """PyTorch applies the integers of a key as selections before the index arrays, so they do
     not count as advanced indices (NumPy counts them: ``x[1, :, idx]`` would be transposed).
-    Returns (basic key of the integers, rest of the key) or None when there is nothing to do."""
-    if not any(isinstance(e, int) for e in k) or not any(isinstance(e, np.ndarray) for e in k):
+    A bool (True/False) next to index arrays is a new dim indexed by [0] or [] (NumPy's rule
+    differs). Returns (basic key, rest of the key) or None when there is nothing to do."""
+    if not any(isinstance(e, (int, np.bool_)) for e in k) or \
+            not any(isinstance(e, np.ndarray) for e in k):
         return None
 
     def dims(e):
@@ -173,6 +175,12 @@ def _split_ints(k: tuple, ndim: int):
         if e is Ellipsis:
             first += [slice(None)] * max(n_ellipsis, 0)
             rest.append(e)
+        elif isinstance(e, (bool, np.bool_)):
+            first.append(None)
+            rest.append(np.array([0] if e else [], dtype=np.int64))
+        elif e is None:
+            first.append(None)
+            rest.append(slice(None))
         elif isinstance(e, int):
             first.append(e)
         else:
@@ -188,6 +196,8 @@ def __getitem__(self, key):
         return __getitem__(__getitem__(self, split[0]), split[1])
     try:
         if basic:
+            if not any(e is Ellipsis for e in k):
+                k = k + (Ellipsis,)  # so NumPy returns a 0-d view, not a copied scalar
             out = apply(_basic_node(k, self.shape), self, key=k)
             return _view(out, self, lambda a: a[k])
         return apply(IndexBackward0, self, key=k)
@@ -433,7 +443,7 @@ def masked_fill(input, mask, value) -> Tensor:
     if isinstance(value, Tensor) and value.ndim == 0:  # the fill value is part of the graph
         return apply(MaskedFillBackward1, input, value._cast(input.dtype), mask=m)
     v = value.item() if isinstance(value, Tensor) else value
-    return apply(MaskedFillBackward0, input, mask=m, value=input._data.dtype.type(v))
+    return apply(MaskedFillBackward0, input, mask=m, value=checked_scalar(v, input._data.dtype))
 
 
 def masked_fill_(self, mask, value) -> Tensor:

@@ -145,6 +145,8 @@ def bmm(input, mat2) -> Tensor:
 
 
 def mv(input, vec) -> Tensor:
+    if input.ndim != 2 or vec.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input.ndim}, {vec.ndim}")
     _check(input, vec, "mv")
     return apply(MvBackward0, input, vec)
 
@@ -205,6 +207,9 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1) -> Tensor:
 def outer(input, vec2) -> Tensor:
     from .shape import unsqueeze
 
+    for name, t in (("self", input), ("vec2", vec2)):
+        if t.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t.ndim}-D")
     return unsqueeze(input, 1) * unsqueeze(vec2, 0)
 
 

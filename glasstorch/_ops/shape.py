@@ -562,6 +562,8 @@ class SplitWithSizesBackward0(SplitBackward0):
 
 def split(tensor, split_size_or_sections, dim=0) -> tuple:
     """Cut into pieces of ``split_size`` (the last may be smaller) or of the given sizes."""
+    if tensor.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = _wrap_dim(dim, tensor.ndim)
     n = tensor.shape[d]
     if isinstance(split_size_or_sections, int):
@@ -589,6 +591,8 @@ def chunk(input, chunks, dim=0) -> tuple:
     """Split into ``chunks`` nearly equal pieces."""
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    if input.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     d = _wrap_dim(dim, input.ndim)
     n = input.shape[d]
     size = -(-n // chunks) if n else 1
@@ -608,6 +612,8 @@ class UnbindBackward0(Node):
 
 def unbind(input, dim=0) -> tuple:
     """The slices along ``dim`` as a tuple of views."""
+    if input.ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     d = _wrap_dim(dim, input.ndim)
     if input.shape[d] == 0:
         return ()
