@@ -59,6 +59,11 @@ class UnsafeViewBackward0(MmBackward0):
     """out = a @ b with batch dims  |  da = g @ b^T,  db = a^T @ g (summed over broadcasting)"""
 
 
+class CloneBackward0(MmBackward0):
+    """out = M @ B for a matrix M and a batch B (PyTorch computes (B^T @ M^T)^T and copies it)
+    |  dM = g @ B^T summed over the batch,  dB = M^T @ g"""
+
+
 class SqueezeBackward4(MmBackward0):
     """out = v @ B (a row vector times a matrix)  |  dv = g @ B^T,  dB = outer(v, g)"""
 
@@ -111,10 +116,21 @@ def matmul(input, other, *, out=None) -> Tensor:
     """Matrix product with NumPy's rules for 1-D operands and broadcast batch dims."""
     _check(input, other, "matmul")
     a, b = input.ndim, other.ndim
+    if input.dtype.name == "bool":  # the kernel PyTorch would dispatch to has no bool version
+        kernel = "dot" if a == b == 1 else "addmv_impl_cpu" if b == 1 and a >= 2 else \
+            "addmm_impl_cpu_" if b == 2 else "bmm"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+    # the grad_fn is the last op of PyTorch's recipe for these ranks
     cls = (DotBackward0 if a == 1 and b == 1 else MvBackward0 if a == 2 and b == 1
-           else MmBackward0 if a == 2 and b == 2 else SqueezeBackward4 if a == 1
-           else UnsafeViewBackward0)
-    r = apply(cls, input, other)
+           else MmBackward0 if a == 2 and b == 2 else SqueezeBackward4 if a == 1 and b == 2
+           else CloneBackward0 if a == 2 else UnsafeViewBackward0)
+    try:
+        r = apply(cls, input, other)
+    except ValueError:  # batch dims that do not broadcast
+        from . import _broadcast_error
+
+        raise _broadcast_error(np.empty(input.shape[:-2]), np.empty(other.shape[:-2]),
+                               "matmul") from None
     if out is not None:
         from .pointwise import _out
 
@@ -160,7 +176,17 @@ def dot(input, other) -> Tensor:
     return apply(DotBackward0, input, other)
 
 
-inner = dot
+def inner(input, other) -> Tensor:
+    """Products summed over the last dim: out[i.., j..] = sum_k a[i.., k] b[j.., k]."""
+    if input.ndim == 0 or other.ndim == 0:
+        return input * other
+    k = input.shape[-1]
+    if other.shape[-1] != k:
+        raise RuntimeError(f"inner() the last dimension must match on both input tensors but got "
+                           f"shapes {list(input.shape)} and {list(other.shape)}.")
+    rows = [int(np.prod(t.shape[:-1])) for t in (input, other)]  # -1 is ambiguous when k = 0
+    out = matmul(input.reshape(rows[0], k), other.reshape(rows[1], k).t())
+    return out.reshape(input.shape[:-1] + other.shape[:-1])
 
 
 class AddmmBackward0(Node):
