@@ -15,7 +15,8 @@ import numpy as np
 from . import _dtype as D
 from . import _random as R
 from ._device import check_device
-from ._tensor import Tensor, _as_array, _make, _size_args
+from ._tensor import Tensor, _as_array, _make, _size_args, apply
+from .autograd.function import Node
 
 __all__ = [
     "tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "empty", "full", "eye",
@@ -43,6 +44,11 @@ def _finish(arr: np.ndarray, requires_grad: bool, out: Tensor | None = None) -> 
             )
         t._requires_grad = True  # honoured even under no_grad, as in PyTorch
     return t
+
+
+def _out_dtype(dtype, out: Tensor | None):
+    """With ``out=`` and no dtype, a factory makes values of out's dtype, as in PyTorch."""
+    return out.dtype if dtype is None and out is not None else dtype
 
 
 def _dt(dtype, default=None) -> D.dtype:
@@ -126,11 +132,13 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
 def zeros(*size, out=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``."""
     check_device(device)
+    dtype = _out_dtype(dtype, out)
     return _finish(np.zeros(_size_args(size), _dt(dtype).np), requires_grad, out)
 
 
 def ones(*size, out=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     check_device(device)
+    dtype = _out_dtype(dtype, out)
     return _finish(np.ones(_size_args(size), _dt(dtype).np), requires_grad, out)
 
 
@@ -138,12 +146,14 @@ def empty(*size, out=None, dtype=None, device=None, requires_grad=False,
           memory_format=None) -> Tensor:
     """Uninitialised memory (glasstorch zero-fills it, so results are reproducible)."""
     check_device(device)
+    dtype = _out_dtype(dtype, out)
     return _finish(np.zeros(_size_args(size), _dt(dtype).np), requires_grad, out)
 
 
 def full(size, fill_value, *, out=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """A tensor filled with ``fill_value``; the dtype follows the value (bool, int64, float)."""
     check_device(device)
+    dtype = _out_dtype(dtype, out)
     if dtype is None:
         if isinstance(fill_value, Tensor):
             dt = fill_value.dtype
@@ -161,6 +171,7 @@ def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False) -> Tensor:
 
 def eye(n, m=None, *, out=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     check_device(device)
+    dtype = _out_dtype(dtype, out)
     return _finish(np.eye(n, n if m is None else m, dtype=_dt(dtype).np), requires_grad, out)
 
 
@@ -168,6 +179,7 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, device=None,
            requires_grad=False) -> Tensor:
     """start, start+step, ... up to (not including) end. int64 unless an argument is a float."""
     check_device(device)
+    dtype = _out_dtype(dtype, out)
     if end is None:
         start, end = 0, start
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
@@ -206,6 +218,7 @@ def linspace(start, end, steps, *, out=None, dtype=None, device=None,
              requires_grad=False) -> Tensor:
     """``steps`` evenly spaced values from start to end, both included."""
     check_device(device)
+    dtype = _out_dtype(dtype, out)
     start = start.item() if isinstance(start, Tensor) else start
     end = end.item() if isinstance(end, Tensor) else end
     if steps < 0:
@@ -266,7 +279,7 @@ def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False
 def _float_dt(dtype, op: str) -> D.dtype:
     dt = _dt(dtype)
     if not dt.is_floating_point:
-        raise RuntimeError(f'"{op}" not implemented for \'{dt.scalar_name}\'')
+        raise NotImplementedError(f'"{op}" not implemented for \'{dt.scalar_name}\'')
     return dt
 
 
@@ -274,6 +287,7 @@ def rand(*size, generator=None, out=None, dtype=None, device=None,
          requires_grad=False) -> Tensor:
     """Uniform random numbers in [0, 1)."""
     check_device(device)
+    dtype = _out_dtype(dtype, out)
     dt = _float_dt(dtype, "check_uniform_bounds")
     return _finish(R.rand(_size_args(size), dt.np, generator), requires_grad, out)
 
@@ -287,6 +301,7 @@ def randn(*size, generator=None, out=None, dtype=None, device=None,
           requires_grad=False) -> Tensor:
     """Standard normal random numbers (mean 0, standard deviation 1)."""
     check_device(device)
+    dtype = _out_dtype(dtype, out)
     dt = _float_dt(dtype, "normal_kernel_cpu")
     return _finish(R.randn(_size_args(size), dt.np, generator), requires_grad, out)
 
@@ -300,6 +315,7 @@ def randint(low, high=None, size=None, *, generator=None, out=None, dtype=None, 
             requires_grad=False) -> Tensor:
     """Random integers in [low, high): ``randint(10, (3,))`` or ``randint(0, 10, (3,))``."""
     check_device(device)
+    dtype = _out_dtype(dtype, out)
     if size is None:
         if not isinstance(high, (tuple, list)):
             raise TypeError(
@@ -328,6 +344,7 @@ def randperm(n, *, generator=None, out=None, dtype=None, device=None,
              requires_grad=False) -> Tensor:
     """A random ordering of 0..n-1 (int64)."""
     check_device(device)
+    dtype = _out_dtype(dtype, out)
     if n < 0:
         raise RuntimeError(f"n must be non-negative, got{n}")
     dt = D.int64 if dtype is None else D.to_dtype(dtype)
@@ -372,20 +389,32 @@ def _tri_check(input, name: str) -> None:
         raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
 
 
-def tril(input, diagonal=0) -> Tensor:
-    from ._ops.indexing import masked_fill
+class TrilBackward0(Node):
+    """out = x with the elements above diagonal k zeroed  |  dx = g with the same zeros"""
 
+    def forward(self, x, keep):
+        self.keep = keep
+        return np.where(keep, x, np.zeros((), x.dtype))
+
+    def backward(self, g):
+        return (np.where(self.keep, g, np.zeros((), g.dtype)),)
+
+
+class TriuBackward0(TrilBackward0):
+    """out = x with the elements below diagonal k zeroed  |  dx = g with the same zeros"""
+
+
+def tril(input, diagonal=0) -> Tensor:
+    """The lower triangle (on and below diagonal ``diagonal``) of the last two dims."""
     _tri_check(input, "tril")
-    mask = ~np.tri(*input.shape[-2:], k=diagonal, dtype=bool)
-    return masked_fill(input, _make(np.broadcast_to(mask, input.shape)), 0)
+    return apply(TrilBackward0, input, keep=np.tri(*input.shape[-2:], k=diagonal, dtype=bool))
 
 
 def triu(input, diagonal=0) -> Tensor:
-    from ._ops.indexing import masked_fill
-
+    """The upper triangle (on and above diagonal ``diagonal``) of the last two dims."""
     _tri_check(input, "triu")
-    mask = np.tri(*input.shape[-2:], k=diagonal - 1, dtype=bool)
-    return masked_fill(input, _make(np.broadcast_to(mask, input.shape)), 0)
+    keep = ~np.tri(*input.shape[-2:], k=diagonal - 1, dtype=bool)
+    return apply(TriuBackward0, input, keep=keep)
 
 
 # -- in-place random fills (Tensor methods) ---------------------------------------------------
