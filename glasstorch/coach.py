@@ -117,21 +117,26 @@ def check_step(optimizer) -> None:
     """
     _state.last_optimizer = weakref.ref(optimizer)
     seen = optimizer.__dict__.get("_coach_grads")
-    now = {}
+    # One (version counter, version) pair per parameter, in order. Holding the counter (a
+    # one-element list owned by the gradient tensor) keeps its identity unique, so "same
+    # gradient tensor as last step" is an identity test that cannot be fooled by reused ids.
+    now = []
     stale = None
+    i = 0
     for group in optimizer.param_groups:
         for p in group["params"]:
             g = p.grad
             if g is None:
-                continue
-            key = id(p)
-            version = g._vc[0]
-            if seen is not None and stale is None:
-                prev = seen.get(key)
-                if prev is not None and prev[0]() is g and version == prev[1] + 1 \
-                        and g._data.any():
-                    stale = p
-            now[key] = (weakref.ref(g), version)
+                now.append(None)
+            else:
+                vc = g._vc
+                now.append((vc, vc[0]))
+                if seen is not None and stale is None and i < len(seen):
+                    prev = seen[i]
+                    if prev is not None and prev[0] is vc and vc[0] == prev[1] + 1 \
+                            and g._data.any():
+                        stale = p
+            i += 1
     optimizer.__dict__["_coach_grads"] = now
     if stale is not None:
         name = type(optimizer).__name__

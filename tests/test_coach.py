@@ -1,0 +1,432 @@
+"""The coach: each warning fires for its mistake, and never for the correct course loop.
+
+PyTorch says nothing in all of these cases, which the tests check too, so the coach only adds
+to PyTorch's behaviour. No false positives matters most: a correct training loop (zero_grad
+each step, eval() for evaluation, logits into cross_entropy) must run without a single
+CoachWarning.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+import glasstorch
+from glasstorch import coach
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _fresh():
+    coach.on()
+    coach._state.first_loss = coach._state.last_loss = coach._state.origin = None
+    coach._state.watch = False
+    coach._checked.clear()
+    yield
+    coach.on()
+
+
+def advice(fn, lib=glasstorch) -> list[str]:
+    """Run ``fn(lib)`` and return the coach's messages (and check torch stays silent)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        lib.manual_seed(0)
+        fn(lib)
+    return [str(w.message) for w in caught if issubclass(w.category, coach.CoachWarning)]
+
+
+def torch_is_silent(fn) -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        torch.manual_seed(0)
+        fn(torch)
+    assert not [w for w in caught if not issubclass(w.category, DeprecationWarning)]
+
+
+def mlp(lib, dropout=0.0, batchnorm=False):
+    layers = [lib.nn.Linear(8, 16)]
+    if batchnorm:
+        layers.append(lib.nn.BatchNorm1d(16))
+    layers.append(lib.nn.ReLU())
+    if dropout:
+        layers.append(lib.nn.Dropout(dropout))
+    layers.append(lib.nn.Linear(16, 3))
+    return lib.nn.Sequential(*layers)
+
+
+def data(lib, n=32):
+    g = np.random.default_rng(0)
+    x = lib.tensor(g.standard_normal((n, 8)).astype(np.float32))
+    y = lib.tensor(g.integers(0, 3, n))
+    return x, y
+
+
+# -- (a) zero_grad ------------------------------------------------------------------------------
+
+
+def no_zero_grad(lib):
+    model = mlp(lib)
+    opt = lib.optim.SGD(model.parameters(), lr=0.05)
+    x, y = data(lib)
+    for _ in range(3):
+        lib.nn.functional.cross_entropy(model(x), y).backward()
+        opt.step()
+
+
+def test_forgetting_zero_grad_warns():
+    torch_is_silent(no_zero_grad)
+    msgs = advice(no_zero_grad)
+    assert msgs and "zero_grad()" in msgs[0] and "SGD.step()" in msgs[0]
+    assert "[16, 8]" in msgs[0]  # the first parameter's shape
+
+
+@pytest.mark.parametrize("how", ["optimizer", "optimizer_zeros", "model", "after_step",
+                                 "grad_none", "grad_zero_", "grad_data_zero_", "accumulate",
+                                 "clip", "adam", "closure"])
+def test_correct_zeroing_is_silent(how):
+    def loop(lib):
+        model = mlp(lib, dropout=0.1)
+        opt = (lib.optim.Adam if how == "adam" else lib.optim.SGD)(
+            model.parameters(), lr=0.01, **({} if how == "adam" else {"momentum": 0.9}))
+        x, y = data(lib)
+        F = lib.nn.functional
+        for _ in range(4):
+            if how in ("optimizer", "clip", "adam"):
+                opt.zero_grad()
+            elif how == "optimizer_zeros":
+                opt.zero_grad(set_to_none=False)
+            elif how == "model":
+                model.zero_grad()
+            elif how == "grad_none":
+                for p in model.parameters():
+                    p.grad = None
+            elif how in ("grad_zero_", "grad_data_zero_"):
+                for p in model.parameters():
+                    if p.grad is not None:
+                        (p.grad if how == "grad_zero_" else p.grad.data).zero_()
+            if how == "accumulate":  # two micro-batches per step, zero_grad after the step
+                for half in (slice(0, 16), slice(16, 32)):
+                    F.cross_entropy(model(x[half]), y[half]).backward()
+                opt.step()
+                opt.zero_grad()
+                continue
+            if how == "closure":
+                def closure():
+                    opt.zero_grad()
+                    loss = F.cross_entropy(model(x), y)
+                    loss.backward()
+                    return loss
+                opt.step(closure)
+                continue
+            F.cross_entropy(model(x), y).backward()
+            if how == "clip":
+                lib.nn.utils.clip_grad_norm_(model.parameters(), 0.5)
+            opt.step()
+            if how == "after_step":
+                opt.zero_grad()
+
+    assert advice(loop) == []
+
+
+def test_step_without_new_backward_is_silent():
+    """zero_grad(set_to_none=False), then a step with no backward: zero gradients, no advice."""
+    def loop(lib):
+        model = mlp(lib)
+        opt = lib.optim.SGD(model.parameters(), lr=0.1)
+        x, y = data(lib)
+        lib.nn.functional.cross_entropy(model(x), y).backward()
+        opt.step()
+        opt.zero_grad(set_to_none=False)
+        opt.step()
+
+    assert advice(loop) == []
+
+
+# -- (b) softmax into cross_entropy -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["module", "functional", "by_hand", "no_grad"])
+def test_softmax_into_cross_entropy_warns(how):
+    def fn(lib):
+        model = mlp(lib)
+        x, y = data(lib, 8)
+        out = model(x)
+        if how == "module":
+            p = lib.nn.Softmax(dim=1)(out)
+        elif how == "functional":
+            p = lib.nn.functional.softmax(out, dim=1)
+        elif how == "by_hand":
+            e = out.exp()
+            p = e / e.sum(dim=1, keepdim=True)
+        else:
+            with lib.no_grad():
+                p = lib.softmax(out, 1)
+        lib.nn.CrossEntropyLoss()(p, y)
+
+    torch_is_silent(fn)
+    msgs = advice(fn)
+    assert len(msgs) == 1 and "[8, 3]" in msgs[0] and "logits" in msgs[0]
+
+
+@pytest.mark.parametrize("how", ["logits", "log_softmax", "prob_target", "relu_logits",
+                                 "one_class"])
+def test_scores_into_cross_entropy_are_silent(how):
+    def fn(lib):
+        model = mlp(lib)
+        x, y = data(lib, 8)
+        out = model(x)
+        F = lib.nn.functional
+        if how == "logits":
+            F.cross_entropy(out, y)
+        elif how == "log_softmax":
+            F.cross_entropy(F.log_softmax(out, 1), y)
+        elif how == "prob_target":
+            F.cross_entropy(out, F.softmax(out.detach(), 1))
+        elif how == "relu_logits":
+            F.cross_entropy(F.relu(out), y)
+        else:
+            F.cross_entropy(lib.ones(8, 1), lib.zeros(8, dtype=lib.int64))
+
+    assert advice(fn) == []
+
+
+# -- (c) evaluation in training mode -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("layer", ["dropout", "batchnorm"])
+def test_evaluating_in_train_mode_warns(layer):
+    def fn(lib):
+        model = mlp(lib, dropout=0.5 if layer == "dropout" else 0.0,
+                    batchnorm=layer == "batchnorm")
+        x, _ = data(lib)
+        with lib.no_grad():
+            model(x)
+            model(x)  # warned once per model, not once per call or per submodule
+
+    torch_is_silent(fn)
+    msgs = advice(fn)
+    assert len(msgs) == 1
+    assert ("Dropout" if layer == "dropout" else "BatchNorm1d") in msgs[0]
+    assert "model.eval()" in msgs[0] and "Sequential" in msgs[0]
+
+
+@pytest.mark.parametrize("how", ["eval", "inference_mode_eval", "no_dropout", "dropout_zero",
+                                 "training_with_grad"])
+def test_evaluating_correctly_is_silent(how):
+    def fn(lib):
+        model = mlp(lib, dropout={"no_dropout": 0.0, "dropout_zero": 0.0}.get(how, 0.5))
+        x, _ = data(lib)
+        if how == "training_with_grad":
+            model(x).sum().backward()
+            return
+        if how in ("eval", "inference_mode_eval"):
+            model.eval()
+        ctx = lib.inference_mode() if how == "inference_mode_eval" else lib.no_grad()
+        with ctx:
+            model(x)
+
+    assert advice(fn) == []
+
+
+# -- (d) non-finite loss -----------------------------------------------------------------------
+
+
+def log_zero(lib):
+    p = lib.tensor([0.0, 0.5, 1.0], requires_grad=True)
+    for _ in range(2):
+        (-(lib.log(p * 1.0))).mean().backward()
+
+
+def test_nonfinite_loss_warns_then_names_the_op():
+    torch_is_silent(log_zero)
+    first, second = advice(log_zero)
+    assert "inf" in first and "set_detect_anomaly(True)" in first
+    assert "was log at" in second and "1 zeros" in second and "clamp_min" in second
+
+
+def test_detect_anomaly_names_the_op_at_once():
+    def fn(lib):
+        p = lib.tensor([0.0, 0.5, 1.0], requires_grad=True)
+        with lib.autograd.set_detect_anomaly(True):
+            loss = (-(lib.log(p * 2.0))).mean()
+            try:
+                loss.backward()
+            except RuntimeError:
+                pass  # anomaly mode raises in backward: inf * 0 makes nan
+
+    msgs = advice(fn)
+    assert len(msgs) == 1 and "was log at" in msgs[0] and "test_coach.py" in msgs[0]
+
+
+def test_diverging_learning_rate_names_the_learning_rate():
+    def fn(lib):
+        model = lib.nn.Linear(3, 1)
+        opt = lib.optim.SGD(model.parameters(), lr=10.0)
+        x, y = lib.randn(32, 3) * 10, lib.randn(32, 1)
+        for _ in range(60):
+            opt.zero_grad()
+            lib.nn.functional.mse_loss(model(x), y).backward()
+            opt.step()
+
+    torch_is_silent(fn)
+    msgs = advice(fn)
+    assert msgs and "lr=10.0" in msgs[0] and "too large" in msgs[0]
+
+
+def test_finite_losses_are_silent_and_cost_no_watching():
+    def fn(lib):
+        w = lib.ones(3, requires_grad=True)
+        for _ in range(3):
+            (w * 2).sum().backward()
+
+    assert advice(fn) == []
+    assert not coach._state.watch
+
+
+def test_watch_stops_after_a_finite_loss():
+    p = glasstorch.tensor([0.0, 1.0], requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        (-glasstorch.log(p)).sum().backward()
+    assert coach._state.watch
+    (p * 2).sum().backward()
+    assert not coach._state.watch
+
+
+# -- switches ----------------------------------------------------------------------------------
+
+
+BAD = [no_zero_grad, log_zero,
+       lambda lib: lib.nn.functional.cross_entropy(lib.softmax(lib.randn(4, 3), 1),
+                                                   lib.tensor([0, 1, 2, 0]))]
+
+
+@pytest.mark.parametrize("fn", BAD)
+def test_off_silences(fn):
+    coach.off()
+    assert not coach.is_on()
+    assert advice(fn) == []
+    coach.on()
+    assert coach.is_on()
+    assert advice(fn) != []
+
+
+@pytest.mark.parametrize("fn", BAD)
+def test_silenced_block(fn):
+    with coach.silenced():
+        assert advice(fn) == []
+    assert coach.is_on()
+
+
+def test_silenced_restores_off():
+    coach.off()
+    with coach.silenced():
+        pass
+    assert not coach.is_on()
+
+
+def test_warnings_are_user_warnings_with_the_learners_line():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        no_zero_grad(glasstorch)
+    w = [w for w in caught if issubclass(w.category, coach.CoachWarning)][0]
+    assert issubclass(w.category, UserWarning)
+    assert w.filename == __file__  # the line of the loop, not a line of glasstorch
+
+
+def test_default_filter_shows_each_advice_once_per_line():
+    code = (
+        "import warnings, glasstorch as torch\n"
+        "m = torch.nn.Linear(2, 1)\n"
+        "opt = torch.optim.SGD(m.parameters(), lr=0.1)\n"
+        "for _ in range(5):\n"
+        "    m(torch.ones(3, 2)).sum().backward()\n"
+        "    opt.step()\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, timeout=60)
+    assert out.stderr.count("CoachWarning") == 1, out.stderr
+
+
+@pytest.mark.parametrize("value", ["0", "off"])
+def test_environment_variable_turns_it_off(value):
+    code = ("import glasstorch as torch\n"
+            "print(torch.coach.is_on())\n"
+            "p = torch.tensor([0.0], requires_grad=True)\n"
+            "torch.log(p).sum().backward()\n")
+    env = dict(os.environ, GLASSTORCH_COACH=value)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, env=env, timeout=60)
+    assert out.stdout.strip() == "False" and "CoachWarning" not in out.stderr, out.stderr
+    env["GLASSTORCH_COACH"] = "1"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, env=env, timeout=60)
+    assert out.stdout.strip() == "True" and "CoachWarning" in out.stderr
+
+
+# -- no false positives: complete correct programs --------------------------------------------
+
+
+def test_correct_course_loop_has_no_advice():
+    """The course's loop: train with Dropout and BatchNorm, evaluate each epoch with eval() and
+    no_grad(), accuracy with argmax, momentum SGD, a DataLoader."""
+    def loop(lib):
+        F = lib.nn.functional
+        model = lib.nn.Sequential(lib.nn.Flatten(), lib.nn.Linear(8, 32), lib.nn.BatchNorm1d(32),
+                                  lib.nn.ReLU(), lib.nn.Dropout(0.2), lib.nn.Linear(32, 3))
+        x, y = data(lib, 96)
+        train = lib.utils.data.DataLoader(lib.utils.data.TensorDataset(x[:64], y[:64]),
+                                          batch_size=16, shuffle=True)
+        opt = lib.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        loss_fn = lib.nn.CrossEntropyLoss()
+        for _ in range(3):
+            model.train()
+            for xb, yb in train:
+                opt.zero_grad()
+                loss = loss_fn(model(xb), yb)
+                loss.backward()
+                opt.step()
+            model.eval()
+            with lib.no_grad():
+                logits = model(x[64:])
+                F.cross_entropy(logits, y[64:]).item()
+                (logits.argmax(1) == y[64:]).float().mean().item()
+                lib.softmax(logits, dim=1).max(1)  # probabilities, for display only
+
+    assert advice(loop) == []
+
+
+@pytest.mark.parametrize("script, solutions", [
+    ("tests/scripts/course_mlp.py", None),
+    ("course/03_relu_lr_momentum_data_training_loop.py", "course/solutions/ch3.py"),
+])
+def test_course_scripts_have_no_advice(script, solutions):
+    """Whole course programs, run as learners run them, then the chapter's exercise checks on
+    the reference solutions (the training loop and evaluation), with CoachWarning an error."""
+    code = ("import importlib.util, sys, runpy, warnings\n"
+            "import glasstorch.coach as c\n"
+            "warnings.simplefilter('error', c.CoachWarning)\n"
+            f"sys.argv = [{script!r}, 'glasstorch']\n"
+            f"ns = runpy.run_path({script!r}, run_name='__main__')\n")
+    if solutions:
+        code += (f"spec = importlib.util.spec_from_file_location('sol', {solutions!r})\n"
+                 "sol = importlib.util.module_from_spec(spec)\n"
+                 "spec.loader.exec_module(sol)\n"
+                 "for name, check in ns['EXERCISES'].items():\n"
+                 "    check(getattr(sol, name))\n"
+                 "print('checked', len(ns['EXERCISES']))\n")
+    env = dict(os.environ, MPLBACKEND="Agg")
+    env.pop("GLASSTORCH_COACH", None)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, env=env, timeout=120)
+    assert out.returncode == 0 and "CoachWarning" not in out.stderr, out.stderr[-3000:]
+    if solutions:
+        assert "checked 5" in out.stdout
