@@ -715,6 +715,29 @@ class TruncBackward0(_ZeroGrad):
         return np.trunc(x)
 
 
+class ClampBackward0(Node):
+    """out = min(max(x, lo), hi), lo and hi tensors  |  dx = g where lo <= x <= hi,
+    dlo = g where x < lo (and lo < hi),  dhi = g where x > hi (or hi < lo)"""
+
+    saved_inputs = (0,)
+
+    def forward(self, x, lo, hi):
+        self.saved = (x, lo, hi)
+        out = x if lo is None else np.maximum(x, lo)
+        return out if hi is None else np.minimum(out, hi)
+
+    def backward(self, g):
+        x, lo, hi = self.saved
+        zero = np.zeros((), g.dtype)
+        if lo is not None and hi is not None:
+            return (np.where((x >= lo) & (x <= hi), g, zero),
+                    np.where((x < lo) & (lo < hi), g, zero),
+                    np.where((x > hi) | (hi < lo), g, zero))
+        if lo is not None:
+            return np.where(x >= lo, g, zero), np.where(x < lo, g, zero), None
+        return np.where(x <= hi, g, zero), None, np.where(x > hi, g, zero)
+
+
 class ClampBackward1(Node):
     """out = min(max(x, lo), hi)  |  dx = g where lo <= x <= hi, else 0"""
 
@@ -962,12 +985,11 @@ def clamp(input, min=None, max=None, *, out=None) -> Tensor:  # noqa: A002
         if not tensor_bound:
             raise NotImplementedError(f"\"{which}_scalar_cpu\" not implemented for 'Bool'")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        r = input
-        if min is not None:
-            r = maximum(r, min)
-        if max is not None:
-            r = minimum(r, max)
-        return _out(r, out)
+        from . import as_tensor_arg
+
+        dt = D.result_type(input, *(b for b in (min, max) if b is not None))
+        lo, hi = (None if b is None else as_tensor_arg(b)._cast(dt) for b in (min, max))
+        return _out(apply(ClampBackward0, input._cast(dt), lo, hi), out)
     dt = D.result_type(input, *(b for b in (min, max) if b is not None))
     x = input if input.dtype is dt else input._cast(dt)
     lo = None if min is None else checked_scalar(min, dt.np)
