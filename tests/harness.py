@@ -9,6 +9,8 @@ outputs. If torch raises, glasstorch must raise the same exception type.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import torch
 from hypothesis import HealthCheck, settings
@@ -95,6 +97,16 @@ def lay(a: np.ndarray, layout: str) -> Layout:
 
 
 def _run(lib, fn, inputs, requires_grad):
+    """Run ``fn`` on ``lib``; glasstorch must not leak NumPy's warnings (torch has none)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = _run_quiet(lib, fn, inputs, requires_grad)
+    leaked = [w for w in caught if lib is glasstorch and "numpy" in w.filename]
+    assert not leaked, f"NumPy warning leaked: {leaked[0].message}"
+    return result
+
+
+def _run_quiet(lib, fn, inputs, requires_grad):
     leaves, args = [], []
     for x in inputs:
         if isinstance(x, (np.ndarray, Layout)):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 import math
+import warnings
 from collections import namedtuple
 
 import numpy as np
@@ -97,7 +98,9 @@ class MeanBackward0(Node):
 
     def forward(self, x, dtype=None):
         self.shape = x.shape
-        return np.asarray(x.mean(dtype=dtype))
+        with _quiet(all="ignore"), warnings.catch_warnings():  # the mean of nothing is nan
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.asarray(x.mean(dtype=dtype))
 
     def backward(self, g):
         n = builtins.max(math.prod(self.shape), 1)
@@ -176,7 +179,8 @@ class VarBackward0(Node):
         self.saved = (x,)
         self.dims, self.correction, self.keepdim = dims, correction, keepdim
         with _quiet(all="ignore"):
-            return np.asarray(x.var(axis=dims, ddof=correction, keepdims=keepdim))
+            return np.asarray(_quiet_numpy(x.var, axis=dims, ddof=correction,
+                                           keepdims=keepdim))
 
     def backward(self, g):
         (x,) = self.saved
@@ -196,7 +200,7 @@ class StdBackward0(Node):
     def forward(self, x, dims=None, correction=1, keepdim=False):
         self.dims, self.correction, self.keepdim = dims, correction, keepdim
         with _quiet(all="ignore"):
-            out = np.asarray(x.std(axis=dims, ddof=correction, keepdims=keepdim))
+            out = np.asarray(_quiet_numpy(x.std, axis=dims, ddof=correction, keepdims=keepdim))
         self.saved = (x, out)
         return out
 
@@ -216,6 +220,13 @@ def _correction(unbiased, correction) -> int:
     return 1 if unbiased is None or unbiased else 0
 
 
+def _quiet_numpy(fn, **kwargs):
+    """Call a NumPy reduction without its RuntimeWarnings (PyTorch warns in its own words)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return fn(**kwargs)
+
+
 def _var_args(input, dim, unbiased, keepdim, correction, op):
     if isinstance(dim, bool):  # torch.var(x, False): the second positional is `unbiased`
         unbiased, dim = dim, None
@@ -224,7 +235,13 @@ def _var_args(input, dim, unbiased, keepdim, correction, op):
             f"{op}(): input dtype should be either floating point or complex dtypes. Got "
             f"{input.dtype.scalar_name} instead."
         )
-    return _dims(dim, input.ndim), _correction(unbiased, correction), keepdim
+    dims, corr = _dims(dim, input.ndim), _correction(unbiased, correction)
+    n = math.prod(input.shape[d] for d in dims) if dims is not None else input.numel()
+    if n - corr <= 0:
+        warnings.warn(f"{op}(): degrees of freedom is <= 0. Correction should be strictly less "
+                      "than the reduction factor (input numel divided by output numel).",
+                      UserWarning, stacklevel=3)
+    return dims, corr, keepdim
 
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None) -> Tensor:
