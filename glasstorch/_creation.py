@@ -162,7 +162,15 @@ def full(size, fill_value, *, out=None, dtype=None, device=None, requires_grad=F
             dt = D._scalar_dtype(fill_value)
     else:
         dt = D.to_dtype(dtype)
-    return _finish(np.full(_size_args((size,)), fill_value, dt.np), requires_grad, out)
+    return _finish(np.full(_size_args((size,)), _fill_scalar(fill_value, dt), dt.np),
+                   requires_grad, out)
+
+
+def _fill_scalar(value, dt: D.dtype):
+    """A fill value in dt: negative ints wrap into unsigned types, overflow raises (torch)."""
+    from ._ops import checked_scalar
+
+    return checked_scalar(value, dt.np) if isinstance(value, (int, float)) else value
 
 
 def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False) -> Tensor:
@@ -270,7 +278,7 @@ def empty_like(input, *, dtype=None, device=None, requires_grad=False,
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
               memory_format=None) -> Tensor:
     shape, dt = _like(input, dtype)
-    return _finish(np.full(shape, fill_value, dt.np), requires_grad)
+    return _finish(np.full(shape, _fill_scalar(fill_value, dt), dt.np), requires_grad)
 
 
 # -- random ---------------------------------------------------------------------------------

@@ -118,6 +118,10 @@ BINARY = {
     "lerp": (lambda L, a, b: L.lerp(a, b, 0.3), "any"),
     "where": (lambda L, a, b: L.where(a > 0, a, b), "any"),
     "isclose": (lambda L, a, b: L.isclose(a, b * 0 + a), "any"),
+    "clamp_min_tensor": (lambda L, a, b: L.clamp(a, min=b), "any"),
+    "clamp_max_tensor": (lambda L, a, b: a.clamp(max=b), "any"),
+    "clamp_both_tensors": (lambda L, a, b: a.clamp(b, b + 1), "any"),
+    "clamp_min_fn_tensor": (lambda L, a, b: a.clamp_min(b), "any"),
 }
 
 
@@ -177,6 +181,10 @@ SCALAR_OPS = {
     "maximum_0d": lambda L, x, s: L.maximum(x, L.tensor(s)),
     "where_scalar": lambda L, x, s: L.where(x > 0, x, s),
     "clamp": lambda L, x, s: x.clamp(min=s),
+    "where_two_scalars": lambda L, x, s: L.where(x > 1, s, 0),
+    "where_scalar_first": lambda L, x, s: L.where(x > 1, s, x),
+    "full_like": lambda L, x, s: L.full_like(x, s),
+    "fill_": lambda L, x, s: x.detach().clone().fill_(s),
 }
 
 

@@ -1001,16 +1001,26 @@ clip = clamp
 _clamp_cls = ClampBackward1
 
 
+class ClampMinBackward1(ClampBackward0):
+    """out = max(x, lo), lo a tensor  |  dx = g where x >= lo,  dlo = g where x < lo"""
+
+
+class ClampMaxBackward1(ClampBackward0):
+    """out = min(x, hi), hi a tensor  |  dx = g where x <= hi,  dhi = g where x > hi"""
+
+
 def clamp_min(input, min) -> Tensor:  # noqa: A002
     if isinstance(min, Tensor):
-        return maximum(input, min)
+        dt = D.result_type(input, min)
+        return apply(ClampMinBackward1, input._cast(dt), min._cast(dt), None)
     dt = D.result_type(input, min)
     return apply(ClampMinBackward0, input._cast(dt), lo=checked_scalar(min, dt.np))
 
 
 def clamp_max(input, max) -> Tensor:  # noqa: A002
     if isinstance(max, Tensor):
-        return minimum(input, max)
+        dt = D.result_type(input, max)
+        return apply(ClampMaxBackward1, input._cast(dt), None, max._cast(dt))
     dt = D.result_type(input, max)
     return apply(ClampMaxBackward0, input._cast(dt), hi=checked_scalar(max, dt.np))
 
@@ -1035,8 +1045,10 @@ def where(condition, input=None, other=None) -> Tensor:
             f"where expected condition to be a boolean tensor, but got a tensor with dtype "
             f"{D.from_numpy_dtype(cond.dtype).scalar_name}"
         )
-    return binary(WhereBackward0, input, other, cond=cond) if isinstance(input, Tensor) or \
-        isinstance(other, Tensor) else _make(np.where(cond, input, other))
+    if isinstance(input, Tensor) or isinstance(other, Tensor):
+        return binary(WhereBackward0, input, other, cond=cond)
+    dt = D.result_type(input, other).np  # two numbers: float32 for floats, as in PyTorch
+    return _make(np.where(cond, dt.type(input), dt.type(other)))
 
 
 class LerpBackward0(Node):
@@ -1486,7 +1498,7 @@ class FillBackward2(Node):
     """self <- a number everywhere  |  d self = 0"""
 
     def forward(self, x, value):
-        return np.full_like(x, value)
+        return np.full_like(x, checked_scalar(value, x.dtype))
 
     def backward(self, g):
         return (np.zeros_like(g),)
