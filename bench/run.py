@@ -61,7 +61,16 @@ def machine_info() -> dict:
         pass
     torch_blas = [line.strip() for line in torch.__config__.show().splitlines()
                   if "BLAS_INFO" in line or "LAPACK_INFO" in line]
+    import subprocess
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+        return done.stdout.strip()
+
     return {
+        "commit": git("rev-parse", "--short", "HEAD"),
+        # uncommitted changes to the library make the numbers hard to attribute: say so
+        "glasstorch_dirty": bool(git("status", "--porcelain", "--", "glasstorch")),
         "nproc": os.cpu_count(),
         "cpu": cpu,
         "python": platform.python_version(),
@@ -256,6 +265,8 @@ def targets(results: dict) -> tuple[str, dict]:
 def report(results: dict) -> str:
     m = results["machine"]
     parts = [
+        f"glasstorch at commit {m['commit']}"
+        f"{' plus uncommitted changes' if m['glasstorch_dirty'] else ''}. "
         f"Machine: {m['nproc']} CPUs, {m['cpu']}; Python {m['python']}, NumPy {m['numpy']} "
         f"({m['numpy_blas']}), torch {m['torch']} ({m['torch_default_threads']} threads by "
         f"default); OPENBLAS_CORETYPE={m['OPENBLAS_CORETYPE']}; load average at start "
