@@ -36,7 +36,8 @@ def _make(array: np.ndarray) -> Tensor:
     t._data = array if isinstance(array, np.ndarray) else np.asarray(array)
     t._requires_grad = False
     t._grad = None
-    t.grad_fn = None
+    t._grad_fn = None
+    t._view_vc = 0
     t._output_nr = 0
     t._vc = [0]
     t._base = None
@@ -95,8 +96,8 @@ def _all_numpy_floats(data, dt) -> bool:
 class Tensor:
     """A multi-dimensional array of one dtype that can record the operations made with it."""
 
-    __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_output_nr", "_vc", "_base",
-                 "_view_fn", "_acc", "_retains_grad", "__weakref__", "__dict__")
+    __slots__ = ("_data", "_requires_grad", "_grad", "_grad_fn", "_view_vc", "_output_nr", "_vc",
+                 "_base", "_view_fn", "_acc", "_retains_grad", "__weakref__", "__dict__")
 
     # torch.Tensor(2, 3) allocates; torch.Tensor([1, 2]) copies data as float32
     def __new__(cls, *args, device=None):
@@ -117,7 +118,8 @@ class Tensor:
         t._data = array
         t._requires_grad = requires_grad
         t._grad = None
-        t.grad_fn = None
+        t._grad_fn = None
+        t._view_vc = 0
         t._output_nr = 0
         t._vc = [0]
         t._base = None
@@ -222,6 +224,8 @@ class Tensor:
 
     @property
     def requires_grad(self) -> bool:
+        if self._base is not None:
+            self.grad_fn  # noqa: B018 - a view whose base changed may now require grad
         return self._requires_grad
 
     @requires_grad.setter
@@ -283,6 +287,36 @@ class Tensor:
     @grad.deleter
     def grad(self) -> None:
         self._grad = None
+
+    @property
+    def grad_fn(self):
+        """The node that made this tensor (None for leaves and untracked tensors)."""
+        if self._base is not None and self._view_vc is not None and \
+                self._view_vc != self._vc[0]:
+            self._refresh_view()
+        return self._grad_fn
+
+    @grad_fn.setter
+    def grad_fn(self, node) -> None:
+        self._grad_fn = node
+        self._view_vc = self._vc[0]
+
+    def _refresh_view(self) -> None:
+        """The base was changed in place through another tensor since this view's grad_fn was
+        set: as in PyTorch, the view's gradient now goes through the base's new history."""
+        from ._ops import AsStridedBackward0
+        from .autograd.function import edge
+
+        base = self._base
+        self._view_vc = self._vc[0]
+        if not base._requires_grad:
+            return
+        node = AsStridedBackward0()
+        node.view_fn = self._view_fn
+        node.base_meta = (base._data.shape, base._data.dtype)
+        node.next_functions = (edge(base),)
+        node._in_meta = ((base.shape, base._data.dtype),)
+        self._grad_fn, self._output_nr, self._requires_grad = node, 0, True
 
     @property
     def data(self) -> Tensor:
@@ -369,10 +403,12 @@ class Tensor:
         t._vc = self._vc
         t._base = self._base if self._base is not None else self
         t._view_fn = self._view_fn
+        t._view_vc = None  # never follows its base's history
         return t
 
     def detach_(self) -> Tensor:
         self.grad_fn = None
+        self._view_vc = None
         self._requires_grad = False
         return self
 

@@ -295,3 +295,85 @@ def test_masked_fill_values_are_checked_like_torch():
         t3 = x0.masked_fill(x0 > 2, 2.7)
         t4 = x0.int().masked_fill(x0 > 2, -2.7)
     """)
+
+
+def test_view_follows_inplace_changes_of_its_base():
+    # y was made before x.mul_(10): its gradient must go through the multiplication (PyTorch
+    # regenerates y's grad_fn as AsStridedBackward0); glasstorch gave 3 instead of 30, silently
+    differential("""
+        x0 = torch.tensor(inp((4,), 'float64', 1), requires_grad=True)
+        t0 = x0 * 1
+        t1 = t0[:2]
+        t0.mul_(10); t2 = t0
+        t3 = t1 * 3
+    """, backward="t3")
+
+
+def test_view_of_a_view_written_in_place():
+    differential("""
+        x1 = torch.tensor(inp((), 'float64', 200), requires_grad=True)
+        t5 = x1 * 1
+        t6 = t5.view(1)
+        t6[0] = 0; t7 = t6
+    """, backward="t7")
+
+
+def test_view_of_untracked_base_starts_requiring_grad():
+    differential("""
+        x0 = torch.tensor(inp((), 'float64', 37))
+        x1 = torch.tensor(inp((), 'float32', 37), requires_grad=True)
+        t1 = x0 * 1
+        t2 = t1.view(1)
+        t2[:,] = x1; t3 = t2
+        t4 = t1 * 2
+        t5 = t3 + t4
+    """, backward="t5")
+
+
+def test_detached_view_stays_detached():
+    differential("""
+        x0 = torch.tensor(inp((3,), 'float32', 3), requires_grad=True)
+        t0 = x0 * 1
+        t1 = t0.detach()
+        t0.mul_(2); t2 = t0
+        t3 = t1 + 1
+    """, backward="t2")
+
+
+def test_chunk_of_an_empty_dim_and_bitwise_scalars_wrap():
+    differential("""
+        x0 = torch.tensor(inp((0, 2), 'float32', 1))
+        x1 = torch.tensor(inp((3,), 'uint8', 1))
+        t0 = x0.chunk(3, dim=0)[2]
+        t1 = -1 | x1
+        t2 = x1 ^ 300
+        x1.fill_(-3); t3 = x1
+        t4 = x1.clone()
+        t4.fill_(300); t5 = t4
+    """)
+
+
+def test_shape_checks_come_before_dtype_checks():
+    differential("""
+        x0 = torch.tensor(inp((2,), 'int32', 11))
+        x1 = torch.tensor(inp((3,), 'uint8', 14))
+        x2 = torch.tensor(inp((3, 3, 0), 'float64', 0))
+        t0 = x0 % x1
+        t1 = x0.bool() % x1.bool()
+        t2 = x0.float() & x1.float()
+        x2.copy_(torch.zeros(2, 0)); t3 = x2
+        t4 = x0.view()
+        t5 = x0.reshape()
+        t6 = x0[0].log_softmax(dim=-2)
+    """)
+
+
+def test_op_on_a_view_whose_base_started_requiring_grad():
+    differential("""
+        x0 = torch.tensor(inp((4,), 'float32', 1))
+        x1 = torch.tensor(inp((4,), 'float32', 2), requires_grad=True)
+        t0 = x0 * 1
+        t1 = t0[:2]
+        t0.add_(x1); t2 = t0
+        t3 = t1 * 3
+    """, backward="t3")

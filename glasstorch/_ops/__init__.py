@@ -37,6 +37,17 @@ def _broadcast_error(a, b, op: str) -> RuntimeError:
     return RuntimeError(f"shapes {sa} and {sb} cannot be broadcast in {op}")
 
 
+def broadcast_check(a, b, op: str) -> None:
+    """PyTorch checks that shapes broadcast before it looks for a kernel for the dtypes."""
+    sa, sb = np.shape(a._data if isinstance(a, Tensor) else a), \
+        np.shape(b._data if isinstance(b, Tensor) else b)
+    if sa != sb:
+        try:
+            np.broadcast_shapes(sa, sb)
+        except ValueError:
+            raise _broadcast_error(np.empty(sa, bool), np.empty(sb, bool), op) from None
+
+
 def binary(node_cls: type[Node], a, b, out_dtype: D.dtype | None = None, **params) -> Tensor:
     """Run a two-operand op: promote both to PyTorch's result dtype, broadcast, record."""
     ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)

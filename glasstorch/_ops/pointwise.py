@@ -12,7 +12,7 @@ import numpy as np
 from .. import _dtype as D
 from .._tensor import Tensor, _make, apply
 from ..autograd.function import Node
-from . import binary, check_writable, checked_scalar, inplace
+from . import _cast_operand, binary, broadcast_check, check_writable, checked_scalar, inplace
 
 # Ops whose NumPy kernels warn on overflow, log(0) or 0/0 run quietly: PyTorch returns inf/nan
 # without a warning, and glasstorch's coach reports non-finite losses where they matter.
@@ -140,6 +140,7 @@ _FloorDivideBackward.__name__ = "NotImplemented"  # the grad_fn name PyTorch pri
 
 def _integer_division_check(a, b, kernel: str):
     """Integer division and remainder by zero raise in PyTorch; bools have no kernel."""
+    broadcast_check(a, b, kernel.split("_")[0])
     da = a._data.dtype if isinstance(a, Tensor) else None
     if D.result_type(a, b) is D.bool:
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
@@ -1229,6 +1230,7 @@ def logical_not(input) -> Tensor:
 
 def _bitwise(np_op, name):
     def op(input, other) -> Tensor:
+        broadcast_check(input, other, name)
         if input._data.dtype.kind == "f" or (
             isinstance(other, Tensor) and other._data.dtype.kind == "f"
         ) or isinstance(other, float):
@@ -1238,7 +1240,7 @@ def _bitwise(np_op, name):
         rt = D.result_type(input, other).np
         return _make(np_op(input._data.astype(rt, copy=False),
                            other._data.astype(rt, copy=False) if isinstance(other, Tensor)
-                           else rt.type(other)))
+                           else _cast_operand(other, False, rt)))  # wraps like PyTorch
 
     op.__name__ = name
     return op
@@ -1528,6 +1530,7 @@ def _broadcast_into(src: np.ndarray, x: np.ndarray) -> np.ndarray:
     try:
         return np.broadcast_to(src, x.shape)
     except ValueError:
+        broadcast_check(x, src, "copy_")  # sizes that do not broadcast at all
         raise RuntimeError(f"output with shape {list(x.shape)} doesn't match the broadcast shape "
                            f"{list(np.broadcast_shapes(src.shape, x.shape))}") from None
 
@@ -1539,8 +1542,9 @@ def copy_(self, src, non_blocking=False) -> Tensor:
 
         src = tensor(src)
     if not (src._requires_grad or self._requires_grad):
+        s = _broadcast_into(src._data, self._data)
         if check_writable(self):
-            np.copyto(self._data, _broadcast_into(src._data, self._data), casting="unsafe")
+            np.copyto(self._data, s, casting="unsafe")
         self._vc[0] += 1
         return self
     return inplace(self, lambda s, src: apply(CopyBackwards, s, src), src)
@@ -1557,7 +1561,7 @@ def fill_(self, value) -> Tensor:
         return inplace(self, lambda s, v: apply(FillBackward3, s, v), value)
     if self._requires_grad or not self.is_leaf:
         return inplace(self, lambda s: apply(FillBackward2, s, value=value))
-    self._data.fill(value)
+    self._data.fill(checked_scalar(value, self._data.dtype))
     self._vc[0] += 1
     return self
 

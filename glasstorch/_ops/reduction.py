@@ -570,13 +570,12 @@ class LogSoftmaxBackward0(Node):
 
 def _softmax_input(input, dim, dtype):
     x = input if dtype is None else input._cast(D.to_dtype(dtype))
+    d = _wrap_dim(dim, x.ndim)  # 0-d tensors take dim 0 or -1 only
     if x._data.dtype.kind != "f":
         raise NotImplementedError(
             f'"softmax_lastdim_kernel_impl" not implemented for \'{x.dtype.scalar_name}\''
         )
-    if x.ndim == 0:
-        return x, 0
-    return x, _wrap_dim(dim, x.ndim)
+    return x, 0 if x.ndim == 0 else d
 
 
 def softmax(input, dim, dtype=None) -> Tensor:

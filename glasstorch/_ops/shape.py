@@ -20,6 +20,7 @@ from ..autograd.function import Node, record
 def _view(out: Tensor, base: Tensor, fn) -> Tensor:
     """Mark ``out`` as a view of ``base`` made by ``fn`` (an ndarray -> ndarray function)."""
     out._vc = base._vc
+    out._view_vc = base._vc[0]  # its grad_fn is current for this version of the base
     if base._base is None:
         out._base, out._view_fn = base, fn
     else:
@@ -83,6 +84,9 @@ class UnsafeViewBackward0(ViewBackward0):
 
 def view(self, *shape) -> Tensor:
     """The same memory seen with another shape; needs a compatible (e.g. contiguous) layout."""
+    if not shape:
+        raise TypeError("view() received an invalid combination of arguments - got (), but "
+                        "expected one of:\n * (torch.dtype dtype)\n * (tuple of ints size)\n")
     if len(shape) == 1 and isinstance(shape[0], D.dtype):
         return _make(self._data.view(shape[0].np))
     shape = _infer(_shape_arg(shape), self._data.size)
@@ -109,6 +113,8 @@ class ReshapeAliasBackward0(ViewBackward0):
 
 def reshape(input, *shape) -> Tensor:
     """A tensor with the given shape: a view when the layout allows, otherwise a copy."""
+    if not shape:
+        raise TypeError('reshape() missing 1 required positional arguments: "shape"')
     shape = _infer(_shape_arg(shape), input._data.size)
     try:
         np.reshape(input._data, shape, copy=False)
@@ -595,8 +601,9 @@ def chunk(input, chunks, dim=0) -> tuple:
         raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     d = _wrap_dim(dim, input.ndim)
     n = input.shape[d]
-    size = -(-n // chunks) if n else 1
-    return split(input, max(size, 1), d)
+    if n == 0:  # PyTorch gives `chunks` empty pieces
+        return split(input, [0] * chunks, d)
+    return split(input, -(-n // chunks), d)
 
 
 class UnbindBackward0(Node):

@@ -157,8 +157,9 @@ def record(node: Node, inputs, out, make):
     needs = False
     if _state.enabled:
         for t in inputs:
-            if t is not None and getattr(t, "_requires_grad", False):
-                needs = True
+            if t is not None and (getattr(t, "_requires_grad", False) or (
+                    getattr(t, "_base", None) is not None and t.requires_grad)):
+                needs = True  # (a view may require grad since its base changed in place)
                 break
     if type(out) is tuple:
         outs = tuple(make(o) for o in out)
