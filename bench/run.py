@@ -397,7 +397,9 @@ def phases(key: str, epochs: int = 3) -> None:
                     samples[n].append(b - a)
         result[lib.__name__] = {n: statistics.median(v) * 1e6 for n, v in samples.items()}
     g, t = result["glasstorch"], result["torch"]
-    print(f"{w.title}: median us per step phase (torch with 1 thread)")
+    blas = os.environ.get("OPENBLAS_NUM_THREADS", "default")
+    print(f"{w.title}: median us per step phase (torch with 1 thread, glasstorch with "
+          f"OPENBLAS_NUM_THREADS={blas}; set it to 1 for a like-for-like comparison)")
     print(f"{'phase':<12}{'glasstorch':>12}{'torch':>10}{'ratio':>8}")
     for n in names:
         print(f"{n:<12}{g[n]:>12.1f}{t[n]:>10.1f}{g[n] / t[n]:>8.2f}")
