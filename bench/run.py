@@ -265,8 +265,8 @@ def targets(results: dict) -> tuple[str, dict]:
 def report(results: dict) -> str:
     m = results["machine"]
     parts = [
-        f"glasstorch at commit {m['commit']}"
-        f"{' plus uncommitted changes' if m['glasstorch_dirty'] else ''}. "
+        f"glasstorch at commit {m.get('commit', '?')}"
+        f"{' plus uncommitted changes' if m.get('glasstorch_dirty') else ''}. "
         f"Machine: {m['nproc']} CPUs, {m['cpu']}; Python {m['python']}, NumPy {m['numpy']} "
         f"({m['numpy_blas']}), torch {m['torch']} ({m['torch_default_threads']} threads by "
         f"default); OPENBLAS_CORETYPE={m['OPENBLAS_CORETYPE']}; load average at start "
@@ -420,8 +420,13 @@ def main(argv: list[str] | None = None) -> None:
                         help="only profile glasstorch on this workload")
     parser.add_argument("--phases", choices=[w.key for w in W.WORKLOADS if w.train],
                         help="only time each step phase of one workload, glasstorch vs torch")
+    parser.add_argument("--report", metavar="RESULTS_JSON",
+                        help="only print the markdown report of a saved results file")
     parser.add_argument("--json", default=str(ROOT / "bench" / "results.json"))
     args = parser.parse_args(argv)
+    if args.report:
+        print(report(json.loads(Path(args.report).read_text())))
+        return
     if args.profile:
         profile(args.profile)
         return
