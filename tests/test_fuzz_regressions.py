@@ -377,3 +377,103 @@ def test_op_on_a_view_whose_base_started_requiring_grad():
         t0.add_(x1); t2 = t0
         t3 = t1 * 3
     """, backward="t3")
+
+
+def test_setitem_with_an_out_of_range_index_into_an_empty_tensor():
+    differential("""
+        x0 = torch.tensor(inp((0,), 'float32', 1))
+        x1 = torch.tensor(inp((0, 0, 2), 'uint8', 1))
+        x0[5, None] = 1; t0 = x0
+        x1[:, :0, 1, 0] = 0; t1 = x1
+    """)
+
+
+# -- found and not fixed: each matches an entry of test_fuzz.KNOWN -----------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="PyTorch dispatches no kernel for an empty tensor, so "
+                   "it never sees the unsupported dtype; glasstorch checks the dtype first")
+def test_unsupported_dtype_on_empty_tensors_is_not_an_error():
+    differential("""
+        x0 = torch.tensor(inp((0, 3), 'int64', 1))
+        t0 = x0.softmax(dim=0)
+    """)
+
+
+@pytest.mark.xfail(strict=True, reason="bool matmul with an empty inner dim: PyTorch returns "
+                   "zeros (no kernel runs), glasstorch refuses bool")
+def test_bool_matmul_with_empty_inner_dim():
+    differential("""
+        x0 = torch.tensor(inp((3, 0), 'bool', 588))
+        x3 = torch.tensor(inp((2, 0, 2), 'bool', 508))
+        t2 = x0 @ x3
+    """)
+
+
+@pytest.mark.xfail(strict=True, reason="lerp checks the dtype before the broadcast")
+def test_lerp_checks_shapes_before_dtype():
+    differential("""
+        x0 = torch.tensor(inp((4, 4, 2), 'uint8', 789))
+        t0 = x0 * 1
+        t1 = t0.view(-1)
+        t2 = torch.lerp(t0, t1, 0.25)
+    """)
+
+
+@pytest.mark.xfail(strict=True, reason="matmul of an empty result with mixed dtypes: PyTorch "
+                   "checks nothing, glasstorch refuses the dtypes")
+def test_matmul_empty_result_mixed_dtypes():
+    differential("""
+        x0 = torch.tensor(inp((3, 1), 'float32', 85))
+        x2 = torch.tensor(inp((2, 1, 0), 'int32', 427))
+        t0 = x0 @ x2
+    """)
+
+
+@pytest.mark.xfail(strict=True, reason="masked_fill_ (and fill_ while recording) on an expanded "
+                   "tensor: PyTorch allows writing one value to shared memory")
+def test_masked_fill_on_an_expanded_tensor():
+    differential("""
+        x2 = torch.tensor(inp((4,), 'int32', 284))
+        t2 = x2 * 1
+        t3 = t2.expand(2, *t2.shape)
+        t3.masked_fill_(t3 > 0, 7); t4 = t3
+    """)
+
+
+@pytest.mark.xfail(strict=True, reason="partial overlap between an in-place op's output and "
+                   "its input (a view of the same memory) is not detected")
+def test_inplace_with_an_overlapping_input():
+    differential("""
+        x0 = torch.tensor(inp((), 'bool', 875))
+        t0 = x0 * 1
+        t1 = t0.view(1)
+        t1.add_(t0); t2 = t1
+    """)
+
+
+@pytest.mark.xfail(strict=True, reason="PyTorch has no derivative of remainder/floor_divide "
+                   "with respect to the divisor and raises at backward; glasstorch computes one")
+def test_remainder_divisor_gradient_is_refused():
+    differential("""
+        x0 = torch.tensor(inp((2, 2, 1), 'float32', 65), requires_grad=True)
+        t4 = 2 % x0
+    """, backward="t4")
+
+
+@pytest.mark.xfail(strict=True, reason="index_put checks the value's dtype before the index "
+                   "shapes")
+def test_index_put_checks_index_shapes_first():
+    differential("""
+        x0 = torch.tensor(inp((0, 2, 2), 'bool', 994))
+        x1 = torch.tensor(inp((2, 0), 'int32', 999))
+        x1[True, False, [0, 0, 0]] = x0; t2 = x1
+    """)
+
+
+@pytest.mark.xfail(strict=True, reason="topk(0) of a 0-d tensor is 0-d in PyTorch")
+def test_topk_zero_of_0d():
+    differential("""
+        x0 = torch.tensor(inp((), 'float64', 244))
+        t4 = x0.topk(0, dim=0)[0]
+    """)

@@ -250,8 +250,8 @@ def __setitem__(self, key, value):
         )
         if not recording:
             v = value._data if isinstance(value, Tensor) else value
-            if basic and not check_writable(self):  # index_put_ allows shared memory
-                return
+            if basic:  # (index_put_ allows elements that share memory)
+                check_writable(self)
             self._data[k] = v
             self._vc[0] += 1
             return
