@@ -134,9 +134,10 @@ def promote_types(a: dtype, b: dtype) -> dtype:
 
 
 def _scalar_dtype(x) -> dtype:
+    """Python numbers and NumPy scalars; PyTorch reads a NumPy bool as a float number."""
     if isinstance(x, builtins_bool):
         return bool
-    if isinstance(x, builtins_int):
+    if isinstance(x, (builtins_int, np.integer)):
         return int64
     return _default[0]
 

@@ -98,6 +98,9 @@ class Tensor:
 
     __slots__ = ("_data", "_requires_grad", "_grad", "_grad_fn", "_view_vc", "_output_nr", "_vc",
                  "_base", "_view_fn", "_acc", "_retains_grad", "__weakref__", "__dict__")
+    # NumPy scalars and arrays on the left of an operator defer to the tensor (as with torch):
+    # np.float64(2) * t is a tensor, not an array
+    __array_priority__ = 1000
 
     # torch.Tensor(2, 3) allocates; torch.Tensor([1, 2]) copies data as float32
     def __new__(cls, *args, device=None):

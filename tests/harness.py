@@ -9,6 +9,7 @@ outputs. If torch raises, glasstorch must raise the same exception type.
 
 from __future__ import annotations
 
+import os
 import warnings
 
 import numpy as np
@@ -21,8 +22,10 @@ import glasstorch
 
 LIBS = (glasstorch, torch)
 
-# derandomized: the suite draws the same examples on every run, and stays fast
-SETTINGS = settings(max_examples=12, deadline=None, derandomize=True, report_multiple_bugs=False,
+# derandomized: the suite draws the same examples on every run, and stays fast; set
+# GLASSTORCH_EXAMPLES=200 for a deeper (slower) search
+SETTINGS = settings(max_examples=int(os.environ.get("GLASSTORCH_EXAMPLES", "12")),
+                    deadline=None, derandomize=True, report_multiple_bugs=False,
                     suppress_health_check=list(HealthCheck))
 
 FLOATS = ("float32", "float64", "float16")

@@ -5,6 +5,7 @@ Shapes (0-d, empty dims), dims, keepdim, dtypes and layouts are drawn by hypothe
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from harness import ALL_DTYPES, FLOATS, SETTINGS, array, check, lay, layouts, seeds, shapes
 from hypothesis import given
@@ -67,6 +68,8 @@ def test_reduce(name, sdk, dtype, layout, seed, ties):
     x = array(shape, dtype, seed, low=-2, high=3)
     if ties and dtype in FLOATS:
         x = (x * 2).round().astype(dtype)
+    if name == "topk" and dtype != "bool":  # torch leaves the order of tied elements open
+        x = np.random.default_rng(seed).permutation(x.size).reshape(shape).astype(dtype)
     if name == "topk" and dim is not None and len(shape) and shape[dim] == 0:
         return
     if "softmax" in name and 0 in shape and dtype not in FLOATS:

@@ -64,6 +64,18 @@ class CloneBackward0(MmBackward0):
     |  dM = g @ B^T summed over the batch,  dB = M^T @ g"""
 
 
+class TransposeBackward0(MmBackward0):
+    """out = M @ B for a matrix M and a batch B, when (B^T @ M^T)^T is already contiguous
+    |  as CloneBackward0"""
+
+
+def _matrix_at_batch(m: Tensor, b: Tensor) -> type:
+    """PyTorch computes M @ B as (B^T @ M^T)^T and copies it only if that is not contiguous."""
+    n, k = m.shape[0], b.shape[-1]
+    copies = n > 1 and k > 1 and int(np.prod(b.shape[:-2])) > 0
+    return CloneBackward0 if copies else TransposeBackward0
+
+
 class SqueezeBackward4(MmBackward0):
     """out = v @ B (a row vector times a matrix)  |  dv = g @ B^T,  dB = outer(v, g)"""
 
@@ -123,7 +135,7 @@ def matmul(input, other, *, out=None) -> Tensor:
     # the grad_fn is the last op of PyTorch's recipe for these ranks
     cls = (DotBackward0 if a == 1 and b == 1 else MvBackward0 if a == 2 and b == 1
            else MmBackward0 if a == 2 and b == 2 else SqueezeBackward4 if a == 1 and b == 2
-           else CloneBackward0 if a == 2 else UnsafeViewBackward0)
+           else _matrix_at_batch(input, other) if a == 2 else UnsafeViewBackward0)
     try:
         r = apply(cls, input, other)
     except ValueError:  # batch dims that do not broadcast

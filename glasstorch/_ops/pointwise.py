@@ -1383,7 +1383,7 @@ def __ge__(self, other):
 
 
 def _operand(x) -> bool:
-    return isinstance(x, (Tensor, int, float, bool, np.number))
+    return isinstance(x, (Tensor, int, float, bool, np.number, np.bool_))
 
 
 def add_(self, other, *, alpha=1):

@@ -211,7 +211,8 @@ class StdBackward0(Node):
         out = _expand_back(out, self.dims, self.keepdim, x.shape)
         centred = x - x.mean(axis=self.dims, keepdims=True)
         with _quiet(all="ignore"):
-            return (g * centred / (out * x.dtype.type(n - self.correction)),)
+            dx = g * centred / (out * x.dtype.type(n - self.correction))
+        return (np.where(out == 0, np.zeros((), dx.dtype), dx),)  # constant input: 0, not nan
 
 
 def _correction(unbiased, correction) -> int:
