@@ -58,8 +58,9 @@ ANY_SHAPE = {
     "view_as": lambda L, x: x.contiguous().view(-1).view_as(x),
     "reshape_as": lambda L, x: x.reshape(-1).reshape_as(x),
     "atleast_2d": lambda L, x: L.atleast_2d(x),
-    "size_stride": lambda L, x: (x.shape, x.size(), x.contiguous().stride(), x.dim(),
-                                 x.numel(), x.is_contiguous()),
+    # strides of size-1 dims carry no meaning (torch.tensor keeps NumPy's there)
+    "size_stride": lambda L, x: (x.shape, x.size(), x.dim(), x.numel(), x.is_contiguous(),
+                                 [s for s, n in zip(x.contiguous().stride(), x.shape) if n > 1]),
 }
 
 
