@@ -13,7 +13,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, _make, _wrap_dim, apply
 from ..autograd.function import Node
 from ..autograd.grad_mode import _state
-from . import check_writable, checked_scalar, inplace
+from . import broadcast_check, check_writable, checked_scalar, inplace
 from .shape import _view
 
 
@@ -160,8 +160,10 @@ def _split_ints(k: tuple, ndim: int):
     not count as advanced indices (NumPy counts them: ``x[1, :, idx]`` would be transposed).
     A bool (True/False) next to index arrays is a new dim indexed by [0] or [] (NumPy's rule
     differs). Returns (basic key, rest of the key) or None when there is nothing to do."""
-    if not any(isinstance(e, (int, np.bool_)) for e in k) or \
-            not any(isinstance(e, np.ndarray) for e in k):
+    has_bool = any(isinstance(e, (bool, np.bool_)) for e in k)
+    has_int = any(isinstance(e, int) and not isinstance(e, bool) for e in k)
+    has_array = any(isinstance(e, np.ndarray) for e in k)
+    if not ((has_int and (has_array or has_bool)) or (has_bool and has_array)):
         return None
 
     def dims(e):
@@ -250,6 +252,8 @@ def __setitem__(self, key, value):
         )
         if not recording:
             v = value._data if isinstance(value, Tensor) else value
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                v = checked_scalar(v, self._data.dtype)  # -1 wraps into uint8, 300 refuses
             if basic:  # (index_put_ allows elements that share memory)
                 check_writable(self)
             self._data[k] = v
@@ -435,6 +439,7 @@ class MaskedFillBackward1(Node):
 def masked_fill(input, mask, value) -> Tensor:
     """A copy with ``value`` where ``mask`` is true."""
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    broadcast_check(input, m, "masked_fill")
     if m.dtype != np.bool_:
         raise RuntimeError(
             f"masked_fill_ only supports boolean masks, but got mask with dtype "

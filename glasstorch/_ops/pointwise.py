@@ -1089,6 +1089,7 @@ def lerp(input, end, weight) -> Tensor:
             raise RuntimeError(f"expected dtype {_C_TYPE[input.dtype.name]} for `{name}` but "
                                f"got dtype {_C_TYPE[t.dtype.name]}")
     tensor_w = isinstance(weight, Tensor)
+    broadcast_check(input, end, "lerp")
     if not input.is_floating_point():
         kernel = "lerp_kernel_tensor" if tensor_w else "lerp_kernel_scalar"
         raise NotImplementedError(f"\"{kernel}\" not implemented for "

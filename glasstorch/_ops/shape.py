@@ -611,7 +611,8 @@ class UnbindBackward0(Node):
 
     def forward(self, x, dim):
         self.dim = dim
-        return tuple(np.moveaxis(x, dim, 0))
+        m = np.moveaxis(x, dim, 0)
+        return tuple(m[i, ...] for i in range(len(m)))  # views, also when 0-d
 
     def backward(self, *gs):
         return (np.stack(gs, axis=self.dim),)
