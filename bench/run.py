@@ -104,13 +104,17 @@ def _set_threads(lib: str, torch_threads: int) -> None:
     torch.set_num_threads(1 if lib == "torch-1t" else torch_threads)
 
 
-def bench_workload(w: W.Workload, repeats: int, epochs: int, torch_threads: int) -> dict:
+def bench_workload(w: W.Workload, repeats: int, epochs: int, torch_threads: int,
+                   budget_s: float = float("inf")) -> dict:
     """Alternate the libraries epoch by epoch on one workload; medians, ratios, final losses.
 
     Each repeat builds every library's model afresh from the same weights and trains `epochs`
     epochs; within an epoch round the libraries take turns, in an order that rotates, so a
-    burst of load from elsewhere on the machine hits them all alike.
+    burst of load from elsewhere on the machine hits them all alike. Once `budget_s` seconds
+    have gone by, no further repeat starts (at least one always runs), so that a busy machine
+    cannot stretch the suite without bound; the repeats actually done are reported.
     """
+    start = time.perf_counter()
     data = W.make_data(w)
     weights = W.make_weights(w)
     factories = {lib: _session_factory(lib) for lib in LIBS}
@@ -120,7 +124,11 @@ def bench_workload(w: W.Workload, repeats: int, epochs: int, torch_threads: int)
     times: dict[str, list[float]] = {lib: [] for lib in LIBS}
     losses: dict[str, float] = {}
     turn = 0
+    done = 0
     for _ in range(repeats):
+        if done and time.perf_counter() - start > budget_s:
+            break
+        done += 1
         sessions = {lib: factories[lib](w, data, weights) for lib in LIBS}
         for _ in range(epochs):
             order = LIBS[turn % len(LIBS):] + LIBS[:turn % len(LIBS)]
@@ -141,7 +149,8 @@ def bench_workload(w: W.Workload, repeats: int, epochs: int, torch_threads: int)
         "title": w.title,
         "steps_per_epoch": steps,
         "epochs_per_run": epochs,
-        "repeats": repeats,
+        "repeats": done,
+        "repeats_planned": repeats,
         "ms_per_epoch": med,
         "min_ms_per_epoch": {lib: min(v) * 1e3 for lib, v in times.items()},
         "us_per_step": {lib: v * 1e3 / steps for lib, v in med.items()},
@@ -281,7 +290,11 @@ def report(results: dict) -> str:
                   "machine before quoting these numbers.", ""]
     if results.get("workloads"):
         r0 = results["workloads"][0]
-        parts += [f"Workloads: median ms per epoch over {r0['repeats']} runs x "
+        done = sorted({r["repeats"] for r in results["workloads"]})
+        runs = "/".join(str(d) for d in done)
+        if done != [r0.get("repeats_planned", r0["repeats"])]:
+            runs += f" (of {r0.get('repeats_planned')} planned: time budget reached)"
+        parts += [f"Workloads: median ms per epoch over {runs} runs x "
                   f"{r0['epochs_per_run']} epochs per library, alternating epoch by epoch.",
                   "", workload_table(results["workloads"]), "",
                   "Fastest epoch of each library (ms), for reference on a busy machine:", "",
@@ -447,7 +460,8 @@ def main(argv: list[str] | None = None) -> None:
         if args.only and w.key not in args.only:
             continue
         print(f"[bench] {w.title} ...", file=sys.stderr, flush=True)
-        results["workloads"].append(bench_workload(w, repeats, epochs, torch_threads))
+        results["workloads"].append(bench_workload(w, repeats, epochs, torch_threads,
+                                                   budget_s=8 if args.quick else 40))
     if not args.skip_import:
         from bench.import_time import measure
 
