@@ -35,7 +35,7 @@ import warnings
 
 import numpy as np
 import torch
-from hypothesis import HealthCheck, given, note, seed, settings
+from hypothesis import HealthCheck, Phase, given, note, seed, settings
 from hypothesis import strategies as st
 
 import glasstorch
@@ -809,6 +809,8 @@ def draw_program(data) -> Twin:
 
 EXAMPLES = int(os.environ.get("GLASSTORCH_FUZZ_EXAMPLES", "0"))
 LONG = EXAMPLES > 0
+# long mode with a report file: keep going after a discrepancy, collect them all (see below)
+REPORT = os.environ.get("GLASSTORCH_FUZZ_REPORT") if LONG else None
 FUZZ_SETTINGS = settings(
     max_examples=EXAMPLES if LONG else 200,
     deadline=None,
@@ -816,17 +818,51 @@ FUZZ_SETTINGS = settings(
     database=None,
     suppress_health_check=list(HealthCheck),
     print_blob=True,
+    # collecting: no shrinking (nothing fails); the shortest program per kind is reported
+    phases=[Phase.generate] if REPORT else list(Phase),
 )
+STATS = {"programs": 0, "lines": 0, "known": {}, "found": {}}
+
+
+def _kind(report: str) -> str:
+    """A discrepancy's kind: its first line with numbers and names blurred."""
+    first = re.sub(r"\d+", "N", report.split("\n")[0])
+    return re.sub(r"^[tx]N", "V", first)[:160]
 
 
 @FUZZ_SETTINGS
 @given(st.data())
 def test_random_programs(data):
+    STATS["programs"] += 1
+    twin = None
     try:
-        draw_program(data)
-    except Known:
-        pass  # a listed discrepancy: the rest of this program is not run
+        twin = draw_program(data)
+    except Known as k:
+        STATS["known"][str(k)] = STATS["known"].get(str(k), 0) + 1
+    except Mismatch as e:
+        if not REPORT:
+            raise
+        STATS["found"].setdefault(_kind(str(e)), []).append(str(e))
+    if twin is not None:
+        STATS["lines"] += len(twin.lines)
 
 
 if LONG and os.environ.get("GLASSTORCH_FUZZ_SEED"):
     test_random_programs = seed(int(os.environ["GLASSTORCH_FUZZ_SEED"]))(test_random_programs)
+
+
+def test_report():
+    """Long mode with GLASSTORCH_FUZZ_REPORT=<file>: write what the run found, fail if new."""
+    if not REPORT:
+        return
+    found = STATS["found"]
+    out = [f"programs run: {STATS['programs']} (completed ones had {STATS['lines']} lines)",
+           f"known discrepancies hit: {sum(STATS['known'].values())}"]
+    out += [f"  {n:6d}  {pattern}" for pattern, n in sorted(STATS["known"].items(),
+                                                             key=lambda kv: -kv[1])]
+    out.append(f"new kinds of discrepancy: {len(found)}")
+    for kind, reports in sorted(found.items(), key=lambda kv: -len(kv[1])):
+        out += ["", "=" * 80, f"[{len(reports)} programs] {kind}", min(reports, key=len)]
+    with open(REPORT, "w") as f:
+        f.write("\n".join(out) + "\n")
+    assert not found, f"{len(found)} new kinds of discrepancy, see {REPORT}"

@@ -544,3 +544,28 @@ def test_cat_of_legacy_empty_tensors_with_a_large_dim():
         x1 = torch.tensor(inp((0,), 'int32', 241))
         t3 = torch.cat([x1, x1], dim=1)
     """)
+
+
+def test_inplace_twice_through_a_view_of_a_0d_tensor():
+    # CopySlices zeroed the view's region in a copy when the gradient was a NumPy scalar: the
+    # clamped-away gradient came back (3 instead of 2)
+    differential("""
+        x0 = torch.tensor(inp((), 'float32', 159), requires_grad=True)
+        t0 = x0 * 1
+        t1 = t0.view(1)
+        t1.clamp_(min=1); t2 = t1
+        t3 = x0 - t2
+        t1.add_(x0); t5 = t1
+        t6 = x0 + t1
+    """, backward="t6")
+
+
+def test_bool_scalar_with_more_in_the_key_is_index_put():
+    differential("""
+        x0 = torch.tensor(inp((2,), 'float32', 411))
+        x3 = torch.tensor(inp((), 'uint8', 18))
+        t0 = x0 * 1
+        t0[False, ...] = x3; t1 = t0
+        t0[False] = x3; t2 = t0
+        t0[True] = x3; t3 = t0
+    """)

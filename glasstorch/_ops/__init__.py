@@ -221,7 +221,7 @@ class CopySlices(Node):
     """base[view] = r  |  d base = g with the view's region zeroed,  d r = g[view]"""
 
     def backward(self, g):
-        gb = g.copy()
+        gb = np.array(g)  # a copy, and an array even if g is a NumPy scalar (a 0-d base)
         self.view_fn(gb)[...] = 0
         return gb, self.view_fn(g)
 

@@ -240,7 +240,8 @@ def __setitem__(self, key, value):
     masked_fill = len(k) == 1 and getattr(k[0], "dtype", None) == np.bool_ and \
         isinstance(value, Tensor) and value._data.size == 1  # PyTorch's masked_fill_ converts
     if not basic and isinstance(value, Tensor) and value.dtype is not self.dtype and \
-            not masked_fill and any(isinstance(e, np.ndarray) for e in k):
+            not masked_fill and (any(isinstance(e, np.ndarray) for e in k) or (
+                len(k) > 1 and any(isinstance(e, (bool, np.bool_)) for e in k))):
         raise RuntimeError(  # PyTorch's index_put_ does not convert (x[1:] = v does)
             "Index put requires the source and destination dtypes match, got "
             f"{self.dtype.scalar_name} for the destination and {value.dtype.scalar_name} for the "
