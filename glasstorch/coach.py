@@ -106,14 +106,17 @@ def _where() -> str:
 # -- (a) gradients accumulating across steps ------------------------------------------------
 
 
-def check_step(optimizer) -> None:
-    """Called at the start of ``Optimizer.step``.
+def check_step(optimizer, closure: bool = False) -> None:
+    """Called at the start of ``Optimizer.step`` (``closure``: whether one was passed).
 
     For each parameter we remember which gradient tensor it had at the previous step and that
     tensor's version. ``backward`` adds into an existing ``.grad`` in place (version + 1);
     ``zero_grad()`` either replaces it by None (a new tensor next time) or zeroes it in place
     (another + 1). So the same tensor exactly one version later, holding non-zero values, means
     one backward was added on top of the gradient already used by the previous step.
+
+    Also: two steps in a row where no parameter has a gradient at all means backward never
+    reaches the optimizer's tensors (typically layers replaced after the optimizer was made).
     """
     _state.last_optimizer = weakref.ref(optimizer)
     seen = optimizer.__dict__.get("_coach_grads")
@@ -123,11 +126,13 @@ def check_step(optimizer) -> None:
     now = []
     stale = None
     i = 0
+    trainable = False
     for group in optimizer.param_groups:
         for p in group["params"]:
             g = p.grad
             if g is None:
                 now.append(None)
+                trainable = trainable or p._requires_grad
             else:
                 vc = g._vc
                 now.append((vc, vc[0]))
@@ -138,6 +143,12 @@ def check_step(optimizer) -> None:
                         stale = p
             i += 1
     optimizer.__dict__["_coach_grads"] = now
+    if trainable and not closure and not any(now):
+        idle = optimizer.__dict__["_coach_idle"] = optimizer.__dict__.get("_coach_idle", 0) + 1
+        if idle == 2:
+            _warn_idle(optimizer, i)
+    elif optimizer.__dict__.get("_coach_idle"):
+        optimizer.__dict__["_coach_idle"] = 0
     if stale is not None:
         name = type(optimizer).__name__
         _warn(
@@ -146,6 +157,17 @@ def check_step(optimizer) -> None:
             "backward() adds into .grad, it does not replace it. Call optimizer.zero_grad() "
             "once per iteration, before loss.backward() (or after optimizer.step())."
         )
+
+
+def _warn_idle(optimizer, n: int) -> None:
+    name = type(optimizer).__name__
+    _warn(
+        f"{name}.step() was called twice in a row with no gradient in any of its {n} "
+        "parameters, so it changes nothing: loss.backward() does not reach the tensors this "
+        "optimizer holds. Usually the model's layers were created or replaced (or the model "
+        "rebuilt) after the optimizer: create the optimizer last, from the final model's "
+        "parameters(); also check that backward() is called before step()."
+    )
 
 
 # -- (b) probabilities into cross_entropy ---------------------------------------------------

@@ -150,6 +150,53 @@ def test_step_without_new_backward_is_silent():
     assert advice(loop) == []
 
 
+def replaced_head(lib):
+    model = mlp(lib)
+    opt = lib.optim.SGD(model.parameters(), lr=0.1)
+    model[2] = lib.nn.Linear(16, 3)  # replaced after the optimizer was made
+    x, y = data(lib)
+    for _ in range(3):
+        opt.zero_grad()
+        lib.nn.functional.cross_entropy(model[2](model[1](x[:, :8] @ lib.ones(8, 16))),
+                                        y).backward()
+        opt.step()
+
+
+def test_optimizer_without_gradients_warns():
+    torch_is_silent(replaced_head)
+    msgs = advice(replaced_head)
+    assert len(msgs) == 1 and "4 parameters" in msgs[0] and "optimizer last" in msgs[0]
+
+
+@pytest.mark.parametrize("how", ["one_early_step", "closure_after_zero_grad", "frozen"])
+def test_optimizer_idle_once_or_by_design_is_silent(how):
+    def fn(lib):
+        model = mlp(lib)
+        x, y = data(lib)
+        F = lib.nn.functional
+        if how == "frozen":  # an optimizer over frozen parameters does nothing, knowingly
+            for p in model[0].parameters():
+                p.requires_grad_(False)
+            opt = lib.optim.SGD(model[0].parameters(), lr=0.1)
+        else:
+            opt = lib.optim.SGD(model.parameters(), lr=0.1)
+        if how == "one_early_step":
+            opt.step()  # a step before training starts (e.g. to please an LR scheduler)
+        for _ in range(3):
+            opt.zero_grad()
+            if how == "closure_after_zero_grad":
+                def closure():
+                    loss = F.cross_entropy(model(x), y)
+                    loss.backward()
+                    return loss
+                opt.step(closure)
+            else:
+                F.cross_entropy(model(x), y).backward()
+                opt.step()
+
+    assert advice(fn) == []
+
+
 # -- (b) softmax into cross_entropy -----------------------------------------------------------
 
 

@@ -497,6 +497,26 @@ def _(torch):
         opt.step()
 
 
+@mistake("optimizer-before-replacing-layers",
+         "The optimizer is created, then a layer is replaced (e.g. a new head for 3 classes): "
+         "the optimizer still holds the old layer's tensors and the new one never learns. "
+         "PyTorch is silent.",
+         hints=["SGD.step()", "2 parameters", "create the optimizer last"],
+         fix="Create the optimizer after the model is final (or `add_param_group` the new "
+             "layer's parameters).",
+         kind="coach")
+def _(torch):
+    model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 2))
+    head = model[2]
+    opt = torch.optim.SGD(head.parameters(), lr=0.1)  # e.g. fine-tuning only the head
+    model[2] = torch.nn.Linear(8, 3)  # ... which is then replaced
+    x, y = torch.randn(16, 4), torch.randint(0, 3, (16,))
+    for _ in range(3):
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(model(x), y).backward()
+        opt.step()
+
+
 @mistake("forgot-eval",
          "Evaluating under `no_grad()` without `model.eval()`: Dropout still drops. PyTorch "
          "is silent; the accuracy is wrong and varies.",

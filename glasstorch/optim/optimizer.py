@@ -124,7 +124,7 @@ def _with_step_hooks(step: Callable) -> Callable:
     def wrapper(*args, **kwargs):
         self = args[0]  # hooks see the full argument tuple, optimizer first, as in PyTorch
         if _coach._state.enabled:
-            _coach.check_step(self)  # gradients left over from the previous step?
+            _coach.check_step(self, len(args) > 1 or "closure" in kwargs)  # stale gradients?
         pre = self.__dict__.get("_optimizer_step_pre_hooks")
         post = self.__dict__.get("_optimizer_step_post_hooks")
         if not (pre or post or _global_step_pre_hooks or _global_step_post_hooks):
