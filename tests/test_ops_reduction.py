@@ -75,7 +75,7 @@ def test_reduce(name, sdk, dtype, layout, seed, ties):
     if "softmax" in name and 0 in shape and dtype not in FLOATS:
         return  # torch skips its dtype check when there is nothing to compute
     check(lambda L, x: REDUCE[name](L, x, dim, keepdim), lay(x, layout), seed=seed,
-          atol=1e-5 if name in ("prod", "var_mean", "std_mean") else None)
+          atol=1e-5 if name in ("prod", "var_mean", "std_mean") and dtype != "float16" else None)
 
 
 @pytest.mark.parametrize("dims", [(0, 1), (-1, 0), [1, 2]])

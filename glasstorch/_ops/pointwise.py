@@ -706,6 +706,8 @@ class RoundBackward1(_ZeroGrad):
     """out = x rounded half to even at ``decimals`` digits  |  dx = 0"""
 
     def forward(self, x, decimals=0):
+        if x.dtype == np.float16:  # PyTorch scales and rounds half floats in float32
+            return np.round(x.astype(np.float32), decimals).astype(np.float16)
         return np.round(x, decimals)
 
 
