@@ -266,7 +266,7 @@ def _nonfinite_loss(t, v: float) -> None:
     if origin is not None:
         op, where, what = origin
         lines.append(f"The first operation that produced nan/inf in this forward pass was {op} "
-                     f"at {where}: {what}. {_FIXES.get(op, _FIX_OTHER)}")
+                     f"at {where}: {what}. {_FIXES.get(op.split(' ')[0], _FIX_OTHER)}")
         _state.watch = False  # found: stop checking every op
     elif bad_params:
         lines.append(f"Already before this forward pass, {bad_params} contained nan/inf: an "
@@ -348,9 +348,9 @@ def note_forward(node, inputs, out) -> None:
         d = getattr(t, "_data", None)
         if d is not None and d.dtype.kind == "f" and not np.isfinite(d).all():
             return  # nan/inf came in from outside: not this op's doing
-    op = type(node).__name__
-    if op.endswith("Backward0") or op.endswith("Backward1"):
-        op = op[:-len("Backward0")].lower()
+    op = name = type(node).__name__
+    if op[-9:-1] == "Backward":
+        op = f"{op[:-9].lower()} ({name})"
     a = next(x for x in arrays if isinstance(x, np.ndarray) and x.dtype.kind == "f"
              and not np.isfinite(x).all())
     n_nan, n_inf = int(np.isnan(a).sum()), int(np.isinf(a).sum())
@@ -358,7 +358,7 @@ def note_forward(node, inputs, out) -> None:
     what = f"from finite inputs of shape {shapes} it gave {n_nan} nan and {n_inf} inf values"
     for t in inputs:
         d = getattr(t, "_data", None)
-        if op == "log" and d is not None and (d <= 0).any():
+        if name == "LogBackward0" and d is not None and (d <= 0).any():
             what += f" (its input has {int((d == 0).sum())} zeros and {int((d < 0).sum())} " \
                     "negative values)"
             break
