@@ -4,7 +4,9 @@
 inputs pass through unchanged), calls ``fn(lib, *tensors)`` and compares what comes back:
 values (exact for integers and bools), dtypes, shapes, ``requires_grad`` and grad_fn names; then,
 when floating inputs require grad, the gradients after backward of a random-weighted sum of the
-outputs. If torch raises, glasstorch must raise the same exception type.
+outputs. If torch raises, glasstorch must raise the same exception type (in the forward or in
+backward), and glasstorch must not leak NumPy's RuntimeWarnings. Non-contiguous inputs come from
+``lay(array, "transposed" | "strided")``: the gradient is read on the contiguous leaf behind it.
 """
 
 from __future__ import annotations
