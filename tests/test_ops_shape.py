@@ -68,10 +68,6 @@ ANY_SHAPE = {
 @SETTINGS
 @given(shape=shapes(), dtype=st.sampled_from(ALL_DTYPES), layout=layouts, seed=seeds)
 def test_shape_op(name, shape, dtype, layout, seed):
-    if name in ("transpose", "swapaxes", "movedim") and not shape:
-        return  # 0-d: glasstorch records an AliasBackward0 (the grad_fn name differs only)
-    if name == "chunk" and 0 in shape[:1]:
-        return  # chunk of an empty dim: torch returns `chunks` empty pieces, glasstorch one
     check(ANY_SHAPE[name], lay(array(shape, dtype, seed), layout), seed=seed)
 
 
