@@ -569,3 +569,63 @@ def test_bool_scalar_with_more_in_the_key_is_index_put():
         t0[False] = x3; t2 = t0
         t0[True] = x3; t3 = t0
     """)
+
+
+def test_rounding_an_integer_tensor_gives_a_copy():
+    # round/floor/ceil/trunc returned the input itself: relu_ on the result changed x0
+    differential("""
+        x0 = torch.tensor(inp((4, 1), 'int64', 263))
+        t0 = x0.round()
+        t0.relu_(); t1 = t0
+        t2 = x0.floor()
+        t2.mul_(2); t3 = t2
+        t4 = torch.trunc(x0)
+        t4.add_(1); t5 = t4
+        t6 = x0.ceil()
+        t6.zero_(); t7 = t6
+    """)
+
+
+def test_floor_division_of_floats_rounds_like_torch():
+    # floor(a / b) is 5000 for 5 // 0.001 in float32; PyTorch (and NumPy's floor_divide) give
+    # 4999 from (a - fmod(a, b)) / b
+    differential("""
+        x0 = torch.tensor(inp((4,), 'int32', 375))
+        x1 = torch.tensor(inp((2, 2, 4), 'int64', 2))
+        x2 = torch.tensor(inp((1,), 'int32', 296))
+        t0 = x0 // 0.001
+        t1 = torch.div(x1, x2)
+        t2 = 3 // t1
+        t3 = torch.tensor([float('inf'), -1.0]) // 2.0
+    """)
+
+
+def test_gradient_of_zero_to_the_power_x():
+    differential("""
+        x0 = torch.tensor(inp((3, 4), 'float64', 485), requires_grad=True)
+        t0 = 0 ** x0
+        t1 = 0.0 ** x0.abs()
+        t2 = t0 + t1
+    """, backward="t2")
+
+
+def test_index_results_are_contiguous():
+    differential("""
+        x0 = torch.tensor(inp((3, 2, 2, 2), 'int32', 185))
+        t0 = torch.tensor([1, -1, 1], dtype=torch.int64)
+        t1 = x0[..., :3:1, :, t0, torch.tensor([0], dtype=torch.int64)]
+        t2 = t1 * 1
+        t3 = t1.view(-1)
+    """)
+
+
+def test_bool_products_have_no_kernel():
+    differential("""
+        x0 = torch.tensor(inp((3, 2), 'bool', 556))
+        x1 = torch.tensor(inp((2,), 'bool', 271))
+        t0 = x0.mv(x1)
+        t1 = x1.dot(x1)
+        t2 = x0.t().mm(x0)
+        t3 = x0.unsqueeze(0).bmm(x0.t().unsqueeze(0))
+        t4 = x1 ** x0.unsqueeze(-1)
+    """)

@@ -115,7 +115,7 @@ class IndexBackward0(Node):
 
     def forward(self, x, key):
         self.shape, self.key = x.shape, key
-        return x[key]
+        return np.ascontiguousarray(x[key])  # a new tensor is contiguous (view() works on it)
 
     def backward(self, g):
         dx = np.zeros(self.shape, g.dtype)

@@ -93,6 +93,9 @@ def _check(a: Tensor, b: Tensor, op: str) -> None:
             f"{a.dtype} and {b.dtype}. NumPy arrays are float64 by default while models are "
             "float32: convert the data with .float() (or torch.tensor(x, dtype=torch.float32))."
         )
+    kernel = {"mm": "addmm_impl_cpu_", "mv": "addmv_impl_cpu", "dot": "dot", "bmm": "bmm"}
+    if a._data.dtype == np.bool_ and op in kernel:  # PyTorch has no bool kernel for these
+        raise NotImplementedError(f"\"{kernel[op]}\" not implemented for 'Bool'")
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(
             f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and "

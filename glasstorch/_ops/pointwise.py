@@ -107,7 +107,9 @@ class DivBackward0(Node):
             if rounding_mode is None:
                 return np.true_divide(a, b)
             if rounding_mode == "floor":
-                return np.floor_divide(a, b) if a.dtype.kind != "f" else np.floor(a / b)
+                # floats too: NumPy's floor_divide, like PyTorch, rounds (a - fmod(a, b)) / b,
+                # which can differ from floor(a / b) by one (5 // 0.001 is 4999)
+                return np.floor_divide(a, b)
             if rounding_mode == "trunc":
                 q = np.true_divide(a, b)
                 return np.trunc(q).astype(q.dtype if a.dtype.kind == "f" else a.dtype)
@@ -235,7 +237,7 @@ class PowBackward1(Node):
 
 
 class PowBackward2(Node):
-    """out = base ** x (base a number)  |  dx = g * out * log(base)"""
+    """out = base ** x (base a number)  |  dx = g * out * log(base)  (0 where base = 0, x >= 0)"""
 
     saves_output = True
 
@@ -248,7 +250,10 @@ class PowBackward2(Node):
     def backward(self, g):
         (out,) = self.saved
         with _quiet(all="ignore"):
-            return (g * out * np.log(self.base).astype(out.dtype),)
+            dx = g * out * np.log(self.base).astype(out.dtype)
+        if self.base == 0:  # 0 * log(0) is nan; PyTorch takes 0 where x >= 0 (out is 0 or 1)
+            dx = np.where(out <= 1, np.zeros((), dx.dtype), dx)
+        return (dx,)
 
 
 def _power(a, b):
@@ -347,6 +352,7 @@ def fmod(input, other) -> Tensor:
 
 def pow(input, exponent, *, out=None) -> Tensor:  # noqa: A001
     """input ** exponent; either may be a number."""
+    broadcast_check(input, exponent, "pow")
     if D.result_type(input, exponent) is D.bool and (
             isinstance(exponent, Tensor) or not isinstance(input, Tensor)):
         raise NotImplementedError("\"pow\" not implemented for 'Bool'")
@@ -949,12 +955,14 @@ def sign(input) -> Tensor:
 
 def floor(input) -> Tensor:
     _no_bool(input, "floor_vml_cpu")
-    return _unary(FloorBackward0, input, float_op=False) if input.is_floating_point() else input
+    return _unary(FloorBackward0, input, float_op=False) if input.is_floating_point() else \
+        _make(input._data.copy())  # integers: a copy, as in PyTorch (not the input itself)
 
 
 def ceil(input) -> Tensor:
     _no_bool(input, "ceil_vml_cpu")
-    return _unary(CeilBackward0, input, float_op=False) if input.is_floating_point() else input
+    return _unary(CeilBackward0, input, float_op=False) if input.is_floating_point() else \
+        _make(input._data.copy())
 
 
 def round(input, *, decimals: int = 0) -> Tensor:  # noqa: A001
@@ -965,13 +973,14 @@ def round(input, *, decimals: int = 0) -> Tensor:  # noqa: A001
         return _unary(RoundBackward1, input, float_op=False, decimals=decimals)
     _no_bool(input, "round_vml_cpu")
     if not input.is_floating_point():
-        return input
+        return _make(input._data.copy())
     return _unary(RoundBackward0, input, float_op=False)
 
 
 def trunc(input) -> Tensor:
     _no_bool(input, "trunc_vml_cpu")
-    return _unary(TruncBackward0, input, float_op=False) if input.is_floating_point() else input
+    return _unary(TruncBackward0, input, float_op=False) if input.is_floating_point() else \
+        _make(input._data.copy())
 
 
 fix = trunc
