@@ -629,3 +629,15 @@ def test_bool_products_have_no_kernel():
         t3 = x0.unsqueeze(0).bmm(x0.t().unsqueeze(0))
         t4 = x1 ** x0.unsqueeze(-1)
     """)
+
+
+def test_setitem_ignores_leading_unit_dims_of_the_value():
+    differential("""
+        x0 = torch.tensor(inp((4, 1, 2), 'float64', 989), requires_grad=True)
+        t1 = x0.amin(dim=(-1, -2, -3), keepdim=True)
+        t2 = torch.tensor(inp((), 'float64', 1))
+        t2[...] = t1; t3 = t2
+        t4 = torch.zeros(3, 2, dtype=torch.float64)
+        t4[1:] = x0[:2].transpose(0, 1); t5 = t4
+        t6 = t3 + t5.sum()
+    """, backward="t6")

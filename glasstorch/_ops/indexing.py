@@ -266,8 +266,11 @@ def __setitem__(self, key, value):
             view = __getitem__(self, key)
             if isinstance(value, (int, float, bool, np.number)):
                 fill_(view, value)
-            else:
-                copy_(view, value)
+                return
+            lead = value.ndim - view.ndim
+            if lead > 0 and all(s == 1 for s in value.shape[:lead]):
+                value = value.reshape(value.shape[lead:])  # x[k] = v ignores leading 1s
+            copy_(view, value)
             return
         inplace(self, _index_put, k, value)
     except IndexError as e:
