@@ -103,6 +103,15 @@ def _(torch):
     torch.nn.Linear(3, 2)(x)
 
 
+@mistake("numpy-array-into-model",
+         "A NumPy array is given to a layer directly, without making it a tensor.",
+         hints=["numpy.ndarray", "torch.from_numpy(x).float()"],
+         fix="Convert first: `torch.from_numpy(x).float()`.")
+def _(torch):
+    x = np.ones((4, 3), dtype=np.float32)
+    torch.nn.Linear(3, 2)(x)
+
+
 @mistake("broadcast-mismatch",
          "Two tensors whose shapes cannot broadcast are added.",
          hints=["[3]", "[4]", "broadcast"],
@@ -232,6 +241,44 @@ def _(torch):
          fix="Outputs (N, C) and targets (N,) must have the same N.")
 def _(torch):
     torch.nn.functional.cross_entropy(torch.randn(4, 3), torch.tensor([0, 1, 2]))
+
+
+@mistake("ce-arguments-swapped",
+         "`loss_fn(target, output)`: the arguments of the loss in the wrong order.",
+         hints=["swapped", "torch.int64", "[4, 3]", "loss_fn(model(x), y)"],
+         fix="The model's output comes first: `loss_fn(model(x), y)`.")
+def _(torch):
+    logits = torch.randn(4, 3)
+    target = torch.tensor([0, 2, 1, 1])
+    torch.nn.functional.cross_entropy(target, logits)
+
+
+@mistake("loss-constructed-with-data",
+         "`nn.CrossEntropyLoss(output, target)`: the data is passed to the constructor instead "
+         "of to the loss object.",
+         hints=["CrossEntropyLoss(...)", "loss_fn = nn.CrossEntropyLoss()"],
+         fix="Make the loss once, then call it: `loss_fn = nn.CrossEntropyLoss()`, "
+             "`loss = loss_fn(output, target)`.")
+def _(torch):
+    output = torch.randn(4, 3)
+    target = torch.tensor([0, 1, 2, 0])
+    torch.nn.CrossEntropyLoss(output, target)
+
+
+@mistake("one-hot-float-indices",
+         "`F.one_hot` of labels stored as floats.",
+         hints=["torch.float32", ".long()"],
+         fix="`F.one_hot(labels.long(), num_classes)`.")
+def _(torch):
+    torch.nn.functional.one_hot(torch.tensor([0.0, 2.0, 1.0]), 3)
+
+
+@mistake("one-hot-out-of-range",
+         "`F.one_hot` with a `num_classes` too small for the labels (1-based labels).",
+         hints=["3", "num_classes=3"],
+         fix="Labels must be 0..num_classes-1; subtract 1 from 1-based labels.")
+def _(torch):
+    torch.nn.functional.one_hot(torch.tensor([1, 2, 3]), num_classes=3)
 
 
 @mistake("softmax-before-cross-entropy",

@@ -164,6 +164,15 @@ _C_TYPE = {"Float": "float", "Double": "double", "Half": "c10::Half", "Long": "l
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = input @ weight.T + bias over the last dimension of ``input`` (shape (*, in))."""
+    if not isinstance(input, Tensor):
+        kind = type(input)
+        name = kind.__name__ if kind.__module__ == "builtins" else \
+            f"{kind.__module__}.{kind.__qualname__}"
+        raise TypeError(
+            f"linear(): argument 'input' (position 1) must be Tensor, not {name}\n[glasstorch] "
+            "layers take tensors: convert the data first, e.g. torch.from_numpy(x).float() or "
+            "torch.tensor(x, dtype=torch.float32)."
+        )
     if input.ndim == 0 or weight.ndim == 0:
         raise RuntimeError("both arguments to linear need to be at least 1D, but they are "
                            f"{input.ndim}D and {weight.ndim}D")
@@ -1244,7 +1253,15 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     (smoothed, weighted) target, scaled by the reduction."""
     reduction = _reduction(reduction, size_average, reduce)
     if input.ndim >= 1 and not input.dtype.is_floating_point:
-        raise _not_implemented("log_softmax_lastdim_kernel_impl", input)
+        err = _not_implemented("log_softmax_lastdim_kernel_impl", input)
+        if target.dtype.is_floating_point and target.ndim == input.ndim + 1:
+            err = NotImplementedError(
+                str(err).split("\n")[0] + f"\n[glasstorch] the arguments look swapped: input is "
+                f"{input.dtype} of shape {list(input.shape)} and target is {target.dtype} of "
+                f"shape {list(target.shape)}. The order is cross_entropy(scores (N, C), "
+                "class_indices (N,)), e.g. loss_fn(model(x), y)."
+            )
+        raise err
     if _coach._state.enabled:
         _coach.check_cross_entropy_input(input)  # probabilities instead of scores?
     if input.shape == target.shape:

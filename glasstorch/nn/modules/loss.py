@@ -30,6 +30,15 @@ def _legacy_reduction(size_average, reduce) -> str:
 class _Loss(Module):
     def __init__(self, size_average=None, reduce=None, reduction: str = "mean") -> None:
         super().__init__()
+        for arg in (size_average, reduce):
+            if isinstance(arg, Tensor) and arg.numel() > 1:
+                # `nn.MSELoss(output, target)`: the data went to the constructor's legacy flags
+                raise RuntimeError(
+                    "Boolean value of Tensor with more than one value is ambiguous\n"
+                    f"[glasstorch] {type(self).__name__}(...) was given tensors: a loss is "
+                    f"made first and called after: loss_fn = nn.{type(self).__name__}(); "
+                    "loss = loss_fn(output, target)."
+                )
         if size_average is not None or reduce is not None:
             self.reduction = _legacy_reduction(size_average, reduce)
         else:
