@@ -1222,8 +1222,8 @@ def _load_legacy(source, where: str, restore, weights_only: bool, pickle_load_ar
         head = source.read(8)
         count = struct.unpack("<q", head)[0] if len(head) == 8 else -1
         item = _ITEMSIZE[roots[key].dtype_name]
-        data = source.read(raw.nbytes) if count * item == raw.nbytes else b""
-        if len(data) != raw.nbytes:
+        data = source.read(raw.nbytes) if count * item == raw.nbytes else None
+        if data is None or len(data) != raw.nbytes:  # (an empty storage still has its count)
             raise _corrupt(f"reading storage {key!r}: the file ends too early",
                            f"file {where}")
         raw[:] = np.frombuffer(data, np.uint8)

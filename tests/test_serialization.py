@@ -766,6 +766,7 @@ def test_flipped_byte_in_data_is_detected(tmp_path):
 def test_legacy_format_loads(tmp_path):
     """PyTorch's pre-1.6 format (torch.save(..., _use_new_zipfile_serialization=False))."""
     path = tmp_path / "old.pt"
+    torch.manual_seed(6)  # storages in an order where a truncated count header is the last cut
     x = torch.randn(3, 4)
     model, opt = torch_adam_state()
     obj = {"x": x, "v": x[:, 1:3], "sd": model.state_dict(), "opt": opt.state_dict(),
