@@ -254,6 +254,7 @@ from ._random import (
 from ._size import Size
 from ._tensor import Tensor
 from ._tensor_str import get_printoptions, set_printoptions
+from ._threads import get_num_threads, set_num_threads
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .serialization import load, save
 
@@ -306,16 +307,6 @@ def set_default_device(dev) -> None:
     from ._device import check_device
 
     check_device(dev)
-
-
-def set_num_threads(n: int) -> None:
-    """Accepted for compatibility: NumPy's BLAS decides its own threading."""
-
-
-def get_num_threads() -> int:
-    import os
-
-    return os.cpu_count() or 1
 
 
 def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
