@@ -13,8 +13,9 @@ import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-import glasstorch  # noqa: E402
 import torch  # noqa: E402
+
+import glasstorch  # noqa: E402
 
 glasstorch.set_num_threads(1)
 torch.set_num_threads(1)
