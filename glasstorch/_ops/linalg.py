@@ -30,8 +30,8 @@ class MmBackward0(Node):
             a2, g2 = a[None, :], g[..., None, :]
         if b.ndim == 1:  # (..., n, k) @ (k): treat b as a column
             b2, g2 = b[:, None], g2[..., None]
-        da = np.matmul(g2, np.swapaxes(b2, -1, -2)) if self.needs(0) else None
-        db = np.matmul(np.swapaxes(a2, -1, -2), g2) if self.needs(1) else None
+        da = _grad_a(g2, b2, a2) if self.needs(0) else None
+        db = _grad_b(a2, g2, b2) if self.needs(1) else None
         if a.ndim == 1 and da is not None:
             da = da[..., 0, :]
         if b.ndim == 1 and db is not None:
@@ -223,8 +223,24 @@ class AddmmBackward0(Node):
         a, b = self.saved
         gs = g if self.alpha == 1 else g * self.alpha
         return ((g if self.beta == 1 else g * self.beta) if self.needs(0) else None,
-                (gs @ b.T) if self.needs(1) else None,
-                (a.T @ gs) if self.needs(2) else None)
+                _grad_a(gs, b, a) if self.needs(1) else None,
+                _grad_b(a, gs, b) if self.needs(2) else None)
+
+
+def _grad_a(g, b, a):
+    """g @ b^T, laid out like ``a``: for a transposed ``a`` (such as W.t() inside nn.Linear)
+    compute (b @ g^T)^T, so the gradient needs no transposing copy later (PyTorch does the
+    same)."""
+    if a.ndim == 2 and g.ndim == 2 and not a.flags.c_contiguous and a.flags.f_contiguous:
+        return np.matmul(b, g.T).T
+    return np.matmul(g, np.swapaxes(b, -1, -2))
+
+
+def _grad_b(a, g, b):
+    """a^T @ g, laid out like ``b`` (see _grad_a): (g^T @ a)^T for a transposed ``b``."""
+    if b.ndim == 2 and g.ndim == 2 and not b.flags.c_contiguous and b.flags.f_contiguous:
+        return np.matmul(g.T, a).T
+    return np.matmul(np.swapaxes(a, -1, -2), g)
 
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1) -> Tensor:

@@ -92,8 +92,18 @@ def _short(t) -> str:
 
 
 def _is_fresh(grad: np.ndarray, refs: int) -> bool:
-    """True when nothing but the engine holds ``grad`` (so a leaf may keep it without a copy)."""
-    return grad.base is None and grad.flags.writeable and sys.getrefcount(grad) <= refs
+    """True when nothing but the engine holds ``grad`` (so a leaf may keep it without a copy).
+
+    A row-major view of a whole array that nothing else holds counts too: that is how a
+    Linear layer's weight gradient arrives (computed transposed, then transposed back)."""
+    if not grad.flags.writeable or sys.getrefcount(grad) > refs:
+        return False
+    base = grad.base
+    if base is None:
+        return True
+    # references to base: grad's, the local name, getrefcount's argument
+    return (grad.flags.c_contiguous and type(base) is np.ndarray and base.base is None
+            and base.size == grad.size and sys.getrefcount(base) <= 3)
 
 
 def run_backward(outputs, grad_outputs, retain_graph: bool = False, inputs=None,
