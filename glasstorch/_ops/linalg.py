@@ -250,8 +250,10 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1) -> Tensor:
         raise RuntimeError("mat1 must be a matrix, got " f"{mat1.ndim}-D tensor")
     if input.dtype is not mat1.dtype:
         _check(input, mat1, "addmm")
+    out_shape = (mat1._data.shape[0], mat2._data.shape[1])
     try:
-        np.broadcast_shapes(input.shape, (mat1.shape[0], mat2.shape[1]))
+        if input._data.shape not in (out_shape, out_shape[1:]):  # the usual bias shapes
+            np.broadcast_shapes(input._data.shape, out_shape)
     except ValueError:
         raise RuntimeError(
             f"The expanded size of the tensor ({mat2.shape[1]}) must match the existing size "

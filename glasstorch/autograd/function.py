@@ -169,14 +169,18 @@ def record(node: Node, inputs, out, make):
     if not needs:
         return outs if outs is not None else result
 
-    node.next_functions = tuple(
-        edge(t) if getattr(t, "_requires_grad", False) else (None, 0) for t in inputs
-    )
+    edges, meta = [], []
+    for t in inputs:  # one plain loop: this runs for every recorded op
+        if t is not None and getattr(t, "_requires_grad", False):
+            edges.append(edge(t))
+            meta.append((t._data.shape, t._data.dtype))
+        else:
+            edges.append((None, 0))
+            meta.append(None)
+    node.next_functions = tuple(edges)
+    node._in_meta = tuple(meta)
     if _anomaly.enabled:
         node._anomaly_trace = forward_trace()
-    node._in_meta = tuple(
-        (t.shape, t._data.dtype) if getattr(t, "_requires_grad", False) else None for t in inputs
-    )
     versions = None
     if node.saved_inputs:
         versions = []

@@ -968,12 +968,12 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
 
 
 def _classes_last(a: np.ndarray) -> np.ndarray:
-    """(N, C, d1, ...) -> (N, d1, ..., C); a 1-D (C,) stays as it is."""
-    return np.moveaxis(a, 1, -1) if a.ndim >= 2 else a
+    """(N, C, d1, ...) -> (N, d1, ..., C); (N, C) and a 1-D (C,) stay as they are."""
+    return np.moveaxis(a, 1, -1) if a.ndim > 2 else a
 
 
 def _classes_back(a: np.ndarray, ndim: int) -> np.ndarray:
-    return np.moveaxis(a, -1, 1) if ndim >= 2 else a
+    return np.moveaxis(a, -1, 1) if ndim > 2 else a
 
 
 def _log_softmax_last(x: np.ndarray) -> np.ndarray:
@@ -991,6 +991,13 @@ class _ClassIndexLoss(Node):
 
     def _pick(self, lp_last, t, w, ignore_index):
         C = lp_last.shape[-1]
+        if lp_last.ndim == 2 and t.size and not 0 <= ignore_index < C and t.min() >= 0 \
+                and t.max() < C:
+            # the usual batch: (N, C) scores, every target a valid class (faster indexing)
+            ts = t.astype(np.intp, copy=False)
+            picked = lp_last[np.arange(ts.size), ts]
+            wt = np.ones(t.shape, lp_last.dtype) if w is None else w[ts]
+            return ts, np.ones(t.shape, bool), picked, wt
         valid = t != ignore_index
         bad = valid & ((t < 0) | (t >= C))
         if bad.any():
