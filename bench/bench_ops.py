@@ -49,9 +49,9 @@ def main() -> None:
             tb = torch.tensor(bb)
             times = {"glasstorch": [], "torch": [], "numpy": []}
             for _ in range(3):  # alternate the libraries
-                times["glasstorch"].append(_time(lambda: op(glasstorch, ga, gb)))
-                times["torch"].append(_time(lambda: op(torch, ta, tb)))
-                times["numpy"].append(_time(lambda: np_op(a_np, bb)))
+                times["glasstorch"].append(_time(lambda: op(glasstorch, ga, gb)))  # noqa: B023
+                times["torch"].append(_time(lambda: op(torch, ta, tb)))  # noqa: B023
+                times["numpy"].append(_time(lambda: np_op(a_np, bb)))  # noqa: B023
             res[grad] = {k: statistics.median(v) for k, v in times.items()}
         rows.append((name, res))
     print(f"{'op':<9}{'grad':<6}{'numpy us':>10}{'glass us':>10}{'torch us':>10}"

@@ -256,7 +256,6 @@ from ._tensor import Tensor
 from ._tensor_str import get_printoptions, set_printoptions
 from ._threads import get_num_threads, set_num_threads
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
-from .serialization import load, save
 
 __version__ = "0.1.0"
 
@@ -322,7 +321,24 @@ accelerator = _types.SimpleNamespace(is_available=lambda: False,
                                      current_accelerator=lambda: None)
 
 
-_LAZY = ("datasets", "metrics", "viz", "glossary", "coach", "safetensors")
+_LAZY = ("datasets", "metrics", "viz", "glossary", "coach", "safetensors", "serialization")
+
+
+def save(obj, f, *args, **kwargs) -> None:
+    """Save ``obj`` (tensors, state_dicts, ...) to ``f`` in PyTorch's file format.
+
+    A forwarder: the implementation, ``glasstorch/serialization.py``, is imported on first use
+    so that ``import glasstorch`` stays fast."""
+    from .serialization import save as _save
+
+    _save(obj, f, *args, **kwargs)
+
+
+def load(f, *args, **kwargs):
+    """Load an object saved by ``save`` or by PyTorch (see ``glasstorch/serialization.py``)."""
+    from .serialization import load as _load
+
+    return _load(f, *args, **kwargs)
 
 
 def __getattr__(name: str):

@@ -136,11 +136,29 @@ class Generator:
             raise RuntimeError(f"glasstorch has CPU generators only, not {kind!r} ones: "
                                "glasstorch runs on the CPU")
         self.device = _cpu_device()
-        self._bits = np.random.MT19937()
+        self._mt = None  # NumPy's MT19937, created on the first draw (see _bits)
         # The scalar normal path caches the second value of each Box-Muller pair here.
         self._normal_cache: float | None = None
         self._float_normal_cache: float | None = None
         self.manual_seed(_DEFAULT_SEED)
+
+    @property
+    def _bits(self):
+        """NumPy's MT19937 bit generator holding this generator's state. It is created on
+        first use: importing numpy.random costs ~10 ms that `import glasstorch` avoids."""
+        if self._mt is None:
+            from numpy.random import MT19937
+
+            self._mt = MT19937()
+            self._mt.state = self._pending
+        return self._mt
+
+    def _set_words(self, key: np.ndarray, pos: int) -> None:
+        state = {"bit_generator": "MT19937", "state": {"key": key, "pos": pos}}
+        if self._mt is None:
+            self._pending = state
+        else:
+            self._mt.state = state
 
     # -- seeding -------------------------------------------------------------------------
     def manual_seed(self, seed: int) -> Generator:
@@ -149,8 +167,7 @@ class Generator:
         if not -(2**63) <= seed < 2**64:
             raise RuntimeError("Overflow when unpacking long long")
         self._seed = seed % 2**64
-        self._bits.state = {"bit_generator": "MT19937",
-                            "state": {"key": _seed_state(self._seed), "pos": _N}}
+        self._set_words(_seed_state(self._seed), _N)
         self._fresh = True  # PyTorch reports next=0 (not 624) until the first draw
         self._normal_cache = None
         self._float_normal_cache = None
@@ -197,8 +214,7 @@ class Generator:
         rec = np.frombuffer(raw, dtype=_STATE_DTYPE)[0]
         left = int(rec["left"])
         self._seed = int(rec["seed"])
-        self._bits.state = {"bit_generator": "MT19937",
-                            "state": {"key": rec["state"].astype(np.uint32), "pos": _N + 1 - left}}
+        self._set_words(rec["state"].astype(np.uint32), _N + 1 - left)
         self._fresh = left == 1 and int(rec["next"]) == 0
         self._normal_cache = float(rec["normal_y"]) if rec["normal_valid"] else None
         self._float_normal_cache = (float(rec["float_normal"])

@@ -13,7 +13,7 @@ Everything else here -- validation, ``zero_grad``, ``state_dict`` / ``load_state
 from __future__ import annotations
 
 import functools
-import inspect
+import types
 import weakref
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
@@ -177,7 +177,7 @@ class Optimizer:
         try:
             param_groups = list(params)
         except TypeError as err:
-            if inspect.ismethod(params) or inspect.isfunction(params):
+            if isinstance(params, (types.MethodType, types.FunctionType)):
                 # The classic slip: `SGD(model.parameters, ...)` passes the method itself.
                 name = getattr(params, "__name__", "parameters")
                 raise TypeError(
@@ -188,7 +188,7 @@ class Optimizer:
             raise
         if len(param_groups) == 0:
             hint = ""
-            if inspect.isgenerator(params):  # model.parameters() found nothing
+            if isinstance(params, types.GeneratorType):  # model.parameters() found nothing
                 hint = ("\n[glasstorch] parameters() found no tensors. Layers kept in a plain "
                         "Python list or dict are not registered: use nn.ModuleList / "
                         "nn.ModuleDict (or nn.Sequential).")

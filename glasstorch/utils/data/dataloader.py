@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import multiprocessing as python_multiprocessing
 import os
 import queue
 import time
@@ -34,6 +33,14 @@ from . import _utils
 from ._utils.worker import get_worker_info
 from .dataset import Dataset, IterableDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler, _draw_seed
+
+
+def _multiprocessing():
+    """The multiprocessing module, imported only when workers are used (it is slow to import)."""
+    import multiprocessing
+
+    return multiprocessing
+
 
 __all__ = ["DataLoader", "default_collate", "default_convert", "get_worker_info"]
 
@@ -246,18 +253,18 @@ class DataLoader(Generic[T_co]):
         if multiprocessing_context is not None:
             if self.num_workers > 0:
                 if isinstance(multiprocessing_context, str):
-                    valid_start_methods = python_multiprocessing.get_all_start_methods()
+                    valid_start_methods = _multiprocessing().get_all_start_methods()
                     if multiprocessing_context not in valid_start_methods:
                         raise ValueError(
                             "multiprocessing_context option "
                             f"should specify a valid start method in {valid_start_methods!r}, "
                             f"but got multiprocessing_context={multiprocessing_context!r}"
                         )
-                    multiprocessing_context = python_multiprocessing.get_context(
+                    multiprocessing_context = _multiprocessing().get_context(
                         multiprocessing_context
                     )
                 if not isinstance(
-                    multiprocessing_context, python_multiprocessing.context.BaseContext
+                    multiprocessing_context, _multiprocessing().context.BaseContext
                 ):
                     raise TypeError(
                         "multiprocessing_context option should be a valid context "
@@ -488,8 +495,8 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             )
         ctx = loader.multiprocessing_context
         if ctx is None:
-            methods = python_multiprocessing.get_all_start_methods()
-            ctx = python_multiprocessing.get_context("fork" if "fork" in methods else None)
+            methods = _multiprocessing().get_all_start_methods()
+            ctx = _multiprocessing().get_context("fork" if "fork" in methods else None)
 
         _utils.worker._register_tensor_reducer()
         self._worker_init_fn = loader.worker_init_fn
