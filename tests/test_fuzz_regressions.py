@@ -641,3 +641,51 @@ def test_setitem_ignores_leading_unit_dims_of_the_value():
         t4[1:] = x0[:2].transpose(0, 1); t5 = t4
         t6 = t3 + t5.sum()
     """, backward="t6")
+
+
+def test_masks_in_backward_are_not_products():
+    # clamp/relu backward multiplied by a 0/1 mask: inf * 0 gave nan where PyTorch gives 0
+    differential("""
+        x0 = torch.tensor(inp((2, 2), 'float32', 640), requires_grad=True)
+        x1 = torch.tensor(inp((4,), 'float32', 341), requires_grad=True)
+        t1 = x0.clone()
+        t1.clamp_(min=0); t2 = t1
+        t3 = t1.sqrt() + x0.relu().sqrt() + x0.clamp(-1, 0).abs().sqrt()
+        t4 = x1 * 1
+        t5 = t4.T
+        t5.clamp_(min=0); t6 = t5
+        t7 = (t4 + x1) ** t4
+        t8 = t3.sum() + t7.sum()
+    """, backward="t8")
+
+
+def test_maximum_minimum_gradients_with_nan_and_ties():
+    differential("""
+        x0 = torch.tensor([1.0, float('nan'), 2.0, float('nan')], requires_grad=True)
+        x1 = torch.tensor([float('nan'), 1.0, 2.0, float('nan')], requires_grad=True)
+        t0 = torch.maximum(x0, x1) + torch.minimum(x0, x1) * 2
+    """, backward="t0")
+
+
+def test_size_errors_before_bool_kernel_errors():
+    differential("""
+        x0 = torch.tensor(inp((1, 1), 'bool', 1))
+        x1 = torch.tensor(inp((2, 1), 'bool', 1))
+        x2 = torch.tensor(inp((0, 3, 1), 'bool', 187))
+        x3 = torch.tensor(inp((2, 1, 0), 'bool', 0))
+        x4 = torch.tensor(inp((2, 0, 4, 1), 'bool', 35))
+        t0 = x0.mm(x1)
+        t1 = x2.bmm(x3)
+        t2 = torch.cat([x4, x0[0, 0]], dim=4)
+    """)
+
+
+def test_maximum_of_a_nan_0d_value_after_inplace_div():
+    differential("""
+        x0 = torch.tensor(inp((), 'float64', 845), requires_grad=True)
+        x1 = torch.tensor(inp((3,), 'float64', 47))
+        t0 = x0 * 1
+        t0.div_(-1.5); t1 = t0
+        t2 = torch.log(x1)
+        t3 = torch.maximum(t2, t0)
+    """, backward="t3")

@@ -94,7 +94,9 @@ def _check(a: Tensor, b: Tensor, op: str) -> None:
             "float32: convert the data with .float() (or torch.tensor(x, dtype=torch.float32))."
         )
     kernel = {"mm": "addmm_impl_cpu_", "mv": "addmv_impl_cpu", "dot": "dot", "bmm": "bmm"}
-    if a._data.dtype == np.bool_ and op in kernel:  # PyTorch has no bool kernel for these
+    fits = a.ndim >= 1 and b.ndim >= 1 and a.shape[-1] == b.shape[-2 if b.ndim >= 2 else 0] \
+        and (op != "bmm" or a.shape[0] == b.shape[0])  # size errors come first in PyTorch
+    if a._data.dtype == np.bool_ and op in kernel and fits:  # no bool kernel for these
         raise NotImplementedError(f"\"{kernel[op]}\" not implemented for 'Bool'")
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(

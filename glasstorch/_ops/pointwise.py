@@ -669,7 +669,8 @@ class ReluBackward0(Node):
         return out
 
     def backward(self, g):
-        return (g * (self.saved[0] > 0),)
+        # a mask, not a product: inf * 0 would be nan where PyTorch gives 0
+        return (np.where(self.saved[0] <= 0, np.zeros((), g.dtype), g),)
 
 
 class _ZeroGrad(Node):
@@ -764,7 +765,7 @@ class ClampBackward1(Node):
             mask &= x >= self.lo
         if self.hi is not None:
             mask &= x <= self.hi
-        return (g * mask,)
+        return (np.where(mask, g, np.zeros((), g.dtype)),)  # (not g * mask: inf * 0 is nan)
 
 
 class ClampMinBackward0(ClampBackward1):
@@ -776,7 +777,7 @@ class ClampMaxBackward0(ClampBackward1):
 
 
 class MaximumBackward0(Node):
-    """out = max(a, b)  |  the larger input gets g (ties share it: g/2 each)"""
+    """out = max(a, b)  |  the larger input gets g (ties: g/2 each; nan: both get g)"""
 
     saved_inputs = (0, 1)
 
@@ -786,13 +787,14 @@ class MaximumBackward0(Node):
 
     def backward(self, g):
         a, b = self.saved
-        ga = np.where(a > b, g, np.where(a == b, g / 2, 0)).astype(g.dtype)
-        gb = np.where(b > a, g, np.where(a == b, g / 2, 0)).astype(g.dtype)
+        # masks as in PyTorch: an input loses g only where it is strictly the smaller one
+        ga = np.where(a < b, 0, np.where(a == b, g / 2, g)).astype(g.dtype)
+        gb = np.where(b < a, 0, np.where(a == b, g / 2, g)).astype(g.dtype)
         return ga, gb
 
 
 class MinimumBackward0(Node):
-    """out = min(a, b)  |  the smaller input gets g (ties share it: g/2 each)"""
+    """out = min(a, b)  |  the smaller input gets g (ties: g/2 each; nan: both get g)"""
 
     saved_inputs = (0, 1)
 
@@ -802,8 +804,8 @@ class MinimumBackward0(Node):
 
     def backward(self, g):
         a, b = self.saved
-        ga = np.where(a < b, g, np.where(a == b, g / 2, 0)).astype(g.dtype)
-        gb = np.where(b < a, g, np.where(a == b, g / 2, 0)).astype(g.dtype)
+        ga = np.where(a > b, 0, np.where(a == b, g / 2, g)).astype(g.dtype)
+        gb = np.where(b > a, 0, np.where(a == b, g / 2, g)).astype(g.dtype)
         return ga, gb
 
 

@@ -479,12 +479,11 @@ class _DimProxy:
 def cat(tensors, dim=0, *, out=None) -> Tensor:
     """Join tensors along an existing dim (all other dims must match)."""
     every = _same_dtype(tensors, "cat")
+    for i, t in enumerate(every):  # checked before anything else, as in PyTorch
+        if t.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     ts = [t for t in every if not (t.ndim == 1 and t.shape[0] == 0)] or every[:1]  # legacy []
     ref = ts[0]
-    if ref.ndim == 0:
-        raise RuntimeError(
-            "zero-dimensional tensor (at position 0) cannot be concatenated"
-        )
     d = _wrap_dim(dim, ref.ndim)
     for i, t in enumerate(ts):
         if t.ndim != ref.ndim:
