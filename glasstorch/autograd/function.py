@@ -102,7 +102,8 @@ class Node:
                 if counter[0] != expected:
                     raise RuntimeError(
                         "one of the variables needed for gradient computation has been modified "
-                        f"by an inplace operation: {desc}, is at version {counter[0]}; expected "
+                        f"by an inplace operation: {_describe_text(desc)}, is at version "
+                        f"{counter[0]}; expected "
                         f"version {expected} instead. Hint: enable anomaly detection to find the "
                         "operation that failed to compute its gradient, with "
                         "torch.autograd.set_detect_anomaly(True, check_nan=False).\n[glasstorch] "
@@ -126,14 +127,23 @@ class AccumulateGrad(Node):
         return ()
 
 
-def _describe(t, grad_fn) -> str:
-    kind = f"[torch.{t.dtype.scalar_name}Tensor [{', '.join(map(str, t.shape))}]]"
-    if grad_fn is None:
+def _describe(t, grad_fn) -> tuple:
+    """What an in-place error will say about a saved tensor (formatted only if it happens:
+    this runs for every recorded op)."""
+    return (t._data.dtype, t._data.shape, None if grad_fn is None else type(grad_fn).__name__,
+            t._output_nr)
+
+
+def _describe_text(desc: tuple) -> str:
+    from .._dtype import from_numpy_dtype
+
+    np_dtype, shape, name, output_nr = desc
+    kind = f"[torch.{from_numpy_dtype(np_dtype).scalar_name}Tensor [{', '.join(map(str, shape))}]]"
+    if name is None:
         return kind
-    name = type(grad_fn).__name__
     if name.endswith("Backward0"):
         name = name[: -len("Backward0")]
-    return f"{kind}, which is output {t._output_nr} of {name}"
+    return f"{kind}, which is output {output_nr} of {name}"
 
 
 def edge(t) -> tuple:

@@ -1092,8 +1092,11 @@ class _CrossEntropyIndex(_ClassIndexLoss):
         d = np.exp(lp) * (s * total)[..., None]
         if eps > 0:
             d -= (s * spread)[..., None] * (1 if w is None else w)
-        at_target = np.take_along_axis(d, ts[..., None], axis=-1)
-        np.put_along_axis(d, ts[..., None], at_target - (s * coef)[..., None], axis=-1)
+        if d.ndim == 2:  # (N, C): subtract at each row's target class
+            d[np.arange(ts.size), ts] -= s * coef
+        else:
+            at_target = np.take_along_axis(d, ts[..., None], axis=-1)
+            np.put_along_axis(d, ts[..., None], at_target - (s * coef)[..., None], axis=-1)
         return _classes_back(d, self.ndim), None, None
 
 
