@@ -87,6 +87,7 @@ from ._ops.indexing import (
     nonzero,
     scatter,
     scatter_add,
+    select,
     take,
     take_along_dim,
 )

@@ -65,3 +65,18 @@ def test_index_put_dtype_mismatch_raises_like_torch():
             lib.zeros(3, dtype=lib.float64).index_put((lib.tensor([0]),), lib.tensor(1.0))
         errors.append(str(e.value).split("\n")[0])
     assert errors[0] == errors[1]
+
+
+@pytest.mark.parametrize("dim,index", [(0, 1), (1, -1), (-1, 2), (0, 5)])
+def test_select(dim, index):
+    outs = []
+    for lib in (glasstorch, torch):
+        x = lib.arange(12.0).reshape(3, 4).requires_grad_()
+        try:
+            y = lib.select(x * 1, dim, index)
+        except IndexError as e:
+            outs.append(type(e))
+            continue
+        y.sum().backward()
+        outs.append((y.tolist(), x.grad.tolist(), type(y.grad_fn).__name__))
+    assert outs[0] == outs[1]

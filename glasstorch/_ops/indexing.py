@@ -606,3 +606,21 @@ def bucketize(input, boundaries, *, out_int32=False, right=False) -> Tensor:
 
 
 TENSOR_METHODS += ("index_put", "index_put_", "bincount", "histc")
+
+
+def select(input, dim, index) -> Tensor:
+    """The slice at ``index`` along ``dim``, without that dim (a view): x.select(1, 0) is
+    x[:, 0]."""
+    from .._tensor import _wrap_dim
+
+    d = _wrap_dim(dim, input.ndim)
+    n = input.shape[d] if input.ndim else 0
+    if not -n <= index < n:
+        raise IndexError(
+            f"select(): index {index} out of range for tensor of size {list(input.shape)} at "
+            f"dimension {d}"
+        )
+    return __getitem__(input, (slice(None),) * d + (index,))
+
+
+TENSOR_METHODS += ("select",)
