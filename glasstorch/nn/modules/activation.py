@@ -63,8 +63,8 @@ class Tanh(Module):
         return glasstorch.tanh(input)
 
 
-class Softmax(Module):
-    """exp(x_i) / sum_j exp(x_j) along ``dim`` (without ``dim``: a warning and PyTorch's guess)."""
+class _AlongDim(Module):
+    """Shared by Softmax, LogSoftmax and Softmin: the ``dim`` they normalise along."""
 
     def __init__(self, dim: int | None = None) -> None:
         super().__init__()
@@ -74,32 +74,24 @@ class Softmax(Module):
         super().__setstate__(state)
         if not hasattr(self, "dim"):
             self.dim = None
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class Softmax(_AlongDim):
+    """exp(x_i) / sum_j exp(x_j) along ``dim`` (without ``dim``: a warning and PyTorch's guess)."""
 
     def forward(self, input: Tensor) -> Tensor:
         # _stacklevel points the implicit-dim warning at the caller, as in PyTorch
         return F.softmax(input, self.dim, _stacklevel=5)
 
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"
 
-
-class LogSoftmax(Module):
+class LogSoftmax(_AlongDim):
     """log(softmax(x)) along ``dim``, computed stably as x - logsumexp(x)."""
-
-    def __init__(self, dim: int | None = None) -> None:
-        super().__init__()
-        self.dim = dim
-
-    def __setstate__(self, state: dict) -> None:
-        super().__setstate__(state)
-        if not hasattr(self, "dim"):
-            self.dim = None
 
     def forward(self, input: Tensor) -> Tensor:
         return F.log_softmax(input, self.dim, _stacklevel=5)
-
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"
 
 
 class GELU(Module):
@@ -232,23 +224,11 @@ class Softsign(Module):
         return F.softsign(input)
 
 
-class Softmin(Module):
+class Softmin(_AlongDim):
     """softmax(-x) along ``dim``."""
-
-    def __init__(self, dim: int | None = None) -> None:
-        super().__init__()
-        self.dim = dim
-
-    def __setstate__(self, state: dict) -> None:
-        super().__setstate__(state)
-        if not hasattr(self, "dim"):
-            self.dim = None
 
     def forward(self, input: Tensor) -> Tensor:
         return F.softmin(input, self.dim, _stacklevel=5)
-
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"
 
 
 class LogSigmoid(Module):
