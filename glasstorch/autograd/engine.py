@@ -17,7 +17,7 @@ import sys
 import numpy as np
 
 from .anomaly_mode import _anomaly, check_backward_output
-from .function import AccumulateGrad, Node
+from .function import RELEASED, AccumulateGrad, Node
 from .grad_mode import _state
 
 __all__ = ["run_backward", "sum_to"]
@@ -159,6 +159,7 @@ def run_backward(outputs, grad_outputs, retain_graph: bool = False, inputs=None,
 
     prev = _state.enabled
     _state.enabled = False  # backward computations are not themselves recorded
+    check_nan = _anomaly.enabled and _anomaly.check_nan
     try:
         in_grads = None
         for node in order:
@@ -191,7 +192,8 @@ def run_backward(outputs, grad_outputs, retain_graph: bool = False, inputs=None,
                     t = ref()
                     if t is not None and grads[nr] is not None:
                         _accumulate_into(t, grads[nr], False)
-            node._check_versions()
+            if node._versions or node.saved is RELEASED:
+                node._check_versions()  # raises: freed graph, or a saved tensor changed
             if node._n_outputs == 1:
                 if grads[0] is None:
                     continue
@@ -204,7 +206,7 @@ def run_backward(outputs, grad_outputs, retain_graph: bool = False, inputs=None,
                     for g, m in zip(grads, node._out_meta)
                 ]
                 in_grads = node.backward(*grads)
-            if _anomaly.enabled and _anomaly.check_nan:
+            if check_nan:
                 check_backward_output(node, in_grads)
             if node._hooks:
                 for hook in node._hooks:
