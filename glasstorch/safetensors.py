@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from .serialization import _root  # the memory a tensor views: shared storages must be refused
+
 __all__ = ["save_file", "load_file", "save", "load"]
 
 
@@ -28,17 +30,6 @@ def _numpy_api():
             "not installed: pip install safetensors (or pip install 'glasstorch[safetensors]')"
         ) from None
     return st_numpy
-
-
-def _root(arr: np.ndarray) -> np.ndarray:
-    while True:
-        base = arr.base
-        if not isinstance(base, np.ndarray):
-            # np.lib.stride_tricks.as_strided (expand) puts a small holder object in between
-            base = getattr(base, "base", None)
-            if not isinstance(base, np.ndarray):
-                return arr
-        arr = base
 
 
 def _arrays(tensors: dict[str, Any]) -> dict[str, np.ndarray]:
