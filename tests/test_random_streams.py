@@ -40,8 +40,8 @@ def same(ours: np.ndarray, theirs: torch.Tensor) -> None:
     assert_array_equal(ours, theirs, strict=True)
 
 
-# bernoulli_(float p), and so Dropout, follows PyTorch's portable kernel on this machine's CPU
-# or its MKL path on Intel CPUs; R.BERNOULLI_MKL picks the same one PyTorch picks here.
+# bernoulli_(float p), and so Dropout, follows PyTorch's portable kernel (R.BERNOULLI_MKL is
+# False by default); these tests check that PyTorch 2.13 takes it on this machine's CPU too.
 
 
 # -- engine and state ---------------------------------------------------------------------
