@@ -130,14 +130,11 @@ class DivBackward2(DivBackward0):
     """out = a / b rounded ('trunc' or 'floor')  |  da = 0,  db = 0"""
 
 
-class _FloorDivideBackward(DivBackward0):
+class FloorDivideBackward(DivBackward0):
     """out = floor(a / b)  |  PyTorch defines no derivative: backward raises"""
 
     def backward(self, g):
         raise RuntimeError("derivative for aten::floor_divide is not implemented")
-
-
-_FloorDivideBackward.__name__ = "NotImplemented"  # the grad_fn name PyTorch prints
 
 
 def _integer_division_check(a, b, kernel: str):
@@ -334,7 +331,7 @@ divide = true_divide = div
 
 def floor_divide(input, other, *, out=None) -> Tensor:
     _integer_division_check(input, other, "div_floor_cpu")
-    return _out(binary(_FloorDivideBackward, input, other, rounding_mode="floor"), out)
+    return _out(binary(FloorDivideBackward, input, other, rounding_mode="floor"), out)
 
 
 def remainder(input, other, *, out=None) -> Tensor:

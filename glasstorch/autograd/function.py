@@ -19,6 +19,7 @@ import numpy as np
 
 from ..coach import _state as _coach_state
 from ..coach import note_forward
+from ._names import printed_name
 from .anomaly_mode import _anomaly, forward_trace
 from .grad_mode import _state
 
@@ -51,6 +52,11 @@ class Node:
         self._pre_hooks = None
         self._hooks = None
         self._n_outputs = 1
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        # a borrowed grad_fn name (autograd/_names.py) replaces the class's printed name
+        cls.__name__ = cls.__qualname__ = printed_name(cls.__name__)
 
     def forward(self, *arrays):  # pragma: no cover - every op defines it
         raise NotImplementedError
