@@ -363,3 +363,21 @@ def note_forward(node, inputs, out) -> None:
                     "negative values)"
             break
     _state.origin = (op, _where(), what)
+
+
+# -- how the coach is hooked in: the framework's observer hook points ----------------------
+def _observe_forward(node, inputs, out) -> None:
+    if _state.watch or _anomaly.enabled:  # looking for the op that first makes nan/inf
+        note_forward(node, inputs, out)
+
+
+def _observe_backward(outputs, grad_tensors) -> None:
+    if grad_tensors is None and _state.enabled:
+        check_loss(outputs)  # a nan/inf loss?
+
+
+from .autograd.anomaly_mode import _anomaly  # noqa: E402
+from .autograd.graph import register_backward_observer, register_forward_observer  # noqa: E402
+
+register_forward_observer(_observe_forward)
+register_backward_observer(_observe_backward)

@@ -7,10 +7,12 @@ friends) and ``gradcheck.py`` (finite differences against the analytical gradien
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
-from .. import coach as _coach
 from . import anomaly_mode, forward_ad, graph  # noqa: F401
+from ._observers import _backward_observers
 from .anomaly_mode import detect_anomaly, set_detect_anomaly
 from .engine import run_backward
 from .function import Function, FunctionCtx, once_differentiable
@@ -32,8 +34,10 @@ def _seq(x):
     return (x,) if isinstance(x, Tensor) else tuple(x)
 
 
-def _grad_arrays(outputs, grad_outputs):
-    from .._tensor import Tensor
+def _grad_arrays(outputs, grad_outputs, create_graph: bool = False) -> list:
+    """The gradients backward starts from: ``grad_outputs``, or ones for a scalar output.
+    With ``create_graph`` they stay tensors (a given gradient may itself be in a graph)."""
+    from .._tensor import Tensor, _make
 
     grads = []
     for i, t in enumerate(outputs):
@@ -51,7 +55,7 @@ def _grad_arrays(outputs, grad_outputs):
                     "grad can be implicitly created only for real scalar outputs but got "
                     f"{t.dtype}"
                 )
-            grads.append(np.ones(t._data.shape, t._data.dtype))
+            g = np.ones(t._data.shape, t._data.dtype)
         else:
             ga = g._data if isinstance(g, Tensor) else np.asarray(g, t._data.dtype)
             if ga.shape != t._data.shape:
@@ -59,39 +63,45 @@ def _grad_arrays(outputs, grad_outputs):
                     f"Mismatch in shape: grad_output[{i}] has a shape of {Size(ga.shape)} and "
                     f"output[{i}] has a shape of {Size(t._data.shape)}."
                 )
-            grads.append(ga)
+            if not (create_graph and isinstance(g, Tensor)):
+                g = ga
+        grads.append(_make(g) if create_graph and isinstance(g, np.ndarray) else g)
     return grads
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
              inputs=None) -> None:
-    """Add d(tensors)/d(leaf) into every leaf's ``.grad`` (see Tensor.backward)."""
-    if create_graph:
-        raise NotImplementedError(
-            "create_graph=True (gradients of gradients) is not supported by glasstorch: its "
-            "backward formulas run on NumPy arrays and are not recorded."
-        )
+    """Add d(tensors)/d(leaf) into every leaf's ``.grad`` (see Tensor.backward). With
+    ``create_graph`` the gradients are recorded too, so they can be differentiated again."""
     outputs = _seq(tensors)
-    grads = _grad_arrays(outputs, _seq(grad_tensors))
-    if grad_tensors is None and _coach._state.enabled:
-        _coach.check_loss(outputs)  # a nan/inf loss?
-    run_backward(outputs, grads, retain_graph=bool(retain_graph), inputs=_seq(inputs))
+    grads = _grad_arrays(outputs, _seq(grad_tensors), create_graph)
+    for observe in _backward_observers:  # e.g. the coach's check for a nan/inf loss
+        observe(outputs, grad_tensors)
+    if create_graph:
+        warnings.warn(
+            "Using backward() with create_graph=True will create a reference cycle between the "
+            "parameter and its gradient which can cause a memory leak. We recommend using "
+            "autograd.grad when creating the graph to avoid this. If you have to use this "
+            "function, make sure to reset the .grad fields of your parameters to None after use "
+            "to break the cycle and avoid the leak.", UserWarning, stacklevel=3)
+    retain = create_graph if retain_graph is None else retain_graph
+    run_backward(outputs, grads, retain_graph=bool(retain), inputs=_seq(inputs),
+                 create_graph=create_graph)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
          only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
-    """The gradients of ``outputs`` w.r.t. ``inputs``, returned (``.grad`` is left alone)."""
-    from .._tensor import _make
+    """The gradients of ``outputs`` w.r.t. ``inputs``, returned (``.grad`` is left alone).
+    With ``create_graph`` they are part of the graph: ``grad`` of a ``grad`` gives second
+    derivatives (Hessian-vector products, gradient penalties)."""
+    from .._tensor import Tensor, _make
 
-    if create_graph:
-        raise NotImplementedError(
-            "create_graph=True (gradients of gradients) is not supported by glasstorch."
-        )
     outs = _seq(outputs)
     ins = _seq(inputs)
-    grads = _grad_arrays(outs, _seq(grad_outputs))
-    captured = run_backward(outs, grads, retain_graph=bool(retain_graph), inputs=ins,
-                            accumulate=False)
+    grads = _grad_arrays(outs, _seq(grad_outputs), create_graph)
+    retain = create_graph if retain_graph is None else retain_graph
+    captured = run_backward(outs, grads, retain_graph=bool(retain), inputs=ins,
+                            accumulate=False, create_graph=create_graph)
     result = []
     for i, (t, g) in enumerate(zip(ins, captured)):
         if g is None:
@@ -104,6 +114,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                     "the graph. Set allow_unused=True if this is the desired behavior."
                 )
             result.append(None)
+        elif isinstance(g, Tensor):
+            result.append(g)  # create_graph: the gradient stays in the graph
         else:
             result.append(_make(np.array(g, t._data.dtype)))
     return tuple(result)

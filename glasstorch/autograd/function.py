@@ -17,9 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from ..coach import _state as _coach_state
-from ..coach import note_forward
 from ._names import printed_name
+from ._observers import _forward_observers
 from .anomaly_mode import _anomaly, forward_trace
 from .grad_mode import _state
 
@@ -44,6 +43,11 @@ class Node:
     saved_inputs: tuple = ()  # which tensor inputs ``saved`` holds (their versions are checked)
     saved_for: dict | None = None  # input i -> inputs whose gradient needs it (default: all)
     saves_output = False      # whether ``saved`` holds the output (its version is checked)
+    # For create_graph: where each entry of ``saved`` comes from, so the backward formula can
+    # run again on tensors that are part of the graph: an input index, "out" (or ("out", k)
+    # for output k), or None for a constant (a mask, an index). None here: this node's
+    # backward has not been checked to run on tensors, so create_graph refuses it.
+    saved_as: tuple | None = None
 
     def __init__(self) -> None:
         self.next_functions = ()
@@ -87,6 +91,51 @@ class Node:
         return f"<{type(self).__name__} object at {hex(id(self))}>"
 
     # -- engine support -------------------------------------------------------------------
+    def _graph_backward(self, grads: list):
+        """create_graph: the same backward formula, run on tensors so that it is recorded."""
+        if self.saved_as is None:
+            raise RuntimeError(
+                f"derivative for {self.name()} is not implemented\n[glasstorch] "
+                "create_graph=True (gradients of gradients) runs each node's backward formula "
+                f"again on tensors; {self.name()}'s formula has not been made to run on "
+                "tensors yet. See docs/coverage.md for the operations that support it."
+            )
+        arrays = self.saved
+        if arrays is RELEASED:
+            self._check_versions()  # raises PyTorch's "backward through the graph a second time"
+        self.saved = self._saved_in_graph()
+        try:
+            return self.backward(*grads)
+        finally:
+            self.saved = arrays
+
+    def _saved_in_graph(self) -> tuple:
+        """The saved arrays as tensors connected to the graph (PyTorch's SavedVariable
+        unpacking): an input is rebuilt on the edge it came from, an output on this node."""
+        from .._tensor import _make
+
+        out = []
+        for value, origin in zip(self.saved, self.saved_as):
+            if value is None or not isinstance(value, np.ndarray):
+                out.append(value)
+                continue
+            t = _make(value)
+            if origin is None:
+                pass  # a constant of the backward formula
+            elif isinstance(origin, int):
+                node, nr = self.next_functions[origin]
+                if type(node) is AccumulateGrad:
+                    leaf = node.variable
+                    t = leaf if leaf._data.dtype == value.dtype else leaf.to(
+                        _dtype_of(value.dtype))
+                elif node is not None:
+                    t.grad_fn, t._output_nr, t._requires_grad = node, nr, True
+            else:
+                t.grad_fn, t._requires_grad = self, True
+                t._output_nr = 0 if origin == "out" else origin[1]
+            out.append(t)
+        return tuple(out)
+
     def _release(self) -> None:
         if self.saved is not Node.saved:
             self.saved = RELEASED
@@ -168,8 +217,9 @@ def record(node: Node, inputs, out, make):
     ``inputs`` are the operation's tensor arguments in ``backward``'s order (non-tensors are
     skipped); ``make`` builds a Tensor from an array.
     """
-    if _coach_state.watch or _anomaly.enabled:
-        note_forward(node, inputs, out)  # looking for the op that first makes nan/inf
+    if _forward_observers:
+        for observe in _forward_observers:  # anomaly mode, the coach: see autograd/graph.py
+            observe(node, inputs, out)
     needs = False
     if _state.enabled:
         for t in inputs:
@@ -286,14 +336,25 @@ class BackwardCFunction(Node, FunctionCtx):
             self._saved_tensors = ()
 
     def backward(self, *grads):
+        """The user's backward on tensors wrapping the gradient arrays; arrays back."""
         from .._tensor import Tensor
 
-        wrapped = []
-        for g, meta in zip(grads, self._out_meta):
-            if g is None and self.materialize_grads:
-                g = np.zeros(meta[0], meta[1])
-            wrapped.append(None if g is None else Tensor._make(g))
-        res = self._forward_cls.backward(self, *wrapped)
+        res = self._call_user_backward([None if g is None else Tensor._make(g) for g in grads])
+        return tuple(None if r is None else r._data for r in res)
+
+    def _graph_backward(self, grads: list):
+        """create_graph: the user's backward already computes with tensors, so it is simply
+        recorded (glasstorch's recording is on while it runs)."""
+        return self._call_user_backward(grads)
+
+    def _call_user_backward(self, grads: list) -> list:
+        """Call ``backward(ctx, *grad_outputs)``; one result per tensor input of forward."""
+        from .._tensor import Tensor
+
+        if self.materialize_grads:
+            grads = [Tensor._make(np.zeros(shape, dt)) if g is None else g
+                     for g, (shape, dt) in zip(grads, self._out_meta)]
+        res = self._forward_cls.backward(self, *grads)
         if not isinstance(res, tuple):
             res = (res,)
         n_in = len(self.next_functions)
@@ -302,11 +363,7 @@ class BackwardCFunction(Node, FunctionCtx):
                 f"function {type(self).__name__} returned an incorrect number of gradients "
                 f"(expected {n_in}, got {len(res)})"
             )
-        out = []
-        for r, keep in zip(res, self._tensor_positions):
-            if keep:
-                out.append(None if r is None else r._data)
-        return tuple(out)
+        return [r for r, keep in zip(res, self._tensor_positions) if keep]
 
 
 class _FunctionMeta(type):
@@ -384,6 +441,12 @@ class Function(metaclass=_FunctionMeta):
                 w._output_nr = i
                 w._requires_grad = True
         return wrapped[0] if single else tuple(wrapped)
+
+
+def _dtype_of(np_dtype):
+    from .._dtype import from_numpy_dtype
+
+    return from_numpy_dtype(np_dtype)
 
 
 def once_differentiable(fn):
