@@ -17,7 +17,7 @@ from __future__ import annotations
 import numbers as _numbers
 import types as _types
 
-from . import _dtype, autograd, backends, cuda, nn, optim, utils  # noqa: E402,I001
+from . import _dtype, autograd, backends, cuda, nn, optim, utils, version  # noqa: E402,I001
 from ._creation import (
     arange,
     as_tensor,
@@ -257,8 +257,8 @@ from ._tensor import Tensor
 from ._tensor_str import get_printoptions, set_printoptions
 from ._threads import get_num_threads, set_num_threads
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .version import __version__  # PyTorch 2.13 as a comparable version
 
-__version__ = "0.1.0"
 
 # Legacy typed constructors (torch.FloatTensor([1, 2]) and isinstance checks by type name)
 def _legacy(dt):

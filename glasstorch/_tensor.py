@@ -432,21 +432,39 @@ class Tensor:
     def numpy(self, *, force: bool = False) -> np.ndarray:
         """The values as a NumPy array sharing memory with this tensor."""
         if self._requires_grad and not force:
-            raise RuntimeError(
-                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
-                f"instead.\n[glasstorch] This tensor (shape {list(self.shape)}) is tracked by "
-                "autograd; .detach() gives the same values untracked. For a single number, "
-                ".item() is simpler."
-            )
+            raise _tracked_to_numpy_error(self)
         return self._data
 
-    def __array__(self, dtype=None, copy=None):
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        """``np.asarray(t)``: the values, refused while autograd tracks them (as ``numpy()``).
+        Takes NumPy 2's ``dtype`` and ``copy`` keywords."""
         if self._requires_grad:
-            return self.detach().numpy().astype(dtype) if dtype else self._data
-        return self._data if dtype is None else self._data.astype(dtype)
+            raise _tracked_to_numpy_error(self)
+        a = self._data
+        if dtype is not None and np.dtype(dtype) != a.dtype:
+            if copy is False:
+                raise ValueError(f"Unable to avoid copy while converting {a.dtype} to "
+                                 f"{np.dtype(dtype)} (np.asarray(t, dtype) allows the copy)")
+            return a.astype(dtype)
+        return a.copy() if copy else a
+
+    def __array_wrap__(self, array, context=None, return_scalar=False) -> Tensor:
+        """A NumPy function applied to a tensor (``np.exp(t)``) gives back a tensor, as in
+        PyTorch (which wraps NumPy's result with ``from_numpy``, bools as uint8)."""
+        a = np.asarray(array)
+        if a.dtype == np.bool_:
+            a = a.astype(np.uint8)
+        return _make(a) if a.dtype in _DT else array
 
     def __float__(self) -> float:
         self._scalar_check("float")
+        if self._requires_grad:
+            warnings.warn(
+                "Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
+                "behavior.\nConsider using tensor.detach() first.\n[glasstorch] float(t) gives "
+                "a plain number that autograd no longer tracks; that is fine for logging (or "
+                "use t.item()), but a loss computed from it cannot be backpropagated.",
+                UserWarning, stacklevel=2)
         return float(self._data.reshape(()))
 
     def __int__(self) -> int:
@@ -630,6 +648,15 @@ class Tensor:
         from ._creation import full
 
         return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+
+def _tracked_to_numpy_error(t: Tensor) -> RuntimeError:
+    return RuntimeError(
+        "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+        f"instead.\n[glasstorch] This tensor (shape {list(t.shape)}) is tracked by "
+        "autograd; .detach() gives the same values untracked. For a single number, "
+        ".item() is simpler."
+    )
 
 
 def _rebuild(cls, array, requires_grad):

@@ -18,6 +18,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="glasstorch: PyTorch made of glass. Train a model, look up a term of the "
         "course with the code that implements it, or run a lab that shows a concept.",
     )
+    from ..version import glasstorch as release
+
+    parser.add_argument("--version", action="version",
+                        version=f"glasstorch {release} (the API of PyTorch 2.13; CPU, NumPy)")
     parser.add_argument("--threads", type=int, default=1,
                         help="threads for matrix products (NumPy's BLAS); one is fastest for "
                         "course-sized models, more can help for large layers")
