@@ -343,6 +343,10 @@ def load(f, *args, **kwargs):
 
 
 def __getattr__(name: str):
+    if name in ("install_as_torch", "is_installed_as_torch", "load_ipython_extension"):
+        from . import _torch_alias  # `import torch` giving glasstorch (%load_ext glasstorch)
+
+        return getattr(_torch_alias, name)
     # modules that only some programs need load on first use: `import glasstorch` stays fast
     if name in _LAZY:
         import importlib

@@ -20,3 +20,36 @@ def test_unchanged_script_runs_on_glasstorch_with_the_same_output():
     strip = [line for line in real.stdout.splitlines() if not line.startswith("backend")]
     assert [line for line in glass.stdout.splitlines() if not line.startswith("backend")] \
         == strip
+
+
+def _glass_run(tmp_path, body: str, *args: str) -> subprocess.CompletedProcess:
+    script = tmp_path / "learner.py"
+    script.write_text(body)
+    return subprocess.run([sys.executable, "-m", "glasstorch", "run", str(script), *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_arguments_reach_the_script_as_with_python(tmp_path):
+    body = "import sys, torch\nprint(sys.argv[1:])\n"
+    out = _glass_run(tmp_path, body, "--lr", "0.1", "-v", "data.csv")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "['--lr', '0.1', '-v', 'data.csv']"
+    out = _glass_run(tmp_path, body, "--", "x")  # the old spelling still works
+    assert out.stdout.strip() == "['x']"
+
+
+def test_traceback_starts_at_the_learners_script(tmp_path):
+    body = "import torch\n\ndef f():\n    return torch.ones(2) @ torch.ones(3)\n\nf()\n"
+    out = _glass_run(tmp_path, body)
+    assert out.returncode == 1
+    lines = out.stderr.splitlines()
+    assert lines[0] == "Traceback (most recent call last):"
+    assert "learner.py" in lines[1] and "line 6" in lines[1]
+    assert "runpy" not in out.stderr and "cli/run.py" not in out.stderr
+    assert lines[-1].startswith("RuntimeError: inconsistent tensor size")
+
+
+def test_missing_script_is_one_line(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "glasstorch", "run", str(tmp_path / "no.py")],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1

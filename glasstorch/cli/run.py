@@ -7,25 +7,18 @@ DataLoader`` all resolve to glasstorch, because ``torch`` and its submodules are
 
 from __future__ import annotations
 
-import importlib
+import argparse
+import os
 import runpy
 import sys
-
-SUBMODULES = ("nn", "nn.functional", "nn.init", "nn.modules", "nn.parameter", "optim",
-              "optim.lr_scheduler", "utils", "utils.data", "autograd", "cuda", "backends",
-              "serialization")
+import traceback
 
 
 def alias_torch() -> None:
     """Make ``import torch`` (and its submodules) give glasstorch in this process."""
-    import glasstorch
+    from .._torch_alias import install_as_torch
 
-    for name in SUBMODULES:
-        importlib.import_module(f"glasstorch.{name}")
-    for name, module in list(sys.modules.items()):
-        if name == "glasstorch" or name.startswith("glasstorch."):
-            sys.modules["torch" + name[len("glasstorch"):]] = module
-    sys.modules["torch"] = glasstorch
+    install_as_torch()
 
 
 def register(sub) -> None:
@@ -33,10 +26,11 @@ def register(sub) -> None:
         "run",
         help="run an unchanged PyTorch script on glasstorch",
         description="Run a Python script written for PyTorch on glasstorch: `import torch` "
-        "and `from torch... import ...` inside it resolve to glasstorch.",
+        "and `from torch... import ...` inside it resolve to glasstorch. Everything after the "
+        "script's path is passed to the script, as `python script.py ARGS` would.",
     )
     p.add_argument("script", help="path of the Python script to run")
-    p.add_argument("args", nargs="*", help="arguments passed to the script (after --)")
+    p.add_argument("args", nargs=argparse.REMAINDER, help="arguments passed to the script")
     p.set_defaults(run=run)
 
 
@@ -44,7 +38,28 @@ def run(args) -> int:
     if "torch" in sys.modules and sys.modules["torch"].__name__ != "glasstorch":
         print("the real torch is already imported in this process", file=sys.stderr)
         return 2
+    if not os.path.isfile(args.script):
+        print(f"glasstorch run: can't open file '{args.script}': no such file", file=sys.stderr)
+        return 2
     alias_torch()
-    sys.argv = [args.script, *args.args]
-    runpy.run_path(args.script, run_name="__main__")
+    script_args = args.args[1:] if args.args[:1] == ["--"] else args.args
+    sys.argv = [args.script, *script_args]
+    sys.path.insert(0, os.path.dirname(os.path.abspath(args.script)))  # as `python script.py`
+    try:
+        runpy.run_path(args.script, run_name="__main__")
+    except SystemExit:
+        raise
+    except BaseException as e:  # noqa: BLE001 - shown as Python would, from the script on
+        _print_from_script(e, args.script)
+        return 1
     return 0
+
+
+def _print_from_script(e: BaseException, script: str) -> None:
+    """The traceback as `python script.py` prints it: starting at the learner's script, not
+    in glasstorch's runner or runpy."""
+    tb = e.__traceback__
+    target = os.path.abspath(script)
+    while tb is not None and os.path.abspath(tb.tb_frame.f_code.co_filename) != target:
+        tb = tb.tb_next
+    traceback.print_exception(type(e), e, tb if tb is not None else e.__traceback__)
