@@ -426,11 +426,11 @@ def _nll_loss(input: Tensor, target: Tensor, weight: Tensor | None, reduction: s
     w = None if weight is None else weight._data
     if input.ndim <= 2:
         t = t.reshape(()) if input.ndim == 1 else t  # (C,) input: one (possibly [1]) target
-        return _run(NllLossBackward0, (input, None, weight), (input._data, t, w),
+        return _run(NllLossBackward0, (input,), (input._data, t, w),
                     reduction=reduction, ignore_index=ignore_index)
     n, c = input.shape[:2]
     x = input if input.ndim == 4 else input.contiguous().view(n, c, 1, -1)
-    loss = _run(NllLoss2DBackward0, (x, None, weight), (x._data, t.reshape(n, *x.shape[2:]), w),
+    loss = _run(NllLoss2DBackward0, (x,), (x._data, t.reshape(n, *x.shape[2:]), w),
                 reduction=reduction, ignore_index=ignore_index)
     return loss.view(n, *input.shape[2:]) if reduction == "none" and input.ndim != 4 else loss
 
@@ -464,23 +464,26 @@ def _label_smoothing(nll: Tensor, log_p: Tensor, target: Tensor, weight: Tensor 
     """(1 - eps) nll + eps/C sum_c -w_c log_p_c per counted sample, reduced like the NLL term
     (the mean divides by the counted samples' weight)."""
     ignored = target == ignore_index
-    weighted = log_p if weight is None else log_p * weight.view(*_class_shape(log_p, dim))
+    weighted = log_p if weight is None else log_p * _per_class(weight, log_p, dim)
     smooth = -weighted.sum(dim)
     smooth.masked_fill_(ignored, 0.0)
     if reduction == "mean":
-        kept = ~ignored
-        smooth = smooth.sum() / (kept.sum() if weight is None else weight[target[kept]].sum())
+        kept = ~ignored  # the mean divides by the counted samples' number, or their weight
+        counted = kept if weight is None else weight.gather(0, target.masked_select(kept))
+        smooth = smooth.sum() / counted.sum()
     elif reduction == "sum":
         smooth = smooth.sum()
     return (_with_number(MulBackward1, nll, 1 - eps)
             + _with_number(MulBackward1, smooth, eps / log_p.shape[dim]))
 
 
-def _class_shape(input: Tensor, dim: int) -> list:
-    """(1, C, 1, ...): a per-class tensor broadcast along ``input``'s class dimension."""
+def _per_class(weight: Tensor, input: Tensor, dim: int) -> Tensor:
+    """``weight`` (C,) viewed as (1, C, 1, ...) to broadcast along ``input``'s class dim."""
+    if input.ndim == 1:
+        return weight
     shape = [1] * input.ndim
     shape[dim] = input.shape[dim]
-    return shape
+    return weight.view(*shape)
 
 
 def _cross_entropy_probabilities(input: Tensor, target: Tensor, weight: Tensor | None,
@@ -492,7 +495,7 @@ def _cross_entropy_probabilities(input: Tensor, target: Tensor, weight: Tensor |
         target = _with_number(AddBackward1, _with_number(MulBackward1, target, 1 - eps), eps / C)
     prod = input.log_softmax(dim) * target
     if weight is not None:
-        prod = prod * weight.view(*_class_shape(input, dim))
+        prod = prod * _per_class(weight, input, dim)
     if reduction == "none":
         return -prod.sum(dim)
     if reduction == "sum":

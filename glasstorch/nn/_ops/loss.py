@@ -122,7 +122,7 @@ class NllLossBackward0(Node):
             s = g / g.dtype.type(self.total) if self.total != 0 else g * 0
         gl = np.zeros(self.shape, g.dtype)
         gl[index] = -s if wt is None else -wt * s
-        return (np.moveaxis(gl, -1, 1) if gl.ndim > 2 else gl), None, None
+        return (np.moveaxis(gl, -1, 1) if gl.ndim > 2 else gl,)
 
 
 class NllLoss2DBackward0(NllLossBackward0):
