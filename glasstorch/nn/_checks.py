@@ -250,8 +250,19 @@ def pad(input: Tensor, pad: tuple, mode: str) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# losses that compare input and target elementwise
+# losses that compare input and target elementwise (and the loss modules' legacy flags)
 # ---------------------------------------------------------------------------------------------
+
+
+def loss_flags(loss: str, size_average, reduce) -> None:
+    """A loss module's legacy flags are not tensors (``nn.MSELoss(output, target)``)."""
+    for arg in (size_average, reduce):
+        if isinstance(arg, Tensor) and arg.numel() > 1:
+            raise RuntimeError(
+                "Boolean value of Tensor with more than one value is ambiguous\n"
+                f"[glasstorch] {loss}(...) was given tensors: a loss is made first and called "
+                f"after: loss_fn = nn.{loss}(); loss = loss_fn(output, target)."
+            )
 
 
 def size_warning(input: Tensor, target: Tensor) -> None:
