@@ -116,6 +116,17 @@ def test_cross_entropy_ignores_every_sample():
             assert not g[0].grad.numpy().any()
 
 
+@pytest.mark.parametrize("xshape,tshape", [((0, C), (0,)), ((0, C, 3), (0, 3)),
+                                           ((2, C, 0), (2, 0)), ((0, C, 2, 2), (0, 2, 2)),
+                                           ((2, C, 0, 2, 1), (2, 0, 2, 1))])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_cross_entropy_empty_class_indices(xshape, tshape, reduction):
+    def fn(lib, F, x, t):
+        return F.cross_entropy(x, t, reduction=reduction)
+
+    compare(fn, [np.zeros(xshape), np.zeros(tshape, np.int64)], grad=(0,))
+
+
 @pytest.mark.parametrize("shape", sorted(SHAPES))
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("weighted", [False, True])

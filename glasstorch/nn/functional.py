@@ -420,7 +420,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
 def _nll_loss(input: Tensor, target: Tensor, weight: Tensor | None, reduction: str,
               ignore_index: int) -> Tensor:
     """PyTorch's kernels after the checks: (N, C) and (C,) input run NllLossBackward0,
-    (N, C, H, W) NllLoss2DBackward0, and other K-dimensional input is viewed as (N, C, 1, -1)
+    (N, C, H, W) NllLoss2DBackward0, and other K-dimensional input is viewed as (N, C, 1, rest)
     for it (the unreduced loss is viewed back to (N, d1, ...))."""
     t = target._data.astype(np.int64, copy=False)
     w = None if weight is None else weight._data
@@ -429,7 +429,7 @@ def _nll_loss(input: Tensor, target: Tensor, weight: Tensor | None, reduction: s
         return _run(NllLossBackward0, (input,), (input._data, t, w),
                     reduction=reduction, ignore_index=ignore_index)
     n, c = input.shape[:2]
-    x = input if input.ndim == 4 else input.contiguous().view(n, c, 1, -1)
+    x = input if input.ndim == 4 else input.contiguous().view(n, c, 1, math.prod(input.shape[2:]))
     loss = _run(NllLoss2DBackward0, (x,), (x._data, t.reshape(n, *x.shape[2:]), w),
                 reduction=reduction, ignore_index=ignore_index)
     return loss.view(n, *input.shape[2:]) if reduction == "none" and input.ndim != 4 else loss
@@ -452,6 +452,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     eps = float(label_smoothing) if label_smoothing > 0.0 else 0.0
     if probabilities:
         return _cross_entropy_probabilities(input, target, weight, reduction, eps, dim)
+    # two nodes, as PyTorch: measured against the old fused node (with its pass-through), a
+    # digits training step costs the same (349 vs 354 us CPU), so nothing is fused
     log_p = input.log_softmax(dim)
     loss = _nll_loss(log_p, target, weight, reduction, ignore_index)
     if eps == 0.0:
