@@ -724,8 +724,9 @@ TERMS: tuple[Term, ...] = (
         "model's raw scores; nn.CrossEntropyLoss takes logits, not probabilities.",
         "It rewards putting probability on the right class and punishes confident mistakes "
         "without bound (-log p grows to infinity as p goes to 0). glasstorch computes it as "
-        "log-softmax followed by picking the target's entry, in one numerically stable step "
-        "(the maximum is subtracted before exp), and its backward is softmax(z) - onehot(y). "
+        "PyTorch does: log_softmax (numerically stable: the maximum is subtracted before exp) "
+        "then nll_loss picking the target's entry; together their backward is "
+        "softmax(z) - onehot(y). "
         "Because the softmax is inside, a model must not apply softmax itself before this loss.",
         ("glasstorch.nn.modules.loss.CrossEntropyLoss", "glasstorch.nn.functional.cross_entropy"),
         _demo_cross_entropy,
@@ -855,7 +856,7 @@ TERMS: tuple[Term, ...] = (
         "same shape (glasstorch warns when broadcasting would silently compare the wrong "
         "elements); reduction='sum' drops the division by n.",
         ("glasstorch.nn.modules.loss.MSELoss", "glasstorch.nn.functional.mse_loss",
-         "glasstorch.nn.functional.MseLossBackward0"),
+         "glasstorch.nn._ops.loss.MseLossBackward0"),
         _demo_mse,
         ("mse", "MSE loss", "mean squared error", "mean square error", "MSELoss",
          "nn.MSELoss", "F.mse_loss", "squared error", "l2 loss", "mse_loss"),

@@ -357,6 +357,18 @@ def test_explain_aliases_on_the_command_line(runs, alias):
         _assert_source_printed(r.stdout, dotted)
 
 
+def test_explain_names_the_argument_checks(runs):
+    """A function that starts with a call into a checks module says where that check is."""
+    for alias, check in (("nn.Linear", "linear"), ("cross entropy", "cross_entropy")):
+        out = runs[("explain", alias, "--no-demo")].stdout
+        m = re.search(rf"Argument checks: _checks\.{check} at (\S+):(\d+)", out)
+        assert m, out
+        path, line = Path(m.group(1)), int(m.group(2))
+        assert path.name == "_checks.py"
+        assert path.read_text(encoding="utf-8").splitlines()[line - 1].startswith(
+            f"def {check}(")
+
+
 def test_explain_options(runs):
     r = runs[("explain", "learning", "rate", "--no-source", "--no-demo")]
     assert r.returncode == 0 and r.stdout.startswith("Learning rate\n")

@@ -62,6 +62,23 @@ def run(args: argparse.Namespace) -> int:
         return 0
 
 
+def _checks_called(dotted: str, lines: list[str]) -> str:
+    """Where the ``_checks.NAME(...)`` functions called in ``lines`` are (file:line), or ''."""
+    import inspect
+    import re
+
+    from glasstorch import glossary
+
+    module = inspect.getmodule(glossary.resolve(dotted))
+    found = []
+    for name in dict.fromkeys(re.findall(r"\b_checks\.(\w+)\(", "".join(lines))):
+        fn = getattr(getattr(module, "_checks", None), name, None)
+        if fn is not None:
+            found.append(f"_checks.{name} at {inspect.getsourcefile(fn)}:"
+                         f"{inspect.getsourcelines(fn)[1]}")
+    return "; ".join(found)
+
+
 def _explain(args: argparse.Namespace) -> int:
     from glasstorch import glossary
 
@@ -106,6 +123,9 @@ def _explain(args: argparse.Namespace) -> int:
                 print(f"  {start + k:>{width}} | {line.rstrip()}")
             if len(shown) < len(lines):
                 print(f"  ... {len(lines) - len(shown)} more lines (--max-lines 0 shows all)")
+            checks = _checks_called(dotted, lines)
+            if checks:
+                print(f"  Argument checks: {checks}")
 
     if not args.no_demo:
         print()

@@ -7,9 +7,8 @@ registered as buffers (so they appear in ``state_dict()`` and move with ``.to()`
 
 from __future__ import annotations
 
-import warnings
-
 from ..._tensor import Tensor
+from .. import _checks, _reduction
 from .. import functional as F
 from .module import Module
 
@@ -17,30 +16,12 @@ __all__ = ["MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "CrossEntropyLoss",
            "BCELoss", "BCEWithLogitsLoss", "KLDivLoss"]
 
 
-def _legacy_reduction(size_average, reduce) -> str:
-    """The reduction the old ``size_average`` / ``reduce`` flags name (PyTorch warns)."""
-    size_average = True if size_average is None else size_average
-    reduce = True if reduce is None else reduce
-    reduction = ("mean" if size_average else "sum") if reduce else "none"
-    warnings.warn("size_average and reduce args will be deprecated, please use "
-                  f"reduction='{reduction}' instead.", stacklevel=3)
-    return reduction
-
-
 class _Loss(Module):
     def __init__(self, size_average=None, reduce=None, reduction: str = "mean") -> None:
         super().__init__()
-        for arg in (size_average, reduce):
-            if isinstance(arg, Tensor) and arg.numel() > 1:
-                # `nn.MSELoss(output, target)`: the data went to the constructor's legacy flags
-                raise RuntimeError(
-                    "Boolean value of Tensor with more than one value is ambiguous\n"
-                    f"[glasstorch] {type(self).__name__}(...) was given tensors: a loss is "
-                    f"made first and called after: loss_fn = nn.{type(self).__name__}(); "
-                    "loss = loss_fn(output, target)."
-                )
+        _checks.loss_flags(type(self).__name__, size_average, reduce)
         if size_average is not None or reduce is not None:
-            self.reduction = _legacy_reduction(size_average, reduce)
+            self.reduction = _reduction.legacy_get_string(size_average, reduce, stacklevel=3)
         else:
             self.reduction = reduction
 

@@ -1,0 +1,520 @@
+"""PyTorch's argument checks for ``nn.functional``, with its exception types and texts.
+
+Each public function in ``functional.py`` calls one function here (named after it or after the
+family it shares with others: :func:`class_index_loss` for ``nll_loss`` and ``cross_entropy``)
+before its few lines of idea. A check returns quickly when the arguments fit, and otherwise
+raises what PyTorch raises, with PyTorch's text first and, where that alone leaves a learner
+guessing, a second line starting with ``[glasstorch]`` naming the shapes or dtypes and the usual
+fix. Checks that need the data (target classes out of range) are called by the nodes that read
+it, so the data is scanned once.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from .. import _dtype as D
+from .._tensor import Tensor
+from ..autograd.grad_mode import _state as _grad_state
+
+# ---------------------------------------------------------------------------------------------
+# shared
+# ---------------------------------------------------------------------------------------------
+
+
+def size(shape) -> str:
+    """``torch.Size([16, 1])``, as PyTorch prints a shape inside messages."""
+    return f"torch.Size({list(shape)})"
+
+
+def not_implemented(kernel: str, t: Tensor) -> NotImplementedError:
+    return NotImplementedError(
+        f'"{kernel}" not implemented for \'{t.dtype.scalar_name}\'\n[glasstorch] this '
+        f"operation needs a floating-point tensor, got {t.dtype}; convert with .float()."
+    )
+
+
+def require_float(t: Tensor, kernel: str) -> None:
+    """PyTorch has no integer kernel named ``kernel``."""
+    if not t.dtype.is_floating_point:
+        raise not_implemented(kernel, t)
+
+
+def broadcast_shape(a: tuple, b: tuple) -> tuple:
+    """The broadcast shape of ``a`` and ``b``, or PyTorch's RuntimeError naming the dimension."""
+    n = max(len(a), len(b))
+    pa = (1,) * (n - len(a)) + tuple(a)
+    pb = (1,) * (n - len(b)) + tuple(b)
+    out = []
+    for i, (x, y) in enumerate(zip(pa, pb)):
+        if x != y and x != 1 and y != 1:
+            raise RuntimeError(
+                f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
+                f"non-singleton dimension {i}\n[glasstorch] shapes {list(a)} and {list(b)} do "
+                "not broadcast: dimensions are compared from the right and must be equal or 1."
+            )
+        out.append(max(x, y) if min(x, y) != 0 else 0)
+    return tuple(out)
+
+
+def no_grad_for(fn: str, name: str, t: Tensor | None) -> None:
+    """PyTorch refuses class / element weights that require grad in these kernels."""
+    if t is not None and t.requires_grad and _grad_state.enabled:
+        raise RuntimeError(
+            f"The function '{fn}' is not differentiable with respect to argument '{name}'. "
+            "This input cannot have requires_grad True."
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# linear
+# ---------------------------------------------------------------------------------------------
+
+_C_TYPE = {"Float": "float", "Double": "double", "Half": "c10::Half", "Long": "long int",
+           "Int": "int", "Short": "short int", "Char": "signed char", "Byte": "unsigned char",
+           "Bool": "bool"}
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None) -> None:
+    """F.linear: a tensor input of shape (*, in), a weight (out, in) or (in,), a bias that
+    broadcasts to (out,), all of one dtype."""
+    if type(input) is Tensor and bias is not None:
+        x, w, b = input._data, weight._data, bias._data
+        if x.ndim == 2 and w.ndim == 2 and x.shape[1] == w.shape[1] and b.shape == w.shape[:1] \
+                and x.dtype == w.dtype == b.dtype and x.dtype.kind == "f":
+            return  # the usual batch through nn.Linear: everything fits
+    if not isinstance(input, Tensor):
+        kind = type(input)
+        name = kind.__name__ if kind.__module__ == "builtins" else \
+            f"{kind.__module__}.{kind.__qualname__}"
+        raise TypeError(
+            f"linear(): argument 'input' (position 1) must be Tensor, not {name}\n[glasstorch] "
+            "layers take tensors: convert the data first, e.g. torch.from_numpy(x).float() or "
+            "torch.tensor(x, dtype=torch.float32)."
+        )
+    if input.ndim == 0 or weight.ndim == 0:
+        raise RuntimeError("both arguments to linear need to be at least 1D, but they are "
+                           f"{input.ndim}D and {weight.ndim}D")
+    if weight.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {weight.ndim}D")
+    if weight.ndim == 1:
+        if bias is not None:
+            raise RuntimeError("mat2 must be a matrix, got 1-D tensor")
+        return  # a matmul with a vector: its own checks apply
+    out_f, in_f = weight.shape
+    if bias is not None and bias.dtype is not weight.dtype:
+        raise RuntimeError(
+            "self and mat2 must have the same dtype, but got "
+            f"{bias.dtype.scalar_name} and {weight.dtype.scalar_name}"
+            f"\n[glasstorch] the bias is {bias.dtype} but the weight is {weight.dtype}."
+        )
+    if input.dtype is not weight.dtype:
+        hint = (f"\n[glasstorch] the input is {input.dtype} but the layer's weight is "
+                f"{weight.dtype}; convert the data with .to({weight.dtype}) (NumPy arrays "
+                "default to float64: use .float() or dtype=torch.float32).")
+        if bias is not None:
+            raise RuntimeError("mat1 and mat2 must have the same dtype, but got "
+                               f"{input.dtype.scalar_name} and {weight.dtype.scalar_name}" + hint)
+        raise RuntimeError(
+            "expected m1 and m2 to have the same dtype, but got: "
+            f"{_C_TYPE[input.dtype.scalar_name]} != {_C_TYPE[weight.dtype.scalar_name]}" + hint
+        )
+    rows = math.prod(input.shape[:-1])
+    if input.shape[-1] != in_f:
+        hint = (f"\n[glasstorch] linear: the input's last dimension has {input.shape[-1]} "
+                f"features (input shape {list(input.shape)}) but the weight expects "
+                f"in_features={in_f}.")
+        if input.ndim > 2:
+            hint += " If these are images, flatten them first: add nn.Flatten() before the Linear."
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input.shape[-1]} "
+                           f"and {in_f}x{out_f})" + hint)
+    if bias is not None and bias.ndim >= 1 and bias.shape[-1] not in (1, out_f):
+        raise RuntimeError(
+            f"The expanded size of the tensor ({out_f}) must match the existing size "
+            f"({bias.shape[-1]}) at non-singleton dimension {max(bias.ndim - 1, 1)}.  Target "
+            f"sizes: [{rows}, {out_f}].  Tensor sizes: {list(bias.shape)}"
+        )
+    if bias is not None and input.dtype is D.bool:
+        raise NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
+
+
+# ---------------------------------------------------------------------------------------------
+# activations, dropout, one_hot, batch_norm, pad
+# ---------------------------------------------------------------------------------------------
+
+
+def gelu(input: Tensor, approximate: str) -> None:
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    require_float(input, "GeluKernelImpl")
+
+
+def softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
+    """No ``dim`` given: PyTorch's deprecation warning and its guess (0 for 0/1/3-D, else 1)."""
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
+                  "include dim=X as an argument.", stacklevel=stacklevel)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def dropout(input: Tensor, p: float, training: bool) -> bool:
+    """Whether dropout has anything to do (p in [0, 1]; a float tensor when it does)."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0 or input.numel() == 0:
+        return False
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(
+            f"result type Float can't be cast to the desired output type "
+            f"{input.dtype.scalar_name}\n[glasstorch] dropout needs a floating-point tensor."
+        )
+    return True
+
+
+def one_hot(tensor: Tensor, num_classes: int) -> int:
+    """int64 class indices in [0, num_classes); returns num_classes (inferred when -1)."""
+    if tensor.dtype is not D.int64:
+        raise RuntimeError(
+            "one_hot is only applicable to index tensor of type LongTensor.\n[glasstorch] got "
+            f"{tensor.dtype}; convert the class indices with .long()."
+        )
+    idx = tensor._data
+    if num_classes == -1:
+        if idx.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(idx.max()) + 1
+    if idx.size:
+        if idx.min() < 0:
+            raise RuntimeError("Class values must be non-negative.")
+        if idx.max() >= num_classes:
+            raise RuntimeError(
+                f"Class values must be smaller than num_classes.\n[glasstorch] the largest "
+                f"class value is {int(idx.max())} and num_classes={num_classes}."
+            )
+    if num_classes < 0:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    return num_classes
+
+
+def batch_norm(input: Tensor, stats: dict, training: bool, eps: float) -> None:
+    """More than one value per channel in training, a valid eps, one statistic per channel."""
+    if training:
+        shape = list(input.shape)
+        if math.prod([shape[0], *shape[2:]]) == 1:
+            raise ValueError("Expected more than 1 value per channel when training, got input "
+                             f"size {size(shape)}")
+        if eps <= 0.0:
+            raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
+    elif eps < 0.0:
+        raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
+    channels = input.shape[1] if input.ndim > 1 else 1
+    for name, stat in stats.items():
+        if stat is not None and stat.numel() != channels:
+            raise RuntimeError(
+                f"{name} should contain {channels} elements not {stat.numel()}\n[glasstorch] "
+                f"BatchNorm normalises dim 1 of its input, which has shape {list(input.shape)}:"
+                f" build the layer with num_features={channels}."
+            )
+
+
+def pad(input: Tensor, pad: tuple, mode: str) -> None:
+    """An even number of pads for at most ``input.ndim`` dimensions; PyTorch's mode rules."""
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pad) // 2 > input.ndim:
+        raise RuntimeError("Padding length should be less than or equal to two times the input "
+                           "dimension but got padding length "
+                           f"{len(pad)} and input of dimension {input.ndim}")
+    if mode not in ("constant", "reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if mode != "constant" and (len(pad) not in (2, 4, 6)
+                               or input.ndim not in (len(pad) // 2 + 1, len(pad) // 2 + 2)):
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {input.ndim}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)"
+        )
+    if mode == "reflect":
+        for k in range(len(pad) // 2):
+            d = input.ndim - 1 - k
+            left, right = int(pad[2 * k]), int(pad[2 * k + 1])
+            if left >= input.shape[d] or right >= input.shape[d]:
+                raise RuntimeError(
+                    f"Argument #4: Padding size should be less than the corresponding input "
+                    f"dimension, but got: padding ({left}, {right}) at dimension {d} of input "
+                    f"{list(input.shape)}")
+
+
+# ---------------------------------------------------------------------------------------------
+# losses that compare input and target elementwise (and the loss modules' legacy flags)
+# ---------------------------------------------------------------------------------------------
+
+
+def loss_flags(loss: str, size_average, reduce) -> None:
+    """A loss module's legacy flags are not tensors (``nn.MSELoss(output, target)``)."""
+    for arg in (size_average, reduce):
+        if isinstance(arg, Tensor) and arg.numel() > 1:
+            raise RuntimeError(
+                "Boolean value of Tensor with more than one value is ambiguous\n"
+                f"[glasstorch] {loss}(...) was given tensors: a loss is made first and called "
+                f"after: loss_fn = nn.{loss}(); loss = loss_fn(output, target)."
+            )
+
+
+def size_warning(input: Tensor, target: Tensor) -> None:
+    """PyTorch's warning for a target whose shape differs from the input's (it broadcasts)."""
+    if target.shape != input.shape:
+        hint = ""
+        try:
+            full = broadcast_shape(tuple(input.shape), tuple(target.shape))
+        except RuntimeError:
+            full = None
+        if full is not None and full != tuple(input.shape):
+            hint = (f"\n[glasstorch] input {list(input.shape)} and target "
+                    f"{list(target.shape)} broadcast to {list(full)}, so every prediction is "
+                    "compared with every target; make the shapes equal, e.g. "
+                    "output.squeeze(1) or target.view(-1, 1).")
+        warnings.warn(
+            f"Using a target size ({size(target.shape)}) that is different to the input size "
+            f"({size(input.shape)}). This will likely lead to incorrect results due to "
+            "broadcasting. Please ensure they have the same size." + hint,
+            stacklevel=3,
+        )
+
+
+def regression(input: Tensor, target: Tensor, kernel: str,
+               dtype: D.dtype | None = None) -> D.dtype:
+    """The floating dtype input and target are computed in; their shapes must broadcast."""
+    rt = D.result_type(input, target) if dtype is None else dtype
+    if not rt.is_floating_point:
+        raise NotImplementedError(
+            f'"{kernel}" not implemented for \'{rt.scalar_name}\'\n[glasstorch] losses need '
+            "floating-point tensors; convert with .float()."
+        )
+    broadcast_shape(tuple(input.shape), tuple(target.shape))
+    return rt
+
+
+def elementwise_weight(weight: Tensor, input: Tensor) -> None:
+    if weight.shape != input.shape:
+        raise ValueError("Weights and input must have the same size.")
+
+
+def smooth_l1(beta: float) -> None:
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+
+
+def huber(delta: float) -> None:
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+
+
+# ---------------------------------------------------------------------------------------------
+# classification: nll_loss and cross_entropy
+# ---------------------------------------------------------------------------------------------
+
+
+def class_index_loss(input: Tensor, target: Tensor, weight: Tensor | None) -> None:
+    """PyTorch's shape, dtype and weight checks for class-index targets (NLL and CE)."""
+    ish, tsh = list(input.shape), list(target.shape)
+    if input.ndim < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {input.ndim})")
+    if input.ndim != 1 and (target.ndim == 0 or ish[0] != tsh[0]):
+        tb = tsh[0] if target.ndim else 1
+        raise ValueError(
+            f"Expected input batch_size ({ish[0]}) to match target batch_size ({tb}).\n"
+            f"[glasstorch] input shape {ish}, target shape {tsh}: both must hold the same "
+            "number of samples (dimension 0)."
+        )
+    if input.ndim <= 2:
+        if target.ndim > 1:
+            raise RuntimeError(
+                "0D or 1D target tensor expected, multi-target not supported\n[glasstorch] "
+                f"target has shape {tsh}. Class indices must be int64 of shape "
+                f"({ish[0] if input.ndim == 2 else ''}{',' if input.ndim == 2 else ''}): use "
+                + ("target.squeeze(1) or target.view(-1)" if target.ndim != 2 or tsh[1] == 1
+                   else f"target.argmax(1) if it is one-hot ({tsh[1]} columns, while the input "
+                        f"has {ish[-1] if input.ndim else 1} classes)")
+                + "; for class probabilities pass a float target of the input's shape "
+                f"{ish}."
+            )
+        if input.ndim == 1 and target.ndim == 1 and tsh[0] != 1:
+            raise ValueError("For 1D input, 1D target must have size 1, but got target size: "
+                             f"{tsh[0]}")
+    elif input.ndim == 4:
+        if target.ndim != 3:
+            raise RuntimeError("only batches of spatial targets supported (3D tensors) but got "
+                               f"targets of dimension: {target.ndim}")
+        if tsh[1:] != ish[2:]:
+            raise RuntimeError(f"size mismatch (got input: {ish} , target: {tsh}")
+    elif tsh[1:] != ish[2:]:
+        raise RuntimeError(f"Expected target size {[ish[0], *ish[2:]]}, got {tsh}")
+    C = ish[1] if input.ndim >= 2 else ish[0]
+    if weight is not None and (weight.ndim != 1 or weight.numel() != C):
+        raise RuntimeError(
+            f"weight tensor should be defined either for all {C} classes or no classes but got "
+            f"weight tensor of shape: {list(weight.shape)}"
+        )
+    if target.dtype not in (D.int64, D.uint8):
+        raise RuntimeError(
+            f"expected target dtype to be Long or Byte, but got {target.dtype.scalar_name}\n"
+            f"[glasstorch] target is {target.dtype} (shape {tsh}) but class-index targets "
+            f"must be integers (torch.int64): use target.long(). (For class probabilities, "
+            f"the target must be float with the input's shape {ish}.)"
+        )
+    if weight is not None and weight.dtype is not input.dtype:
+        raise RuntimeError(f"expected scalar type {input.dtype.scalar_name} but found "
+                           f"{weight.dtype.scalar_name}")
+    no_grad_for("nll_loss_forward", "weight", weight)
+
+
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None) -> None:
+    class_index_loss(input, target, weight)
+    require_float(input, "nll_loss_out_frame")
+
+
+def class_indices(t: np.ndarray, C: int, ignore_index: int) -> bool:
+    """Called by the NLL node on the target's data: whether every target is a valid class (the
+    fast case); raises PyTorch's IndexError for one out of range that is not ignored."""
+    if t.size and not 0 <= ignore_index < C and t.min() >= 0 and t.max() < C:
+        return True
+    valid = t != ignore_index
+    bad = valid & ((t < 0) | (t >= C))
+    if bad.any():
+        first = int(t[bad].flat[0])
+        raise IndexError(
+            f"Target {first} is out of bounds.\n[glasstorch] the input has C={C} classes, so "
+            f"class indices must be in [0, {C}) (or equal ignore_index={ignore_index}); "
+            "check the number of outputs of the last layer."
+        )
+    return False
+
+
+def label_smoothing(value: float) -> None:
+    if value > 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {value}")
+
+
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int,
+                  label_smoothing_: float) -> bool:
+    """PyTorch's checks for either kind of target; returns whether the target holds class
+    probabilities (it has the input's shape) rather than class indices."""
+    if input.ndim >= 1 and not input.dtype.is_floating_point:
+        err = not_implemented("log_softmax_lastdim_kernel_impl", input)
+        if target.dtype.is_floating_point and target.ndim == input.ndim + 1:
+            err = NotImplementedError(
+                str(err).split("\n")[0] + f"\n[glasstorch] the arguments look swapped: input is "
+                f"{input.dtype} of shape {list(input.shape)} and target is {target.dtype} of "
+                f"shape {list(target.shape)}. The order is cross_entropy(scores (N, C), "
+                "class_indices (N,)), e.g. loss_fn(model(x), y)."
+            )
+        raise err
+    if input.shape == target.shape:
+        class_probabilities(input, target, weight, ignore_index, label_smoothing_)
+        return True
+    label_smoothing(label_smoothing_)
+    class_index_loss(input, target, weight)
+    if label_smoothing_ > 0.0 and input.ndim == 1 and target.ndim == 1:
+        # (PyTorch's masked_fill_ of the 0-d smoothing term with a [1] mask)
+        raise RuntimeError("output with shape [] doesn't match the broadcast shape [1]")
+    return False
+
+
+def class_probabilities(input: Tensor, target: Tensor, weight: Tensor | None,
+                        ignore_index: int, label_smoothing_: float) -> None:
+    if not target.dtype.is_floating_point:
+        raise RuntimeError(
+            "Expected floating point type for target with class probabilities, got "
+            f"{target.dtype.scalar_name}\n[glasstorch] target has the input's shape "
+            f"{list(input.shape)}, so it is read as class probabilities. For class indices "
+            "pass an int64 target without the class dimension (e.g. target.argmax(1))."
+        )
+    if ignore_index >= 0:
+        raise RuntimeError("ignore_index is not supported for floating point target")
+    label_smoothing(label_smoothing_)
+    C = input.shape[1] if input.ndim >= 2 else input.shape[0]
+    if weight is not None and (weight.ndim != 1 or weight.numel() != C):
+        raise RuntimeError(
+            f"cross_entropy: weight tensor should be defined either for all {C} classes or no "
+            f"classes but got weight tensor of shape: {list(weight.shape)}"
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# binary losses
+# ---------------------------------------------------------------------------------------------
+
+
+def _expand_weight(weight: Tensor, shape: tuple) -> None:
+    """PyTorch's broadcast check for BCE's weight (it must expand to the target's shape)."""
+    ws = tuple(weight.shape)
+    if len(ws) > len(shape):
+        raise RuntimeError(f"weight has more dimensions ({len(ws)}) than the target {list(shape)}")
+    for i in range(1, len(ws) + 1):
+        if ws[-i] != 1 and ws[-i] != shape[-i]:
+            raise RuntimeError(
+                f"Attempting to broadcast a dimension of length {ws[-i]} at -{i}! Mismatching "
+                f"argument at index 1 had {size(ws)}; but expected shape should be "
+                f"broadcastable to {list(shape)}"
+            )
+
+
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None) -> None:
+    """Equal shapes and dtypes, probabilities in [0, 1], a weight that expands to them."""
+    if target.shape != input.shape:
+        raise ValueError(
+            f"Using a target size ({size(target.shape)}) that is different to the input size "
+            f"({size(input.shape)}) is deprecated. Please ensure they have the same size.\n"
+            f"[glasstorch] reshape one of them, e.g. target.view({list(input.shape)}) or "
+            "output.squeeze(1)."
+        )
+    if weight is not None:
+        _expand_weight(weight, tuple(target.shape))
+    require_float(input, "binary_cross_entropy")
+    if target.dtype is not input.dtype:
+        raise RuntimeError(
+            f"Found dtype {target.dtype.scalar_name} but expected {input.dtype.scalar_name}\n"
+            f"[glasstorch] the target is {target.dtype} but the input is {input.dtype}; they "
+            f"must match: use target.{'float()' if input.dtype is D.float32 else 'to(input.dtype)'}"
+            "."
+        )
+    x, y = input._data, target._data
+    if not np.all((x >= 0) & (x <= 1)):
+        raise RuntimeError(
+            "all elements of input should be between 0 and 1\n[glasstorch] the input ranges "
+            f"from {float(np.nanmin(x)):g} to {float(np.nanmax(x)):g}, but BCELoss expects "
+            "probabilities; for raw scores (logits) use BCEWithLogitsLoss, or apply sigmoid first."
+        )
+    if not np.all((y >= 0) & (y <= 1)):
+        raise RuntimeError("all elements of target should be between 0 and 1")
+    no_grad_for("binary_cross_entropy", "weight", weight)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None,
+                                     pos_weight: Tensor | None) -> None:
+    """Equal shapes, a float target, weights that broadcast and do not require grad."""
+    if target.shape != input.shape:
+        raise ValueError(
+            f"Target size ({size(target.shape)}) must be the same as input size "
+            f"({size(input.shape)})\n[glasstorch] reshape one of them, e.g. "
+            f"target.view({list(input.shape)}) or output.squeeze(1)."
+        )
+    if not target.dtype.is_floating_point:
+        raise RuntimeError(
+            f"result type Float can't be cast to the desired output type "
+            f"{target.dtype.scalar_name}\n[glasstorch] the target must be float: use "
+            "target.float()."
+        )
+    shape = tuple(input.shape)
+    if pos_weight is not None:
+        broadcast_shape(tuple(pos_weight.shape), shape)
+    if weight is not None:
+        broadcast_shape(shape, tuple(weight.shape))
+    require_float(input, "binary_cross_entropy_with_logits")
+    no_grad_for("binary_cross_entropy_with_logits", "weight", weight)
+    no_grad_for("binary_cross_entropy_with_logits", "pos_weight", pos_weight)
