@@ -1,0 +1,123 @@
+"""Pooling nodes (ATen's DilatedMaxPool2d.cpp, AveragePool2d.cpp, AdaptiveAveragePooling.cpp).
+
+Max and average pooling slide a window over the last two dimensions exactly as a convolution
+slides its kernel, so they cut their windows with the convolution's ``windows`` (a view, no
+copy) and hand gradients back with its ``add_windows`` (col2im). 1-d pooling is 2-d pooling of
+an (N, C, 1, L) view, as in PyTorch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...autograd.function import Node
+from .conv import _compute_dtype, add_windows, pad_zeros, windows
+
+
+def _pads(sizes: tuple, kernel: tuple, stride: tuple, padding: tuple, dilation: tuple,
+          out: tuple) -> list:
+    """(before, after) padding per dimension: ``padding`` before; after, at least enough for
+    the last window (ceil_mode lets it run past the padded input)."""
+    return [(p, max(p, (o - 1) * s + (k - 1) * d + 1 - n - p))
+            for n, k, s, p, d, o in zip(sizes, kernel, stride, padding, dilation, out)]
+
+
+class MaxPool2DWithIndicesBackward0(Node):
+    """out = max over each window, idx = where it is (h * W + w)  |  dx = g added at idx"""
+
+    differentiable_outputs = (0,)
+
+    def forward(self, x, kernel, stride, padding, dilation, out):
+        lowest = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+        xp = pad_zeros(x, _pads(x.shape[-2:], kernel, stride, padding, dilation, out), lowest)
+        win = windows(xp, kernel, stride, dilation)[..., :out[0], :out[1], :, :]
+        flat = win.reshape(*win.shape[:-2], -1)  # (..., OH, OW, kH * kW)
+        k = flat.argmax(axis=-1)[..., None]  # the first largest (a NaN counts as largest)
+        values = np.take_along_axis(flat, k, axis=-1)[..., 0]
+        # the winner's position in the unpadded input: window origin + kernel offset
+        kh, kw = np.divmod(k[..., 0], kernel[1])
+        h = np.arange(out[0])[:, None] * stride[0] - padding[0] + kh * dilation[0]
+        w = np.arange(out[1])[None, :] * stride[1] - padding[1] + kw * dilation[1]
+        index = h * x.shape[-1] + w
+        self.saved = (index,)
+        self.x_shape = x.shape
+        return values, index
+
+    def backward(self, g, g_index=None):
+        (index,) = self.saved
+        plane = self.x_shape[-2] * self.x_shape[-1]
+        planes = index.size // max(index.shape[-2] * index.shape[-1], 1)
+        # each output's gradient goes to the input element it took; where windows overlap an
+        # element may win several times, and bincount adds those up
+        at = (index.reshape(planes, -1) + np.arange(planes)[:, None] * plane).ravel()
+        dx = np.bincount(at, weights=g.ravel(), minlength=planes * plane)
+        return (dx.reshape(self.x_shape).astype(g.dtype),)
+
+
+def _divisors(sizes: tuple, kernel: tuple, stride: tuple, padding: tuple, out: tuple,
+              count_include_pad: bool, divisor_override: int | None) -> np.ndarray:
+    """What each window's sum is divided by, shape ``out``: the window's size, counting the
+    zero padding or not, but never the part past the padding (ceil_mode); or the override."""
+    if divisor_override:
+        return np.full(out, divisor_override, np.int64)
+    counts = []
+    for n, k, s, p, o in zip(sizes, kernel, stride, padding, out):
+        start = np.arange(o) * s - p
+        end = np.minimum(start + k, n + p)
+        if count_include_pad:
+            counts.append(end - start)
+        else:
+            counts.append(np.minimum(end, n) - np.maximum(start, 0))
+    return np.maximum(counts[0][:, None] * counts[1][None, :], 1)
+
+
+class AvgPool2DBackward0(Node):
+    """out = sum over each window / divisor  |  dx = g / divisor added back over each window"""
+
+    def forward(self, x, kernel, stride, padding, out, count_include_pad, divisor_override):
+        work = _compute_dtype(x.dtype) if x.dtype.kind == "f" else np.dtype(np.int64)
+        xp = pad_zeros(x, _pads(x.shape[-2:], kernel, stride, padding, (1, 1), out))
+        win = windows(xp, kernel, stride, (1, 1))[..., :out[0], :out[1], :, :]
+        total = win.sum(axis=(-2, -1), dtype=work)
+        divisor = _divisors(x.shape[-2:], kernel, stride, padding, out, count_include_pad,
+                            divisor_override)
+        if work.kind == "f":
+            result = total / divisor.astype(work)
+        else:  # integer division rounds towards zero, as in C++
+            result = np.sign(total) * (np.abs(total) // divisor)
+        self.divisor, self.xp_shape = divisor, xp.shape
+        self.x_shape, self.pool = x.shape, (kernel, stride, padding)
+        return result.astype(x.dtype, copy=False)
+
+    def backward(self, g):
+        kernel, stride, padding = self.pool
+        share = g / self.divisor.astype(g.dtype)  # every element of a window gets an equal share
+        dxp = np.zeros(self.xp_shape, g.dtype)
+        add_windows(dxp, np.broadcast_to(share[..., None, None], share.shape + kernel), stride,
+                    (1, 1))
+        h, w = self.x_shape[-2:]
+        return (np.ascontiguousarray(dxp[..., padding[0]:padding[0] + h,
+                                         padding[1]:padding[1] + w]),)
+
+
+def _adaptive_windows(n: int, o: int) -> np.ndarray:
+    """0/1 matrix (o, n): output i averages inputs floor(i n / o) to ceil((i + 1) n / o)."""
+    i = np.arange(o)
+    start, end = (i * n) // o, -((-(i + 1) * n) // o)
+    j = np.arange(n)
+    return ((j >= start[:, None]) & (j < end[:, None])).astype(np.float64)
+
+
+class AdaptiveAvgPool2DBackward0(Node):
+    """out = (Sh @ x @ Sw^T) / counts, S the 0/1 window matrices  |  dx = Sh^T (g/counts) Sw"""
+
+    def forward(self, x, out):
+        work = _compute_dtype(x.dtype)
+        sh, sw = (_adaptive_windows(n, o).astype(work) for n, o in zip(x.shape[-2:], out))
+        counts = sh.sum(1)[:, None] * sw.sum(1)[None, :]  # the size of each window
+        self.saved = (sh, sw, counts)
+        return ((sh @ x.astype(work, copy=False) @ sw.T) / counts).astype(x.dtype, copy=False)
+
+    def backward(self, g):
+        sh, sw, counts = self.saved
+        return ((sh.T @ (g.astype(sh.dtype, copy=False) / counts) @ sw).astype(g.dtype),)

@@ -1,0 +1,139 @@
+"""Upsampling nodes (ATen's UpSampleNearest*.cpp, UpSampleLinear1d.cpp, UpSampleBilinear2d.cpp).
+
+Resizing works one spatial dimension at a time. Along a dimension of n inputs and o outputs:
+
+- nearest: output i copies input min(floor(i * scale), n - 1), scale = n / o (or 1 / the
+  scale_factor the user gave), computed in float32 as PyTorch does; nearest-exact copies
+  min(floor((i + 0.5) * scale), n - 1), the input whose centre is nearest;
+- linear: output i sits at source position x = scale * (i + 0.5) - 0.5 (clamped at 0), or
+  x = i (n - 1) / (o - 1) with align_corners, and mixes its two neighbours:
+  (1 - t) in[floor(x)] + t in[floor(x) + 1], t = x - floor(x).
+
+Both are linear maps of the input, a matrix M (o, n) per dimension (one 1 per row for nearest,
+two weights for linear): resizing a 2-d image is out = Mh @ x @ Mw^T, and the gradient is the
+transposed map, dx = Mh^T @ g @ Mw. Nearest copies by indexing forward (an exact copy, even of
+inf and NaN); bilinear multiplies by the matrices.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...autograd.function import Node
+from .conv import _compute_dtype
+
+
+def _scale(n: int, o: int, scale: float | None, align_corners: bool, dtype) -> np.floating:
+    """Input steps per output step, in the kernel's float type (area_pixel_compute_scale)."""
+    if align_corners:
+        return dtype.type((n - 1) / (o - 1)) if o > 1 else dtype.type(0)
+    if scale is not None and scale > 0:
+        return dtype.type(1.0 / scale)
+    return dtype.type(n) / dtype.type(o)
+
+
+def nearest_index(n: int, o: int, scale: float | None, exact: bool = False) -> np.ndarray:
+    """Which input each of the o outputs copies: floor(i * scale) for 'nearest' (PyTorch's
+    legacy rule), floor((i + 0.5) * scale) for 'nearest-exact' (the nearest pixel centre)."""
+    step = _scale(n, o, scale, False, np.dtype(np.float32))
+    if exact:
+        x = ((np.arange(o) + 0.5) * np.float64(step)).astype(np.float32)
+    elif o == n or o == 2 * n:
+        return np.arange(o) // (o // n)
+    else:
+        x = np.arange(o, dtype=np.float32) * step
+    return np.minimum(np.floor(x).astype(np.int64), n - 1)
+
+
+def linear_weights(n: int, o: int, scale: float | None, align_corners: bool,
+                   dtype: np.dtype) -> np.ndarray:
+    """The matrix (o, n) of linear interpolation: two weights per row that sum to 1."""
+    m = np.zeros((o, n), dtype)
+    if o == n:  # the same size: a copy
+        np.fill_diagonal(m, 1)
+        return m
+    step = _scale(n, o, scale, align_corners, dtype)
+    i = np.arange(o, dtype=dtype)
+    x = step * i if align_corners else np.maximum(step * (i + dtype.type(0.5)) - dtype.type(0.5),
+                                                  dtype.type(0))
+    left = np.minimum(np.floor(x).astype(np.int64), n - 1)
+    t = np.clip(x - left.astype(dtype), 0, 1).astype(dtype)
+    right = left + (left < n - 1)
+    rows = np.arange(o)
+    np.add.at(m, (rows, left), 1 - t)
+    np.add.at(m, (rows, right), t)
+    return m
+
+
+def _along(a: np.ndarray, m: np.ndarray, axis: int) -> np.ndarray:
+    """Apply the matrix m (o, n) along ``axis`` of a (whose size there is n)."""
+    return np.moveaxis(np.moveaxis(a, axis, -1) @ m.T, -1, axis)
+
+
+class _Nearest(Node):
+    """out = x copied at the nearest source index per dimension  |  dx = each input's sum of
+    the gradients of the outputs that copied it"""
+
+    exact = False
+
+    def forward(self, x, out, scales):
+        nd = len(out)
+        self.index = [nearest_index(n, o, s, self.exact)
+                      for n, o, s in zip(x.shape[-nd:], out, scales)]
+        self.x_shape = x.shape
+        return np.ascontiguousarray(x[(..., *np.ix_(*self.index))])
+
+    def backward(self, g):
+        nd = len(self.index)
+        for axis, (idx, n) in enumerate(zip(self.index, self.x_shape[-nd:]), g.ndim - nd):
+            pick = (idx[:, None] == np.arange(n)).astype(g.dtype)  # (o, n): 1 where copied
+            g = _along(g, pick.T, axis)
+        return (np.ascontiguousarray(g),)
+
+
+class UpsampleNearest1DBackward0(_Nearest):
+    """nearest resize of the last dimension"""
+
+
+class UpsampleNearest2DBackward0(_Nearest):
+    """nearest resize of the last two dimensions"""
+
+
+class UpsampleNearestExact1DBackward0(_Nearest):
+    """nearest-exact resize of the last dimension"""
+
+    exact = True
+
+
+class UpsampleNearestExact2DBackward0(_Nearest):
+    """nearest-exact resize of the last two dimensions"""
+
+    exact = True
+
+
+class _Linear(Node):
+    """out = x @ M per dimension (two weights per output)  |  dx = g @ M^T per dimension"""
+
+    def forward(self, x, out, scales, align_corners):
+        nd, work = len(out), _compute_dtype(x.dtype)
+        self.saved = [linear_weights(n, o, s, align_corners, work)
+                      for n, o, s in zip(x.shape[-nd:], out, scales)]
+        y = x.astype(work, copy=False)
+        for axis in reversed(range(nd)):  # the last dimension first, as PyTorch's kernel
+            y = _along(y, self.saved[axis], x.ndim - nd + axis)
+        return np.ascontiguousarray(y, dtype=x.dtype)
+
+    def backward(self, g):
+        nd, dtype = len(self.saved), g.dtype
+        g = g.astype(self.saved[0].dtype, copy=False)
+        for axis, m in enumerate(self.saved):
+            g = _along(g, m.T, g.ndim - nd + axis)
+        return (np.ascontiguousarray(g, dtype=dtype),)
+
+
+class UpsampleLinear1DBackward0(_Linear):
+    """linear resize of the last dimension"""
+
+
+class UpsampleBilinear2DBackward0(_Linear):
+    """bilinear resize of the last two dimensions"""
