@@ -905,8 +905,9 @@ def avg_pool2d(input: Tensor, kernel_size, stride, padding, ceil_mode: bool,
     out = tuple(_pool_output_size(n, k, p, s, 1, ceil_mode) for n, k, p, s in
                 zip(input.shape[-2:], kernel, padding, stride))
     _pool2d_shapes(input, kernel, stride, padding, (1, 1), out)
-    if input.dtype is D.bool:
-        raise NotImplementedError("\"avg_pool2d\" not implemented for 'Bool'")
+    if input.dtype not in (D.float32, D.float64, D.float16, D.int64):
+        raise NotImplementedError(f"\"avg_pool2d\" not implemented for "
+                                  f"'{input.dtype.scalar_name}'")
     return kernel, stride, padding, out
 
 
@@ -1149,3 +1150,13 @@ def _upsample_sizes(input: Tensor, out: list, mode: str) -> None:
               ("nearest-exact", 4): "upsample_nearest2d_channels_last",
               ("linear", 3): "compute_indices_weights_linear"}[mode, input.ndim]
     raise NotImplementedError(f"\"{kernel}\" not implemented for '{input.dtype.scalar_name}'")
+
+
+def adaptive_avg_pool2d_backward(grad_shape: tuple) -> None:
+    """PyTorch's backward refuses an empty output (output_size 0)."""
+    for i in range(len(grad_shape) - 2, len(grad_shape)):
+        if grad_shape[i] == 0:
+            raise RuntimeError(
+                "adaptive_avg_pool2d_backward(): Expected grad_output to have non-zero size for "
+                f"non-batch dimensions, but grad_output has sizes {list(grad_shape)} with "
+                f"dimension {i} being empty")

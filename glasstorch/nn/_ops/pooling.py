@@ -8,9 +8,12 @@ an (N, C, 1, L) view, as in PyTorch.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ...autograd.function import Node
+from .. import _checks
 from .conv import _compute_dtype, add_windows, pad_zeros, windows
 
 
@@ -31,26 +34,33 @@ class MaxPool2DWithIndicesBackward0(Node):
         lowest = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
         xp = pad_zeros(x, _pads(x.shape[-2:], kernel, stride, padding, dilation, out), lowest)
         win = windows(xp, kernel, stride, dilation)[..., :out[0], :out[1], :, :]
-        flat = win.reshape(*win.shape[:-2], -1)  # (..., OH, OW, kH * kW)
+        flat = win.reshape(*win.shape[:-2], kernel[0] * kernel[1])  # (..., OH, OW, kH * kW)
         k = flat.argmax(axis=-1)[..., None]  # the first largest (a NaN counts as largest)
         values = np.take_along_axis(flat, k, axis=-1)[..., 0]
         # the winner's position in the unpadded input: window origin + kernel offset
         kh, kw = np.divmod(k[..., 0], kernel[1])
-        h = np.arange(out[0])[:, None] * stride[0] - padding[0] + kh * dilation[0]
-        w = np.arange(out[1])[None, :] * stride[1] - padding[1] + kw * dilation[1]
-        index = h * x.shape[-1] + w
+        h0 = np.arange(out[0])[:, None] * stride[0] - padding[0]
+        w0 = np.arange(out[1])[None, :] * stride[1] - padding[1]
+        index = (h0 + kh * dilation[0]) * x.shape[-1] + w0 + kw * dilation[1]
+        # nothing above the lowest value (all -inf, or only padding): PyTorch keeps the window's
+        # first tap at or after (0, 0)
+        first = ((h0 + -(np.minimum(h0, 0) // dilation[0]) * dilation[0]) * x.shape[-1]
+                 + w0 + -(np.minimum(w0, 0) // dilation[1]) * dilation[1])
+        index = np.where(values == lowest, first, index)
         self.saved = (index,)
         self.x_shape = x.shape
         return values, index
 
     def backward(self, g, g_index=None):
         (index,) = self.saved
-        plane = self.x_shape[-2] * self.x_shape[-1]
-        planes = index.size // max(index.shape[-2] * index.shape[-1], 1)
+        plane, planes = self.x_shape[-2] * self.x_shape[-1], math.prod(self.x_shape[:-2])
         # each output's gradient goes to the input element it took; where windows overlap an
         # element may win several times, and bincount adds those up
-        at = (index.reshape(planes, -1) + np.arange(planes)[:, None] * plane).ravel()
-        dx = np.bincount(at, weights=g.ravel(), minlength=planes * plane)
+        at = index.reshape(planes, index.shape[-2] * index.shape[-1])
+        at = (at + np.arange(planes)[:, None] * plane).ravel()
+        # (an all-padding window's index may point past its plane: PyTorch then adds into the
+        # next plane's memory, and so does this; past the last plane it is dropped)
+        dx = np.bincount(at, weights=g.ravel(), minlength=planes * plane)[:planes * plane]
         return (dx.reshape(self.x_shape).astype(g.dtype),)
 
 
@@ -119,5 +129,6 @@ class AdaptiveAvgPool2DBackward0(Node):
         return ((sh @ x.astype(work, copy=False) @ sw.T) / counts).astype(x.dtype, copy=False)
 
     def backward(self, g):
+        _checks.adaptive_avg_pool2d_backward(g.shape)
         sh, sw, counts = self.saved
         return ((sh.T @ (g.astype(sh.dtype, copy=False) / counts) @ sw).astype(g.dtype),)

@@ -3,7 +3,7 @@
 Resizing works one spatial dimension at a time. Along a dimension of n inputs and o outputs:
 
 - nearest: output i copies input min(floor(i * scale), n - 1), scale = n / o (or 1 / the
-  scale_factor the user gave), computed in float32 as PyTorch does; nearest-exact copies
+  scale_factor the user gave), in PyTorch's float precision; nearest-exact copies
   min(floor((i + 0.5) * scale), n - 1), the input whose centre is nearest;
 - linear: output i sits at source position x = scale * (i + 0.5) - 0.5 (clamped at 0), or
   x = i (n - 1) / (o - 1) with align_corners, and mixes its two neighbours:
@@ -32,16 +32,31 @@ def _scale(n: int, o: int, scale: float | None, align_corners: bool, dtype) -> n
     return dtype.type(n) / dtype.type(o)
 
 
-def nearest_index(n: int, o: int, scale: float | None, exact: bool = False) -> np.ndarray:
+def nearest_index(n: int, o: int, scale: float | None, exact: bool, one_d: bool,
+                  dtype: np.dtype) -> np.ndarray:
     """Which input each of the o outputs copies: floor(i * scale) for 'nearest' (PyTorch's
-    legacy rule), floor((i + 0.5) * scale) for 'nearest-exact' (the nearest pixel centre)."""
-    step = _scale(n, o, scale, False, np.dtype(np.float32))
-    if exact:
-        x = ((np.arange(o) + 0.5) * np.float64(step)).astype(np.float32)
-    elif o == n or o == 2 * n:
-        return np.arange(o) // (o // n)
+    legacy rule), floor((i + 0.5) * scale) for 'nearest-exact' (the nearest pixel centre).
+
+    PyTorch's 2-d kernel computes in float32 and copies straight through when o is n or 2n;
+    its 1-d kernel has no such shortcut and computes in the input's float type (float64 for
+    float64 input), rounding the source position to float32 before the floor."""
+    f32 = np.dtype(np.float32)
+    if not one_d:
+        step = _scale(n, o, scale, False, f32)
+        if exact:
+            x = ((np.arange(o) + 0.5) * np.float64(step)).astype(f32)
+        elif o == n or o == 2 * n:
+            return np.arange(o) // (o // n)
+        else:
+            x = np.arange(o, dtype=f32) * step
     else:
-        x = np.arange(o, dtype=np.float32) * step
+        work = np.dtype(np.float64) if dtype == np.float64 else f32
+        step = _scale(n, o, scale, False, work)
+        i = np.arange(o, dtype=work)
+        if exact:
+            x = (np.maximum(step * (i + work.type(0.5)) - work.type(0.5), 0) + 0.5).astype(f32)
+        else:
+            x = (step * i).astype(f32)
     return np.minimum(np.floor(x).astype(np.int64), n - 1)
 
 
@@ -78,10 +93,15 @@ class _Nearest(Node):
 
     def forward(self, x, out, scales):
         nd = len(out)
-        self.index = [nearest_index(n, o, s, self.exact)
-                      for n, o, s in zip(x.shape[-nd:], out, scales)]
+        index = [nearest_index(n, o, s, self.exact, nd == 1, x.dtype)
+                 for n, o, s in zip(x.shape[-nd:], out, scales)]
+        # PyTorch's backward kernel always follows the 2-d rule: for 1-d input it can send a
+        # gradient to another input than the one copied (e.g. 2 -> 4 by scale 2.2), and so
+        # does this
+        self.index = index if nd == 2 else [nearest_index(n, o, s, self.exact, False, x.dtype)
+                                            for n, o, s in zip(x.shape[-nd:], out, scales)]
         self.x_shape = x.shape
-        return np.ascontiguousarray(x[(..., *np.ix_(*self.index))])
+        return np.ascontiguousarray(x[(..., *np.ix_(*index))])
 
     def backward(self, g):
         nd = len(self.index)
