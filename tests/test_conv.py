@@ -300,7 +300,12 @@ def test_conv_module_constructor_errors(kwargs):
         kw = {"in_channels": 4, "out_channels": 4, "kernel_size": 3, **kwargs}
         lib.nn.Conv2d(**kw)
 
-    same_error(scenario)
+    # PyTorch prints Python sets, whose order depends on the process's string hashing and on
+    # how the set literal was compiled: compare the texts up to that order
+    e = same_error(scenario, text=False)
+    with pytest.raises(ValueError) as t:
+        scenario(torch)
+    assert sorted(str(e)) == sorted(str(t.value)) and str(e)[:20] == str(t.value)[:20]
 
 
 def test_conv_default_init_dtype_and_seed_sequence():

@@ -25,6 +25,13 @@ def _pads(sizes: tuple, kernel: tuple, stride: tuple, padding: tuple, dilation: 
             for n, k, s, p, d, o in zip(sizes, kernel, stride, padding, dilation, out)]
 
 
+def _taps(win: np.ndarray) -> np.ndarray:
+    """Windows (..., OH, OW, kH, kW) as a stack of taps (kH * kW, ..., OH, OW): tap k of every
+    window in one contiguous block, so reducing over the taps is fast."""
+    taps = win.transpose(-2, -1, *range(win.ndim - 2))
+    return taps.reshape(win.shape[-2] * win.shape[-1], *win.shape[:-2])
+
+
 class MaxPool2DWithIndicesBackward0(Node):
     """out = max over each window, idx = where it is (h * W + w)  |  dx = g added at idx"""
 
@@ -33,20 +40,29 @@ class MaxPool2DWithIndicesBackward0(Node):
     def forward(self, x, kernel, stride, padding, dilation, out):
         lowest = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
         xp = pad_zeros(x, _pads(x.shape[-2:], kernel, stride, padding, dilation, out), lowest)
-        win = windows(xp, kernel, stride, dilation)[..., :out[0], :out[1], :, :]
-        flat = win.reshape(*win.shape[:-2], kernel[0] * kernel[1])  # (..., OH, OW, kH * kW)
-        k = flat.argmax(axis=-1)[..., None]  # the first largest (a NaN counts as largest)
-        values = np.take_along_axis(flat, k, axis=-1)[..., 0]
-        # the winner's position in the unpadded input: window origin + kernel offset
-        kh, kw = np.divmod(k[..., 0], kernel[1])
+        taps = _taps(windows(xp, kernel, stride, dilation)[..., :out[0], :out[1], :, :])
+        values = taps.max(axis=0)
+        # which tap: the first that holds the maximum, as PyTorch keeps the first of equal
+        # values (weigh tap t by K - t where it holds it, and take the largest weight)
+        K = len(taps)
+        weight = np.arange(K, 0, -1, dtype=np.int32).reshape(K, *[1] * values.ndim)
+        k = K - ((taps == values) * weight).max(axis=0, initial=0)
+        if values.dtype.kind == "f" and np.isnan(values).any():  # PyTorch: the last NaN
+            last_nan = K - 1 - np.isnan(taps[::-1]).argmax(axis=0)
+            k = np.where(np.isnan(values), last_nan, k)
+        # the winner's position in the unpadded input (h * W + w): window origin + tap offset
+        width = x.shape[-1]
         h0 = np.arange(out[0])[:, None] * stride[0] - padding[0]
         w0 = np.arange(out[1])[None, :] * stride[1] - padding[1]
-        index = (h0 + kh * dilation[0]) * x.shape[-1] + w0 + kw * dilation[1]
-        # nothing above the lowest value (all -inf, or only padding): PyTorch keeps the window's
-        # first tap at or after (0, 0)
-        first = ((h0 + -(np.minimum(h0, 0) // dilation[0]) * dilation[0]) * x.shape[-1]
-                 + w0 + -(np.minimum(w0, 0) // dilation[1]) * dilation[1])
-        index = np.where(values == lowest, first, index)
+        offset = (np.arange(kernel[0])[:, None] * (dilation[0] * width)
+                  + np.arange(kernel[1]) * dilation[1]).ravel()
+        index = (h0 * width + w0) + offset[k]
+        if (values == lowest).any():
+            # nothing above the lowest value (all -inf, or only padding): PyTorch keeps the
+            # window's first tap at or after (0, 0)
+            first = ((h0 - np.minimum(h0, 0) // dilation[0] * dilation[0]) * width
+                     + w0 - np.minimum(w0, 0) // dilation[1] * dilation[1])
+            index = np.where(values == lowest, first, index)
         self.saved = (index,)
         self.x_shape = x.shape
         return values, index
@@ -55,13 +71,14 @@ class MaxPool2DWithIndicesBackward0(Node):
         (index,) = self.saved
         plane, planes = self.x_shape[-2] * self.x_shape[-1], math.prod(self.x_shape[:-2])
         # each output's gradient goes to the input element it took; where windows overlap an
-        # element may win several times, and bincount adds those up
+        # element may win several times, and np.add.at adds those up
         at = index.reshape(planes, index.shape[-2] * index.shape[-1])
-        at = (at + np.arange(planes)[:, None] * plane).ravel()
+        at = at + np.arange(planes)[:, None] * plane
+        dx = np.zeros(planes * plane + 1, g.dtype)
         # (an all-padding window's index may point past its plane: PyTorch then adds into the
-        # next plane's memory, and so does this; past the last plane it is dropped)
-        dx = np.bincount(at, weights=g.ravel(), minlength=planes * plane)[:planes * plane]
-        return (dx.reshape(self.x_shape).astype(g.dtype),)
+        # next plane's memory, and so does this; past the last plane it lands in a spare slot)
+        np.add.at(dx, np.minimum(at, planes * plane).ravel(), g.ravel())
+        return (dx[:-1].reshape(self.x_shape),)
 
 
 def _divisors(sizes: tuple, kernel: tuple, stride: tuple, padding: tuple, out: tuple,
@@ -87,8 +104,8 @@ class AvgPool2DBackward0(Node):
     def forward(self, x, kernel, stride, padding, out, count_include_pad, divisor_override):
         work = _compute_dtype(x.dtype) if x.dtype.kind == "f" else np.dtype(np.int64)
         xp = pad_zeros(x, _pads(x.shape[-2:], kernel, stride, padding, (1, 1), out))
-        win = windows(xp, kernel, stride, (1, 1))[..., :out[0], :out[1], :, :]
-        total = win.sum(axis=(-2, -1), dtype=work)
+        total = _taps(windows(xp, kernel, stride, (1, 1))[..., :out[0], :out[1], :, :])
+        total = total.sum(axis=0, dtype=work)
         divisor = _divisors(x.shape[-2:], kernel, stride, padding, out, count_include_pad,
                             divisor_override)
         if work.kind == "f":
