@@ -13,7 +13,8 @@ then the idea), ``methods.py`` (Tensor-only methods: operators, in-place variant
 
 This module holds the three ways ops are run: :func:`apply` (any op), :func:`binary` (two
 operands with PyTorch's type promotion and broadcasting) and :func:`inplace` (the
-``_``-suffixed variants), plus :func:`_out` for ``out=``.
+``_``-suffixed variants), with :func:`_view` (a result that shares its base's memory) and
+:func:`_out` (``out=``).
 """
 
 from __future__ import annotations
@@ -120,6 +121,20 @@ def inplace(self: Tensor, compute, *args, **kwargs) -> Tensor:
     view._in_meta = ((base.shape, base._data.dtype),)
     self.grad_fn, self._output_nr, self._requires_grad = view, 0, True
     return self
+
+
+def _view(out: Tensor, base: Tensor, fn) -> Tensor:
+    """Mark ``out`` as a view of ``base`` made by ``fn`` (an ndarray -> ndarray function): they
+    share the version counter, and an in-place change of the view can update the base's
+    gradient (``_ops.inplace``)."""
+    out._vc = base._vc
+    out._view_vc = base._vc[0]  # its grad_fn is current for this version of the base
+    if base._base is None:
+        out._base, out._view_fn = base, fn
+    else:
+        prev = base._view_fn
+        out._base, out._view_fn = base._base, (lambda a: fn(prev(a)))
+    return out
 
 
 def _write(self: Tensor, r: Tensor) -> None:
