@@ -197,7 +197,7 @@ def tile(input, dims) -> Tensor:
 
 def repeat_interleave(input, repeats, dim=None) -> Tensor:
     """Repeat each slice along ``dim`` (each element if no dim) ``repeats`` times in place."""
-    from ..indexing import index_select
+    from ..indexing.functions import index_select
 
     if dim is None:
         input, dim = reshape(input, -1), 0
