@@ -111,8 +111,7 @@ def index_put(input, indices, values, accumulate=False) -> Tensor:
 
 
 def select(input, dim, index) -> Tensor:
-    """The slice at ``index`` along ``dim``, without that dim (a view): x.select(1, 0) is
-    x[:, 0]."""
+    """The slice at ``index`` along ``dim``, without that dim (a view): x[:, 0] is select(1, 0)."""
     d = _checks.select(input, dim, index)
     return input[(slice(None),) * d + (index,)]
 

@@ -82,6 +82,7 @@ def _split_ints(k: tuple, ndim: int):
 
 
 def __getitem__(self, key):
+    """x[key]: a view for ints, slices, None and ..., a copy for index arrays and masks."""
     k, basic = _checks.index_key(key)
     split = None if basic else _split_ints(k, self.ndim)
     if split is not None:
@@ -98,39 +99,46 @@ def __getitem__(self, key):
 
 
 def __setitem__(self, key, value):
+    """x[key] = value in place (recorded as index_put_, or as copy_ into the view x[key])."""
     k, basic = _checks.index_key(key)
     split = None if basic else _split_ints(k, self.ndim)
     if split is not None:  # write through the view the integers select
         return __setitem__(__getitem__(self, split[0]), split[1], value)
     _checks.setitem(self, k, basic, value)
     try:
-        recording = _state.enabled and (
-            self._requires_grad or (isinstance(value, Tensor) and value._requires_grad)
-        )
-        if not recording:
-            v = value._data if isinstance(value, Tensor) else value
-            if isinstance(v, (int, float)) and not isinstance(v, bool):
-                v = _checks.scalar(v, self._data.dtype)  # -1 wraps into uint8, 300 refuses
-            if basic:  # (index_put_ allows elements that share memory)
-                _checks.writable(self)
-            self._data[k] = v
-            self._vc[0] += 1
-            return
-        if basic:  # PyTorch writes through the view, x[k].copy_(v): the base gets CopySlices
-            view = __getitem__(self, key)
-            if isinstance(value, (int, float, bool, np.number)):
-                fill_(view, value)
-                return
-            lead = value.ndim - view.ndim
-            if lead > 0 and all(s == 1 for s in value.shape[:lead]):
-                value = value.reshape(value.shape[lead:])  # x[k] = v ignores leading 1s
-            copy_(view, value)
-            return
-        inplace(self, _index_put, k, value)
+        if not (_state.enabled and (self._requires_grad or (
+                isinstance(value, Tensor) and value._requires_grad))):
+            _write(self, k, basic, value)
+        elif basic:  # PyTorch writes through the view, x[k].copy_(v): the base gets CopySlices
+            _write_view(__getitem__(self, key), value)
+        else:
+            inplace(self, _index_put, k, value)
     except IndexError as e:
         raise _checks.index_error(e, self.shape) from None
     except (ValueError, TypeError) as e:
         raise _checks.setitem_shape_error(self, k, value) from e
+
+
+def _write(self: Tensor, k: tuple, basic: bool, value) -> None:
+    """x[k] = v straight into the array: nothing to record."""
+    v = value._data if isinstance(value, Tensor) else value
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        v = _checks.scalar(v, self._data.dtype)  # -1 wraps into uint8, 300 refuses
+    if basic:  # (index_put_ allows elements that share memory)
+        _checks.writable(self)
+    self._data[k] = v
+    self._vc[0] += 1
+
+
+def _write_view(view: Tensor, value) -> None:
+    """x[k] = v recorded as view.fill_(v) or view.copy_(v), v without its leading 1s."""
+    if isinstance(value, (int, float, bool, np.number)):
+        fill_(view, value)
+        return
+    lead = value.ndim - view.ndim
+    if lead > 0 and all(s == 1 for s in value.shape[:lead]):
+        value = value.reshape(value.shape[lead:])  # x[k] = v ignores leading 1s
+    copy_(view, value)
 
 
 def scatter_(self, dim, index, src=None, value=None, *, reduce=None) -> Tensor:

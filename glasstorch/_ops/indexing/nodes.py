@@ -163,8 +163,7 @@ class IndexSelectBackward0(Node):
 
 
 class IndexAddBackward0(Node):
-    """out = x with alpha*source added at index along dim  |  dx = g,
-    dsource = alpha * g's slices at index"""
+    """out = x with alpha*src added at index along dim  |  dx = g,  dsrc = alpha * g[index]"""
 
     def forward(self, x, src, dim, index, alpha=1):
         self.dim, self.index, self.alpha = dim, index, alpha
@@ -194,8 +193,7 @@ class MaskedFillBackward0(Node):
 
 
 class MaskedFillBackward1(Node):
-    """out = x with a 0-d tensor v where mask  |  dx = g with zeros where mask,
-    dv = sum of g where mask"""
+    """out = x with a 0-d tensor v where mask  |  dx = g where not mask,  dv = sum(g[mask])"""
 
     def forward(self, x, v, mask):
         self.mask = mask

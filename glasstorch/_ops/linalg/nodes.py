@@ -65,13 +65,15 @@ class UnsafeViewBackward0(MmBackward0):
 
 
 class CloneBackward0(MmBackward0):
-    """out = M @ B for a matrix M and a batch B (PyTorch computes (B^T @ M^T)^T and copies it)
-    |  dM = g @ B^T summed over the batch,  dB = M^T @ g"""
+    """out = M @ B (M a matrix, B a batch)  |  dM = g @ B^T summed over B,  dB = M^T @ g"""
+
+    # PyTorch computes M @ B as (B^T @ M^T)^T, then copies it to make it contiguous
 
 
 class TransposeBackward0(MmBackward0):
-    """out = M @ B for a matrix M and a batch B, when (B^T @ M^T)^T is already contiguous
-    |  as CloneBackward0"""
+    """out = M @ B (M a matrix, B a batch)  |  dM = g @ B^T summed over B,  dB = M^T @ g"""
+
+    # as CloneBackward0, when (B^T @ M^T)^T is contiguous already (nothing to copy)
 
 
 class SqueezeBackward4(MmBackward0):

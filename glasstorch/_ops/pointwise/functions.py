@@ -104,8 +104,7 @@ multiply = mul
 
 
 def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
-    """input / other: true division (integers give floats) unless rounding_mode is 'trunc' or
-    'floor'."""
+    """input / other: true division (integers give floats), or rounded ('trunc', 'floor')."""
     if rounding_mode is None:
         return _out(binary(DivBackward0, input, other, out_dtype=D.float32), out)
     _checks.rounding_mode(input, other, rounding_mode)

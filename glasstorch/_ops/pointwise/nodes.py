@@ -514,7 +514,7 @@ class ReluBackward0(Node):
 
 
 class _ZeroGrad(Node):
-    """Piecewise-constant functions: their gradient is 0 almost everywhere."""
+    """out = a piecewise-constant function of x  |  dx = 0 (almost everywhere)"""
 
     def backward(self, g):
         return (np.zeros_like(g),)
@@ -571,8 +571,7 @@ class TruncBackward0(_ZeroGrad):
 
 
 class ClampBackward0(Node):
-    """out = min(max(x, lo), hi), lo and hi tensors  |  dx = g where lo <= x <= hi,
-    dlo = g where x < lo (and lo < hi),  dhi = g where x > hi (or hi < lo)"""
+    """out = min(max(x, lo), hi), tensor bounds  |  dx = g within, dlo = g below, dhi = g above"""
 
     saved_inputs = (0,)
 
@@ -584,7 +583,7 @@ class ClampBackward0(Node):
     def backward(self, g):
         x, lo, hi = self.saved
         zero = np.zeros((), g.dtype)
-        if lo is not None and hi is not None:
+        if lo is not None and hi is not None:  # where lo > hi, out is hi: hi gets g
             return (np.where((x >= lo) & (x <= hi), g, zero),
                     np.where((x < lo) & (lo < hi), g, zero),
                     np.where((x > hi) | (hi < lo), g, zero))
