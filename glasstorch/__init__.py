@@ -4,7 +4,7 @@ A deep learning framework in Python on NumPy with PyTorch's API, so ``import gla
 torch`` runs course code unchanged, and every part of it can be read:
 
 - ``_tensor.py``      the Tensor
-- ``_ops/``           every operation, forward and backward side by side
+- ``_ops/``           every operation: forward and backward side by side, checks beside
 - ``autograd/``       the graph, the backward engine, no_grad, Function, gradcheck
 - ``nn/``             modules, layers, losses, functional, init
 - ``optim/``          optimizers and learning-rate schedulers

@@ -6,8 +6,9 @@ it). Views share a version counter ``_vc`` with their base: every in-place chang
 a node that saved a tensor for backward checks that the version did not move.
 
 The operations themselves live in ``glasstorch/_ops/`` (pointwise, reduction, shape, indexing,
-linalg), each with its forward and backward side by side; at the bottom of this file they are
-attached to ``Tensor`` as methods, so ``x.exp()`` and ``torch.exp(x)`` are the same function.
+linalg), each with its forward and backward side by side in a ``nodes.py``; at the bottom of this
+file they are attached to ``Tensor`` as methods, so ``x.exp()`` and ``torch.exp(x)`` are the
+same function.
 """
 
 from __future__ import annotations
