@@ -26,8 +26,9 @@ _C_TYPE = {"float32": "float", "float64": "double", "float16": "c10::Half", "int
 
 def sub_bool(input, other) -> None:
     """PyTorch refuses to subtract bools (a mask is inverted with ~, not 1 - mask)."""
-    a_bool = isinstance(input, Tensor) and input.dtype is D.bool or isinstance(input, bool)
-    b_bool = isinstance(other, Tensor) and other.dtype is D.bool or isinstance(other, bool)
+    # (dtype.kind of the array: cheaper than the Tensor.dtype lookup, on the path of every op)
+    a_bool = isinstance(input, Tensor) and input._data.dtype.kind == "b" or isinstance(input, bool)
+    b_bool = isinstance(other, Tensor) and other._data.dtype.kind == "b" or isinstance(other, bool)
     if a_bool and b_bool and isinstance(input, Tensor) and isinstance(other, Tensor):
         raise RuntimeError(
             "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
@@ -81,7 +82,7 @@ def pow(input, exponent) -> None:  # noqa: A001
 
 
 def neg(input) -> None:
-    if input.dtype is D.bool:
+    if input._data.dtype.kind == "b":
         raise RuntimeError(
             "Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
             "to invert a mask, use the `~` or `logical_not()` operator instead."
@@ -90,7 +91,7 @@ def neg(input) -> None:
 
 def relu(input) -> None:
     """relu is clamp_min(x, 0) in PyTorch, whose bool kernel is missing (a RuntimeError)."""
-    if input.dtype is D.bool:
+    if input._data.dtype.kind == "b":
         raise RuntimeError('"clamp_min_scalar_cpu" not implemented for \'Bool\'')
 
 
@@ -159,7 +160,7 @@ def bitwise_not(input) -> None:
 
 
 def pos(self) -> None:
-    if self.dtype is D.bool:
+    if self._data.dtype.kind == "b":
         raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
 
 
