@@ -16,6 +16,9 @@ import torch
 
 import glasstorch
 
+# both libraries warn that an empty var/std has no degrees of freedom: expected here
+pytestmark = pytest.mark.filterwarnings("ignore:.*degrees of freedom:UserWarning")
+
 EMPTY = [(0,), (0, 3), (2, 0)]
 NONFINITE = np.array([np.inf, -np.inf, np.nan, 0.0, 1.0, -1.0], np.float32)
 
