@@ -436,6 +436,19 @@ class Tensor:
             raise _tracked_to_numpy_error(self)
         return self._data
 
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        """The real PyTorch was handed a glasstorch tensor (PyTorch calls this hook for
+        tensor-like arguments it does not know): say so in one line."""
+        name = getattr(func, "__qualname__", None) or getattr(func, "__name__", str(func))
+        raise TypeError(
+            f"{name}() got a glasstorch tensor: a model, function or tensor of the real PyTorch "
+            "was mixed with glasstorch ones.\n[glasstorch] an `import torch...` reached "
+            "PyTorch instead of glasstorch. Run `%load_ext glasstorch` (Jupyter) or "
+            "`glasstorch.install_as_torch()` before any torch import, or use the "
+            "'Python 3 (glasstorch as torch)' kernel."
+        )
+
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
         """``np.asarray(t)``: the values, refused while autograd tracks them (as ``numpy()``).
         Takes NumPy 2's ``dtype`` and ``copy`` keywords."""

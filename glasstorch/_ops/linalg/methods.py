@@ -4,16 +4,19 @@
 from __future__ import annotations
 
 from ..._tensor import Tensor
+from ..pointwise.methods import _no_real_torch
 from .functions import matmul
 
 
 def __matmul__(self, other):
     if not isinstance(other, Tensor):
+        _no_real_torch(other)
         return NotImplemented
     return matmul(self, other)
 
 
 def __rmatmul__(self, other):
     if not isinstance(other, Tensor):
+        _no_real_torch(other)
         return NotImplemented
     return matmul(other, self)

@@ -53,7 +53,21 @@ from .nodes import CopyBackwards, FillBackward2, FillBackward3, ZeroBackward0
 
 
 def _operand(x) -> bool:
-    return isinstance(x, (Tensor, int, float, bool, np.number, np.bool_))
+    """Whether an operator takes ``x`` as its other operand (else NotImplemented)."""
+    if isinstance(x, (Tensor, int, float, bool, np.number, np.bool_)):
+        return True
+    _no_real_torch(x)
+    return False
+
+
+def _no_real_torch(x) -> None:
+    """PyTorch turns errors in its reflected operators into NotImplemented, so a tensor of the
+    real PyTorch meeting a glasstorch one would end in Python's bare "unsupported operand"."""
+    from ..._torch_alias import is_real_torch, mixing_hint
+
+    if is_real_torch(x):
+        raise TypeError(f"unsupported operand: a glasstorch tensor and a {type(x).__module__}."
+                        f"{type(x).__qualname__}{mixing_hint(x)}")
 
 
 def __add__(self, other):
