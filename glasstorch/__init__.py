@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numbers as _numbers
 import types as _types
+import warnings as _warnings
 
 from . import _dtype, autograd, backends, cuda, nn, optim, utils, version  # noqa: E402,I001
 from ._creation import (
@@ -259,6 +260,10 @@ from ._threads import get_num_threads, set_num_threads
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .version import __version__  # PyTorch 2.13 as a comparable version
 
+# PyTorch computes inf - inf or 0 * inf silently (nan); NumPy warns, and attributes the
+# RuntimeWarning to the glasstorch line that called it. Those warnings are ignored here, so a
+# learner sees what PyTorch shows. (Tests turn warnings to "always" and still see any leak.)
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"glasstorch(\.|$)")
 
 # Legacy typed constructors (torch.FloatTensor([1, 2]) and isinstance checks by type name)
 def _legacy(dt):

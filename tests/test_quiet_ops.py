@@ -87,3 +87,24 @@ def test_no_numpy_warning_forward_or_backward(name, case):
         g_out, g_grad = _run(glasstorch, fn, a)
     np.testing.assert_allclose(g_out.detach().numpy(), t_out.detach().numpy(), rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(g_grad.numpy(), t_grad.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_learners_see_no_numpy_warnings_but_their_own_numpy_still_warns():
+    """With Python's default warning filters (a learner's script), inf - inf and 0 * inf inside
+    glasstorch's hot ops are silent as in PyTorch; the learner's own NumPy code still warns."""
+    import subprocess
+    import sys
+
+    code = (
+        "import glasstorch as g, numpy as np\n"
+        "x = g.tensor([float('inf'), 1.0], requires_grad=True)\n"
+        "y = ((x - x) * g.tensor([0.0, 1.0]) + x @ g.tensor([0.0, 1.0])).sum()\n"
+        "y.backward()\n"
+        "np.array([np.inf]) - np.array([np.inf])\n"
+    )
+    out = subprocess.run([sys.executable, "-W", "default", "-c", code], capture_output=True,
+                         text=True, timeout=120, env={**__import__("os").environ,
+                                                      "GLASSTORCH_COACH": "0"})
+    assert out.returncode == 0, out.stderr
+    warned = [line for line in out.stderr.splitlines() if "RuntimeWarning" in line]
+    assert len(warned) == 1 and warned[0].startswith("<string>:5:"), out.stderr
