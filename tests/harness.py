@@ -115,6 +115,12 @@ def lay(a: np.ndarray, layout: str) -> Layout:
     return Layout(a, layout)
 
 
+def pair(a: np.ndarray, requires_grad: bool = False) -> tuple:
+    """(glasstorch tensor, torch tensor) holding copies of ``a``."""
+    return tuple(lib.from_numpy(np.array(a, copy=True)).requires_grad_(requires_grad)
+                 for lib in LIBS)
+
+
 # -- comparing -------------------------------------------------------------------------------
 
 
