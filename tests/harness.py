@@ -247,7 +247,7 @@ def catch(fn):
         return (type(e).__name__, torch_text(str(e)))
 
 
-def same_error(scenario, *, lead=None, text: bool = True, exc: type | None = None,
+def same_error(scenario, exc: type | None = None, *, lead=None, text: bool = True,
                match: str | None = None) -> BaseException:
     """``scenario(lib)`` raises the same exception on both libraries (type, and text unless
     ``text=False``; ``exc``: torch's type must be this; ``match``: glasstorch's message must
