@@ -11,10 +11,13 @@ import copy
 import pickle
 import warnings
 from collections import OrderedDict
+from functools import partial
 
+import harness
 import numpy as np
 import pytest
 import torch
+from harness import catch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,26 +26,8 @@ import glasstorch
 LIBS = [torch, glasstorch]
 
 
-def catch(fn):
-    """Run ``fn``; return its result, or (exception type name, message) if it raised."""
-    try:
-        return fn()
-    except Exception as e:  # noqa: BLE001 - the exception is the value under test
-        return (type(e).__name__, _torch_part(str(e)))
-
-
-def _torch_part(message: str) -> str:
-    """The part of a glasstorch message that must be PyTorch's: before the "[glasstorch]" hint,
-    with class paths compared up to the package name."""
-    return message.split("\n[glasstorch]")[0].replace("glasstorch.", "torch.")
-
-
-def same(scenario):
-    """Run ``scenario(lib)`` on both libraries and assert equal results; return torch's."""
-    expected = scenario(torch)
-    got = scenario(glasstorch)
-    assert got == expected
-    return expected
+# scenario results are plain values (reprs, names, lists of numbers, caught errors): exact
+same = partial(harness.same, rtol=0, atol=0)
 
 
 def to_gt(t: torch.Tensor) -> glasstorch.Tensor:

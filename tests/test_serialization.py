@@ -14,7 +14,9 @@ import struct
 import subprocess
 import time
 import zipfile
+from functools import partial
 
+import harness
 import numpy as np
 import pytest
 import torch
@@ -52,29 +54,8 @@ def as_np(t) -> np.ndarray:
     return np.asarray(t._data)
 
 
-def assert_same(g, t) -> None:
-    """A glasstorch object and a torch object hold the same structure, types and values."""
-    if isinstance(t, torch.Tensor):
-        assert isinstance(g, Tensor), type(g)
-        assert str(g.dtype) == str(t.dtype)
-        assert tuple(g.shape) == tuple(t.shape)
-        assert g.requires_grad == t.requires_grad
-        assert isinstance(g, Parameter) == isinstance(t, torch.nn.Parameter)
-        np.testing.assert_array_equal(as_np(g), as_np(t))
-    elif isinstance(t, dict):
-        assert type(g) is type(t)
-        assert list(g) == list(t)
-        assert getattr(g, "_metadata", None) == getattr(t, "_metadata", None)
-        for k in t:
-            assert_same(g[k], t[k])
-    elif isinstance(t, (list, tuple)):
-        assert type(g) is type(t) and len(g) == len(t)
-        for a, b in zip(g, t):
-            assert_same(a, b)
-    elif isinstance(t, torch.dtype):
-        assert str(g) == str(t)
-    else:
-        assert type(g) is type(t) and (g == t or (g != g and t != t)), (g, t)
+# checkpoints round-trip exactly: structure, types, dtypes, Parameter-ness and values
+assert_same = partial(harness.assert_same, rtol=0, atol=0)
 
 
 def to_torch_buffer(obj) -> io.BytesIO:
