@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import itertools
 import warnings
+from functools import partial
 
+import harness
 import numpy as np
 import pytest
 import torch
@@ -349,14 +351,8 @@ def test_repr_matches_torch(case):
 
 
 # -- validation errors ----------------------------------------------------------------------
-def _errors_match(make):
-    """``make(lib)`` builds an optimizer; both libraries raise the same type and message."""
-    with pytest.raises(Exception) as t_err:
-        make("torch")
-    with pytest.raises(Exception) as g_err:
-        make("gt")
-    assert type(g_err.value) is type(t_err.value)
-    assert str(g_err.value) == str(t_err.value)
+# make(lib) builds an optimizer, lib being "torch" or "gt" (see _lib)
+same_error = partial(harness.same_error, lead=lambda lib: ("torch" if lib is torch else "gt",))
 
 
 def _lib(lib):
@@ -369,12 +365,12 @@ def test_bare_tensor_params_error(name):
         mod, optim = _lib(lib)
         return getattr(optim, name)(mod.zeros(3, requires_grad=True), lr=0.1)
 
-    _errors_match(make)
+    same_error(make)
 
 
 @pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"])
 def test_empty_parameter_list_error(name):
-    _errors_match(lambda lib: getattr(_lib(lib)[1], name)([], lr=0.1))
+    same_error(lambda lib: getattr(_lib(lib)[1], name)([], lr=0.1))
 
 
 def test_non_leaf_error():
@@ -383,11 +379,11 @@ def test_non_leaf_error():
         x = mod.ones(3, requires_grad=True)
         return optim.SGD([x * 2], lr=0.1)
 
-    _errors_match(make)
+    same_error(make)
 
 
 def test_non_tensor_param_error():
-    _errors_match(lambda lib: _lib(lib)[1].SGD([1.5], lr=0.1))
+    same_error(lambda lib: _lib(lib)[1].SGD([1.5], lr=0.1))
 
 
 def test_set_of_params_error():
@@ -395,7 +391,7 @@ def test_set_of_params_error():
         mod, optim = _lib(lib)
         return optim.SGD([{"params": {mod.ones(2, requires_grad=True)}}], lr=0.1)
 
-    _errors_match(make)
+    same_error(make)
 
 
 def test_param_in_two_groups_error():
@@ -404,7 +400,7 @@ def test_param_in_two_groups_error():
         x = mod.ones(3, requires_grad=True)
         return optim.SGD([{"params": [x]}, {"params": [x], "lr": 0.5}], lr=0.1)
 
-    _errors_match(make)
+    same_error(make)
 
 
 def test_param_group_must_be_dict_error():
@@ -413,7 +409,7 @@ def test_param_group_must_be_dict_error():
         opt = optim.SGD([mod.ones(3, requires_grad=True)], lr=0.1)
         opt.add_param_group([mod.ones(3, requires_grad=True)])
 
-    _errors_match(make)
+    same_error(make)
 
 
 def test_duplicate_params_warn_like_torch():
@@ -468,7 +464,7 @@ def test_invalid_option_errors(case):
         mod, optim = _lib(lib)
         return getattr(optim, name)([mod.ones(2, requires_grad=True)], **cfg)
 
-    _errors_match(make)
+    same_error(make)
 
 
 # -- zero_grad, closure, grad mode, version counter -----------------------------------------
