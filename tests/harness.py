@@ -9,7 +9,7 @@
 - ``same(scenario)``: ``scenario(lib)`` run on both libraries, the results compared.
 - ``same_error(scenario)``: both raise the same exception type and, unless ``text=False``, the
   same text (glasstorch may add a second line starting with ``[glasstorch]``).
-- ``same_warnings(scenario)``: both warn the same messages.
+- ``same_warnings(scenario)``: both warn the same (categories and texts).
 - ``check(fn, *inputs)``: each NumPy array in ``inputs`` becomes a tensor of each library
   (other inputs pass through unchanged), ``fn(lib, *tensors)`` runs, the results are compared;
   then, when floating inputs require grad, the gradients after backward of a random-weighted
@@ -209,10 +209,14 @@ def torch_text(message: str) -> str:
     return message.split("\n[glasstorch]")[0].replace("glasstorch.", "torch.")
 
 
-def assert_same_exception(ge: BaseException, te: BaseException, text: bool = True) -> None:
-    """The same exception type and, if ``text``, PyTorch's text (a hint line may follow)."""
+def assert_same_exception(ge: BaseException, te: BaseException, text: bool | str = True
+                          ) -> None:
+    """The same exception type and, if ``text``, PyTorch's text (a hint line may follow);
+    ``text="first line"``: only the first line of PyTorch's text (the rest is C++ detail)."""
     assert _same_type(ge, te), f"glasstorch raised {ge!r}, torch raised {te!r}"
-    if text:
+    if text == "first line":
+        assert torch_text(str(ge)) == str(te).split("\n")[0], (str(ge), str(te))
+    elif text:
         assert torch_text(str(ge)) == str(te), (str(ge), str(te))
 
 
@@ -247,11 +251,11 @@ def catch(fn):
         return (type(e).__name__, torch_text(str(e)))
 
 
-def same_error(scenario, exc: type | None = None, *, lead=None, text: bool = True,
+def same_error(scenario, exc: type | None = None, *, lead=None, text: bool | str = True,
                match: str | None = None) -> BaseException:
     """``scenario(lib)`` raises the same exception on both libraries (type, and text unless
-    ``text=False``; ``exc``: torch's type must be this; ``match``: glasstorch's message must
-    contain it). Returns glasstorch's exception."""
+    ``text=False``: see ``assert_same_exception``; ``exc``: torch's type must be this;
+    ``match``: glasstorch's message must contain it). Returns glasstorch's exception."""
     raised = []
     for lib in (torch, glasstorch):
         try:
@@ -271,18 +275,20 @@ def same_error(scenario, exc: type | None = None, *, lead=None, text: bool = Tru
 
 
 def same_warnings(scenario, *, lead=None):
-    """``scenario(lib)`` warns the same messages on both (each glasstorch message starts with
-    torch's); returns ((glasstorch result, torch result), torch's messages)."""
-    out, msgs = [], []
+    """``scenario(lib)`` warns the same on both: as many warnings, of the same categories, with
+    PyTorch's texts (a hint line may follow); returns ((glasstorch result, torch result),
+    torch's messages)."""
+    out, caught = [], []
     for lib in (glasstorch, torch):
         with warnings.catch_warnings(record=True) as w:
             warnings.simplefilter("always")
             out.append(scenario(*_lead(lib, lead)))
-        msgs.append([str(m.message) for m in w])
-    assert len(msgs[0]) == len(msgs[1]), msgs
-    for g, t in zip(*msgs):
-        assert g.startswith(t), (g, t)
-    return tuple(out), msgs[1]
+        caught.append(w)
+    assert len(caught[0]) == len(caught[1]), [[str(m.message) for m in w] for w in caught]
+    for g, t in zip(*caught):
+        assert _same_type(g.message, t.message), (g.message, t.message)
+        assert torch_text(str(g.message)) == str(t.message), (str(g.message), str(t.message))
+    return tuple(out), [str(m.message) for m in caught[1]]
 
 
 # -- check: one op, forward and backward -----------------------------------------------------

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from harness import same_error
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
@@ -443,18 +444,11 @@ MULTINOMIAL_ERRORS = [([0.2, 0.8], 3, False), ([-0.2, 0.8], 1, False), ([0.0, 0.
 
 @pytest.mark.parametrize("theirs,ours", ERROR_CASES)
 def test_errors_match(theirs, ours):
-    with pytest.raises(Exception) as t_err:
-        theirs()
-    with pytest.raises(Exception) as o_err:
-        ours()
-    assert type(o_err.value) is type(t_err.value)
-    assert str(o_err.value) == str(t_err.value).splitlines()[0]
+    same_error(lambda lib: (theirs if lib is torch else ours)(), text="first line")
 
 
 @pytest.mark.parametrize("probs,num,replacement", MULTINOMIAL_ERRORS)
 def test_multinomial_errors_match(probs, num, replacement):
-    with pytest.raises(RuntimeError) as t_err:
-        torch.multinomial(torch.tensor(probs), num, replacement)
-    with pytest.raises(RuntimeError) as o_err:
-        R.multinomial(np.array(probs, np.float32), num, replacement)
-    assert str(o_err.value) == str(t_err.value).splitlines()[0]
+    same_error(lambda lib: torch.multinomial(torch.tensor(probs), num, replacement)
+               if lib is torch else R.multinomial(np.array(probs, np.float32), num, replacement),
+               RuntimeError, text="first line")
