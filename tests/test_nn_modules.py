@@ -1094,18 +1094,11 @@ def test_softmax_implicit_dim_warns_and_chooses_like_torch():
     for ndim in (1, 2, 3, 4):
         shape = (2, 3, 4, 5)[:ndim]
         x = np.random.default_rng(3).standard_normal(shape).astype(np.float32)
-        outs = []
-        for lib in (torch, glasstorch):
-            for cls in (lib.nn.Softmax, lib.nn.LogSoftmax):
-                with warnings.catch_warnings(record=True) as w:
-                    warnings.simplefilter("always")
-                    y = cls()(lib.tensor(x))
-                msgs = [str(m.message) for m in w if issubclass(m.category, UserWarning)]
-                outs.append((np_of(y), msgs))
-        half = len(outs) // 2
-        for (ty, tw), (gy, gw) in zip(outs[:half], outs[half:]):
-            np.testing.assert_allclose(gy, ty, rtol=1e-5, atol=1e-6)
-            assert gw == tw and len(tw) == 1
+        for name in ("Softmax", "LogSoftmax"):
+            (gy, ty), msgs = harness.same_warnings(
+                lambda lib, name=name, x=x: getattr(lib.nn, name)()(lib.tensor(x)))
+            harness.assert_same(gy, ty, rtol=1e-5, atol=1e-6)
+            assert len(msgs) == 1
 
 
 # -- Dropout ---------------------------------------------------------------------------------
