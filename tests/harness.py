@@ -391,3 +391,16 @@ def check(fn, *inputs, requires_grad: bool | tuple = True, rtol=None, atol=None,
         assert gl.grad is not None, f"grad of input {i} is None, torch has one"
         assert_same(gl.grad, tl.grad, f"grad of input {i}", rtol=rtol, atol=atol, tol=grad_tol)
     return tout
+
+
+# -- state shared between tests --------------------------------------------------------------
+
+
+def fresh_coach() -> None:
+    """The coach as in a new process: on, with no memory of losses, modules or checks."""
+    from glasstorch import coach
+
+    coach.on()
+    coach._state.first_loss = coach._state.last_loss = coach._state.origin = None
+    coach._state.watch = False
+    coach._checked.clear()
