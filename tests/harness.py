@@ -49,10 +49,10 @@ FLOATS = ("float32", "float64", "float16")
 INTS = ("int64", "int32", "uint8")
 ALL_DTYPES = FLOATS + INTS + ("bool",)
 # (rtol, atol) per dtype: NumPy and torch round transcendental functions differently by an ulp
-TOL = {"float16": (2e-3, 2e-3), "float32": (2e-5, 1e-6), "float64": (1e-10, 1e-12)}
+# "float": Python floats (``.item()``, ``.tolist()``), which carry a float32 or float64 value
+TOL = {"float16": (2e-3, 2e-3), "float32": (2e-5, 1e-6), "float64": (1e-10, 1e-12),
+       "float": (1e-6, 0.0)}
 GRAD_TOL = {"float16": (1e-2, 1e-2), "float32": (1e-4, 1e-5), "float64": (1e-8, 1e-10)}
-# Python floats (``.item()``, ``.tolist()``) carry a float32 or float64 value: relative 1e-6
-FLOAT_RTOL = 1e-6
 
 
 # -- inputs ----------------------------------------------------------------------------------
@@ -137,7 +137,10 @@ def _same_type(g, t) -> bool:
 
 
 def _tol(dtype_name: str, rtol, atol, tol) -> tuple[float, float]:
-    r, a = (tol or TOL).get(dtype_name, (0.0, 0.0))
+    """(rtol, atol) for a float dtype, or "float"; exact for a dtype the table lacks, but
+    Python floats fall back to ``TOL["float"]``."""
+    table = tol or TOL
+    r, a = table.get(dtype_name, TOL["float"] if dtype_name == "float" else (0.0, 0.0))
     return (r if rtol is None else rtol), (a if atol is None else atol)
 
 
@@ -153,8 +156,8 @@ def assert_same(g, t, where: str = "out", *, rtol=None, atol=None, tol=None,
                 grad_fn: bool = True) -> None:
     """Assert that glasstorch's ``g`` is the same as the reference ``t`` (see the module doc).
 
-    ``tol`` maps a float dtype name to (rtol, atol) (default ``TOL``); ``rtol``/``atol``
-    override it for every dtype and for Python floats.
+    ``tol`` maps a float dtype name, or "float" for Python floats, to (rtol, atol) (default
+    ``TOL``); ``rtol``/``atol`` override it for every dtype and for Python floats.
     """
     kw = dict(rtol=rtol, atol=atol, tol=tol, grad_fn=grad_fn)
     if isinstance(t, (torch.Tensor, glasstorch.Tensor)):
@@ -196,8 +199,8 @@ def assert_same(g, t, where: str = "out", *, rtol=None, atol=None, tol=None,
         assert isinstance(g, glasstorch.dtype) and str(g) == str(t), f"{where}: {g} != {t}"
     elif isinstance(t, float):
         assert _same_type(g, t), f"{where}: {type(g).__name__} != {type(t).__name__}"
-        np.testing.assert_allclose(g, t, rtol=FLOAT_RTOL if rtol is None else rtol,
-                                   atol=atol or 0, equal_nan=True, err_msg=where)
+        r, a = _tol("float", rtol, atol, tol)
+        np.testing.assert_allclose(g, t, rtol=r, atol=a, equal_nan=True, err_msg=where)
     else:
         assert _same_type(g, t), f"{where}: {type(g).__name__} != {type(t).__name__}"
         assert g == t or (g != g and t != t), f"{where}: {g!r} != {t!r}"
