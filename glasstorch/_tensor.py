@@ -83,7 +83,9 @@ def _as_array(data, dtype: D.dtype | None) -> np.ndarray:
                 "numbers, nested lists of numbers, NumPy arrays and tensors"
             )
     if dtype is not None:
-        return np.array(arr, dtype=dtype.np, copy=True)
+        # PyTorch casts out-of-range values (2**40 to float16: inf) without a warning
+        with np.errstate(over="ignore", invalid="ignore"):
+            return np.array(arr, dtype=dtype.np, copy=True)
     if arr.dtype not in _DT:
         D.from_numpy_dtype(arr.dtype)  # raises the TypeError listing supported types
     return np.array(arr, copy=True)
