@@ -166,9 +166,10 @@ _KERNELS = {"linalg.det": "lu_cpu", "linalg.qr": "geqrf_cpu", "linalg.svd": "lin
             "linalg.solve": "lu_cpu"}
 
 
-def matrix(A, op: str, square: bool = False, low_precision: bool = False) -> None:
-    """At least 2-d (a batch of matrices), optionally square, then a float dtype: PyTorch's
-    order of checks for every linalg function."""
+def matrix(A, op: str, square: bool = False, low_precision: bool = False,
+           dtype: bool = True) -> None:
+    """At least 2-d (a batch of matrices), optionally square, then (unless ``dtype`` is False)
+    a float dtype: PyTorch's order of checks for every linalg function."""
     if A.ndim < 2:
         raise RuntimeError(f"{op}: The input tensor A must have at least 2 dimensions."
                            f"\n[glasstorch] A has shape {list(A.shape)}; a vector v is the "
@@ -176,7 +177,8 @@ def matrix(A, op: str, square: bool = False, low_precision: bool = False) -> Non
     if square and A.shape[-1] != A.shape[-2]:
         raise RuntimeError(f"{op}: A must be batches of square matrices, but they are "
                            f"{A.shape[-2]} by {A.shape[-1]} matrices")
-    floating(A, op, low_precision)
+    if dtype:
+        floating(A, op, low_precision)
 
 
 def floating(A, op: str, low_precision: bool = False) -> None:
@@ -195,7 +197,7 @@ def floating(A, op: str, low_precision: bool = False) -> None:
 
 def eigh(A, UPLO: str) -> None:  # noqa: N803 - PyTorch's argument name
     """Square matrices; any dtype but float32/float64 has no kernel; UPLO is 'L' or 'U'."""
-    matrix(A, "linalg.eigh", square=True, low_precision=True)
+    matrix(A, "linalg.eigh", square=True, dtype=False)
     if A._data.dtype.kind == "f" and A._data.dtype != np.float16 and UPLO.upper() in "LU" \
             and len(UPLO) == 1:
         return
@@ -254,8 +256,8 @@ def solve(A, B, left: bool) -> bool:
     try:
         np.broadcast_shapes(A.shape[:-2], B.shape[:-1] if vector else B.shape[:-2])
     except ValueError:
-        raise broadcast_error(np.empty(A.shape[:-2]), np.empty(
-            B.shape[:-1] if vector else B.shape[:-2]), "linalg.solve") from None
+        raise broadcast_error(np.empty(B.shape[:-1] if vector else B.shape[:-2]),
+                              np.empty(A.shape[:-2]), "linalg.solve") from None
     return vector
 
 

@@ -411,8 +411,8 @@ class LinalgVectorNormBackward0(Node):
         out = _expand_back(out, self.dims, self.keepdim, x.shape)
         p = self.p
         with _quiet(all="ignore"):  # PyTorch's choices at 0: the masks below
-            if p == 0:
-                return (np.zeros_like(x),)
+            if p == 0:  # PyTorch: no gradient at all (x.grad stays None)
+                return (None,)
             if p == 1:
                 return ((g * np.sign(x)).astype(x.dtype),)
             if p == 2:
