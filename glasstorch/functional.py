@@ -106,6 +106,8 @@ def _sum_of_products(left: Tensor, right: Tensor, dims: list) -> Tensor:
             lo.append(i)
         else:
             ro.append(i)
+    if lo and ro and ro[-1] < lo[0]:  # right's dims come first in the output: bmm(right, left)
+        left, right, lo, ro = right, left, ro, lo  # gives that order without a copy
     size = [math.prod(left.shape[d] for d in ds) for ds in (lro, lo, dims)]
     ro_size = math.prod(right.shape[d] for d in ro)
     order = lro + lo + dims + ro
