@@ -5,6 +5,8 @@ torch`` runs course code unchanged, and every part of it can be read:
 
 - ``_tensor.py``      the Tensor
 - ``_ops/``           every operation: forward and backward side by side, checks beside
+- ``linalg/``         torch.linalg: norms, inv, det, solve, qr, svd, eigh, pinv
+- ``functional.py``   einsum, cdist
 - ``autograd/``       the graph, the backward engine, no_grad, Function, gradcheck
 - ``nn/``             modules, layers, losses, functional, init
 - ``optim/``          optimizers and learning-rate schedulers
@@ -80,6 +82,7 @@ from ._ops.indexing import (
     bucketize,
     gather,
     histc,
+    histogram,
     index_add,
     index_put,
     index_select,
@@ -95,15 +98,22 @@ from ._ops.indexing import (
 from ._ops.linalg import (
     addmm,
     bmm,
+    det,
     diag,
     diagonal,
     dot,
     ger,
     inner,
+    inverse,
+    logdet,
     matmul,
     mm,
     mv,
     outer,
+    pinverse,
+    qr,
+    slogdet,
+    svd,
     trace,
 )
 from ._ops.pointwise import (
@@ -264,6 +274,11 @@ from .version import __version__  # PyTorch 2.13 as a comparable version
 # RuntimeWarning to the glasstorch line that called it. Those warnings are ignored here, so a
 # learner sees what PyTorch shows. (Tests turn warnings to "always" and still see any leak.)
 _warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"glasstorch(\.|$)")
+
+# torch.linalg and torch.functional (einsum, cdist): they build on the ops imported above
+from . import functional, linalg  # noqa: E402
+from .functional import cdist, einsum  # noqa: E402
+
 
 # Legacy typed constructors (torch.FloatTensor([1, 2]) and isinstance checks by type name)
 def _legacy(dt):

@@ -29,6 +29,7 @@ from .functions import (  # noqa: F401
     bucketize,
     gather,
     histc,
+    histogram,
     index_add,
     index_put,
     index_select,
@@ -55,6 +56,7 @@ from .methods import (  # noqa: F401
 from .nodes import (  # noqa: F401
     AliasBackward0,
     GatherBackward0,
+    HistogramBackward,
     IndexAddBackward0,
     IndexBackward0,
     IndexPutAccumulate,
@@ -77,7 +79,7 @@ TENSOR_METHODS = (
     "__getitem__", "__setitem__", "gather", "take_along_dim", "scatter", "scatter_add",
     "scatter_", "scatter_add_", "index_select", "masked_fill", "masked_fill_", "masked_select",
     "nonzero", "argwhere", "take", "index_add", "index_add_", "index_put", "index_put_",
-    "bincount", "histc", "select",
+    "bincount", "histc", "histogram", "select",
 )
 
 

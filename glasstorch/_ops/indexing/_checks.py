@@ -180,3 +180,98 @@ def select(input, dim, index) -> int:
             f"dimension {d}"
         )
     return d
+
+
+# C++ type names, as histogram's messages print dtypes
+_CPP = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+        "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+        "bool": "bool"}
+
+
+def _g(x: float) -> str:
+    """A double as C++ streams print it (6 significant digits)."""
+    return f"{x:g}"
+
+
+def histc(input, bins: int, min, max) -> tuple[float, float]:  # noqa: A002
+    """bins > 0 and a finite range, then a float dtype; returns the range (the data's own when
+    min == max, widened by 1 on each side if that is a single value)."""
+    if bins <= 0:
+        raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
+    lo, hi = float(min), float(max)
+    a = input._data
+    if lo == hi and a.size:
+        lo, hi = float(a.min()), float(a.max())
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        show = [("-nan" if np.isnan(v) else _g(v)) for v in (lo, hi)]
+        raise RuntimeError(f"torch.histc: range of [{show[0]}, {show[1]}] is not finite")
+    if not lo < hi:
+        raise RuntimeError("torch.histc: max must be larger than min")
+    if a.dtype.kind != "f":
+        kernel = "linspace_cpu" if a.dtype.kind == "b" else "histogram_cpu"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{input.dtype.scalar_name}'")
+    return lo, hi
+
+
+def histogram(input, bins, range, weight) -> tuple[float, float] | None:  # noqa: A002
+    """PyTorch's checks in its order; for a number of bins, returns the outer edges (the
+    ``range``, else the data's min and max, widened by 0.5 if equal)."""
+    a = input._data
+    name = input.dtype.scalar_name
+    if not isinstance(bins, Tensor):
+        if not isinstance(bins, (int, np.integer)) or isinstance(bins, bool):
+            raise TypeError(
+                f"histogram() received an invalid combination of arguments - got (Tensor, "
+                f"{type(bins).__name__}), but expected one of:\n * (Tensor input, Tensor bins, *, "
+                "Tensor weight = None, bool density = False, tuple of Tensors out = None)\n * "
+                "(Tensor input, int bins = 100, *, tuple of floats range = None, Tensor weight = "
+                "None, bool density = False, tuple of Tensors out = None)\n")
+        if bins <= 0:
+            raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for "
+                               "dimension 0")
+        if range is not None:
+            lo, hi = float(range[0]), float(range[1])
+        elif a.size:
+            if a.dtype.kind != "f" or a.dtype == np.float16:
+                raise NotImplementedError(f"\"histogramdd\" not implemented for '{name}'")
+            lo, hi = float(a.min()), float(a.max())
+        else:
+            lo, hi = 0.0, 1.0
+        if not (np.isfinite(lo) and np.isfinite(hi)):
+            raise RuntimeError(f"torch.histogramdd: dimension 0's range [{_g(lo)}, {_g(hi)}] is "
+                               "not finite")
+        if lo > hi:
+            raise RuntimeError(f"torch.histogramdd: min should not exceed max, but got min "
+                               f"{_g(lo)} max {_g(hi)} for dimension 0")
+        edges = (lo - 0.5, hi + 0.5) if lo == hi else (lo, hi)
+    else:
+        edges = None
+        if bins._data.dtype != a.dtype:
+            raise RuntimeError(
+                f"torch.histogramdd: input tensor and bins tensors should have the same dtype, "
+                f"but got input with dtype {_CPP[a.dtype.name]} and bins for dimension 0 with "
+                f"dtype {_CPP[bins._data.dtype.name]}")
+        if bins.ndim != 1:
+            raise RuntimeError(f"torch.histogramdd: bins tensor should have one dimension, but "
+                               f"got {bins.ndim} dimensions in the bins tensor for dimension 0")
+        if bins.numel() == 0:
+            raise RuntimeError("torch.histogramdd: bins tensor should have at least 1 element, "
+                               "but got 0 elements in the bins tensor for dimension 0")
+    if weight is not None:
+        if weight._data.dtype != a.dtype:
+            raise RuntimeError(
+                f"torch.histogramdd: if weight tensor is provided, input tensor and weight tensor "
+                f"should have the same dtype, but got input({_CPP[a.dtype.name]}), and "
+                f"weight({_CPP[weight._data.dtype.name]})")
+        if weight.numel() != a.size:
+            raise RuntimeError(
+                f"torch.histogramdd: if weight tensor is provided it should have the same shape "
+                f"as the input tensor excluding its innermost dimension, but got input with shape "
+                f"[{a.size}, 1] and weight with shape [{weight.numel()}]")
+    if isinstance(bins, Tensor) and bins.numel() < 2:
+        raise RuntimeError("torch.histogram(): bins must be > 0, but got 0 for dimension 0")
+    if a.dtype.kind != "f" or a.dtype == np.float16:
+        raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{name}'")
+    return edges

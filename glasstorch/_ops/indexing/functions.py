@@ -10,12 +10,16 @@ from __future__ import annotations
 import numpy as np
 
 from ... import _dtype as D
+from ..._creation import linspace
 from ..._tensor import Tensor, _make, _wrap_dim, apply
 from ...autograd.function import record
+from .. import _out
 from ..pointwise.functions import add
+from ..reduction.functions import return_type
 from . import _checks
 from .nodes import (
     GatherBackward0,
+    HistogramBackward,
     IndexAddBackward0,
     IndexPutAccumulate,
     IndexPutBackward0,
@@ -27,6 +31,7 @@ from .nodes import (
     ScatterBackward0,
     ScatterBackward1,
     TakeBackward0,
+    bin_index,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -171,14 +176,30 @@ def bincount(input, weights=None, minlength=0) -> Tensor:
     return _make(out.astype(w.dtype if w.dtype.kind == "f" else np.float64))
 
 
-def histc(input, bins=100, min=0, max=0) -> Tensor:  # noqa: A002
-    """Histogram with ``bins`` equal bins over [min, max] (the data's range if both are 0)."""
-    a = input._data
-    lo, hi = (float(a.min()), float(a.max())) if min == max else (min, max)
-    if lo == hi:
-        lo, hi = lo - 1, hi + 1
-    counts, _ = np.histogram(a[(a >= lo) & (a <= hi)], bins=bins, range=(lo, hi))
-    return _make(counts.astype(a.dtype))
+def histc(input, bins=100, min=0, max=0, *, out=None) -> Tensor:  # noqa: A002
+    """Counts in ``bins`` equal bins over [min, max] (the data's range if min == max); values
+    outside are ignored. Not differentiable."""
+    lo, hi = _checks.histc(input, bins, min, max)
+    a = input._data.reshape(-1)
+    edges = linspace(lo, hi, bins + 1, dtype=input.dtype)._data
+    inside = a[(a >= edges[0]) & (a <= edges[-1])]  # nan is never inside
+    counts = np.bincount(bin_index(inside, edges, search=False), minlength=bins)
+    return _out(_make(counts.astype(a.dtype)), out)
+
+
+def histogram(input, bins=100, *, range=None, weight=None, density=False,  # noqa: A002
+              out=None):
+    """(hist, bin_edges): counts (or summed ``weight``) per bin; ``bins`` is a number of equal
+    bins over ``range`` (default: the data's) or a tensor of increasing edges. ``density``
+    divides by the total and by each bin's width."""
+    outer = _checks.histogram(input, bins, range, weight)
+    if isinstance(bins, Tensor):
+        edges = bins._data
+    else:
+        edges = linspace(outer[0], outer[1], bins + 1, dtype=input.dtype)._data
+    hist, bin_edges = apply(HistogramBackward, input, weight, edges,
+                            linear=not isinstance(bins, Tensor), density=density)
+    return return_type("histogram", hist, bin_edges, fields=("hist", "bin_edges"))
 
 
 def bucketize(input, boundaries, *, out_int32=False, right=False) -> Tensor:

@@ -221,3 +221,46 @@ class TakeBackward0(IndexBackward0):
         return (dx,)
 
 
+
+
+# ---------------------------------------------------------------------------------------------
+# histograms
+# ---------------------------------------------------------------------------------------------
+
+
+def bin_index(x: np.ndarray, edges: np.ndarray, search: bool) -> np.ndarray:
+    """The bin of each x (all within [edges[0], edges[-1]]): (x - lo) * bins / (hi - lo)
+    truncated, computed in x's dtype as PyTorch does; ``search`` then corrects it against the
+    edges themselves (the neighbouring bins), as torch.histogram does (torch.histc does not)."""
+    bins = edges.size - 1
+    lo, hi = edges[0], edges[-1]
+    pos = ((x - lo) * bins / (hi - lo)).astype(np.int64)
+    if search:
+        pos = np.clip(pos, 0, bins)
+        pos = pos - (x < edges[pos]) + (x >= edges[np.minimum(pos + 1, bins)])
+        pos = np.clip(pos, 0, bins)
+    return np.minimum(pos, bins - 1)  # the last bin includes its right edge
+
+
+class HistogramBackward(Node):  # prints as NotImplemented (autograd/_names.py)
+    """(hist, bin_edges) = counts (or summed weights) of x per bin  |  PyTorch defines no
+    derivative: backward raises"""
+
+    def forward(self, x, weight, edges, linear=True, density=False):
+        x = x.reshape(-1)
+        inside = (x >= edges[0]) & (x <= edges[-1])  # (nan is outside)
+        xs = x[inside]
+        bins = edges.size - 1
+        if linear:
+            pos = bin_index(xs, edges, search=True)
+        else:  # any increasing edges: binary search
+            pos = np.minimum(np.searchsorted(edges, xs, side="right") - 1, bins - 1)
+        w = None if weight is None else weight.reshape(-1)[inside]
+        hist = np.bincount(pos, w, minlength=bins).astype(x.dtype)
+        if density:
+            with np.errstate(all="ignore"):
+                hist = hist / hist.sum() / np.diff(edges)
+        return hist.astype(x.dtype), edges.copy()
+
+    def backward(self, g_hist, g_edges):
+        raise RuntimeError("derivative for aten::histogram is not implemented")

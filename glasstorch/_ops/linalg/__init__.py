@@ -1,4 +1,5 @@
-"""Matrix products (matmul, mm, bmm, mv, dot, addmm, outer) and diagonals.
+"""Matrix products (matmul, mm, bmm, mv, dot, addmm, outer), diagonals, distances (cdist) and
+the nodes of ``torch.linalg`` (``decompositions.py``: inv, det, solve, qr, svd, eigh, pinv).
 
 Four drawers: ``nodes.py`` (each op's forward and backward, the math in one docstring line),
 ``functions.py`` (``torch.mm(a, b)``, which is also ``a.mm(b)``), ``methods.py`` (the ``@``
@@ -20,15 +21,22 @@ from .functions import (  # noqa: F401
     _matrix_at_batch,
     addmm,
     bmm,
+    det,
     diag,
     diagonal,
     dot,
     ger,
     inner,
+    inverse,
+    logdet,
     matmul,
     mm,
     mv,
     outer,
+    pinverse,
+    qr,
+    slogdet,
+    svd,
     trace,
 )
 from .methods import (  # noqa: F401
@@ -55,4 +63,5 @@ from .nodes import (  # noqa: F401
 )
 
 TENSOR_METHODS = ("matmul", "mm", "bmm", "mv", "dot", "inner", "addmm", "outer", "ger",
-                  "__matmul__", "__rmatmul__", "diagonal", "diag", "trace")
+                  "__matmul__", "__rmatmul__", "diagonal", "diag", "trace",
+                  "inverse", "det", "logdet", "slogdet", "pinverse", "svd", "qr")

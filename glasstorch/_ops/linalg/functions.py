@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..._tensor import Tensor, _wrap_dim, apply
+from ..._tensor import Tensor, _make, _wrap_dim, apply
 from .. import _out, _view
 from ..shape.functions import unsqueeze
 from . import _checks
@@ -133,3 +133,76 @@ def trace(input) -> Tensor:
     """Sum of the diagonal of a matrix."""
     _checks.trace(input)
     return apply(TraceBackward0, input)
+
+
+# ---------------------------------------------------------------------------------------------
+# the older names of torch.linalg's functions (torch.inverse, torch.svd ...), also methods
+# ---------------------------------------------------------------------------------------------
+# glasstorch.linalg imports this family, so these import it when called
+
+
+def inverse(input, *, out=None) -> Tensor:
+    """torch.linalg.inv."""
+    from ... import linalg
+
+    return linalg.inv(input, out=out)
+
+
+def det(input) -> Tensor:
+    """torch.linalg.det."""
+    from ... import linalg
+
+    return linalg.det(input)
+
+
+def slogdet(input):
+    """torch.linalg.slogdet, as ``torch.return_types.slogdet``."""
+    from ... import linalg
+    from ..reduction.functions import return_type
+
+    return return_type("slogdet", *linalg.slogdet(input), fields=("sign", "logabsdet"))
+
+
+def logdet(input) -> Tensor:
+    """log det(A): nan for a negative determinant, -inf for a singular matrix."""
+    from ... import linalg
+    from ..pointwise.functions import where
+
+    _checks.matrix(input, "logdet", square=True)
+    sign, logabsdet = linalg.slogdet(input)
+    return where(sign == -1, float("nan"), logabsdet)
+
+
+def pinverse(input, rcond: float = 1e-15) -> Tensor:
+    """torch.linalg.pinv with ``rtol=rcond``."""
+    from ... import linalg
+
+    return linalg.pinv(input, rtol=rcond)
+
+
+def svd(input, some: bool = True, compute_uv: bool = True, *, out=None):
+    """The older SVD: returns V (not Vh), reduced unless ``some=False``; without compute_uv,
+    U and V are zeros of their full shapes."""
+    from ... import linalg
+    from ..reduction.functions import return_type
+
+    _checks.svd_old(input)
+    if compute_uv:
+        u, s, vh = linalg.svd(input, full_matrices=not some)
+        v = vh.transpose(-2, -1)
+    else:
+        s = linalg.svdvals(input)
+        m, n = input.shape[-2:]
+        u = _make(np.zeros(input.shape[:-2] + (m, m), input._data.dtype))
+        v = _make(np.zeros(input.shape[:-2] + (n, n), input._data.dtype))
+    return return_type("svd", u, s, v, fields=("U", "S", "V"))
+
+
+def qr(input, some: bool = True, *, out=None):
+    """torch.linalg.qr(A, 'reduced' if some else 'complete'), deprecated in PyTorch."""
+    from ... import linalg
+    from ..reduction.functions import return_type
+
+    _checks.qr_deprecated()
+    q, r = linalg.qr(input, "reduced" if some else "complete")
+    return return_type("qr", q, r, fields=("Q", "R"))

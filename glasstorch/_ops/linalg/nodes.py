@@ -13,6 +13,8 @@ import numpy as np
 
 from ...autograd.function import Node
 
+_quiet = np.errstate
+
 # ---------------------------------------------------------------------------------------------
 # products
 # ---------------------------------------------------------------------------------------------
@@ -177,3 +179,86 @@ class TraceBackward0(Node):
         return (np.eye(*self.shape, dtype=g.dtype) * g,)
 
 
+
+
+# ---------------------------------------------------------------------------------------------
+# distances (torch.cdist)
+# ---------------------------------------------------------------------------------------------
+
+
+class CdistBackward0(Node):
+    """out[i, j] = ||x1[i] - x2[j]||_p  |  dx1[i] = sum_j g[i, j] d||.||/d diff,
+    dx2[j] = -sum_i (the same), with d||.||/d diff = sign(diff) |diff|^(p-1) / out^(p-1)
+    (p = 1: sign(diff); p = inf: sign(diff) where |diff| = out; p = 0: 0; 0 where out = 0)"""
+
+    saved_inputs = (0, 1)
+    saves_output = True
+
+    def forward(self, x1, x2, p=2.0):
+        self.p = p
+        batch = np.broadcast_shapes(x1.shape[:-2], x2.shape[:-2])
+        shape = batch + (x1.shape[-2], x2.shape[-2])
+        diff = x1[..., :, None, :] - x2[..., None, :, :]
+        self.saved = (diff, None)
+        if diff.shape[-1] == 0 or diff.size == 0:
+            out = np.zeros(shape, x1.dtype)
+        elif p == 0:
+            out = (diff != 0).sum(-1).astype(x1.dtype)
+        elif p == 1:
+            out = np.abs(diff).sum(-1)
+        elif p == 2:
+            out = np.sqrt((diff * diff).sum(-1))
+        elif p == float("inf"):
+            out = np.abs(diff).max(-1)
+        else:
+            with _quiet(all="ignore"):
+                out = (np.abs(diff) ** p).sum(-1) ** (1 / p)
+        out = np.broadcast_to(out, shape).astype(x1.dtype)
+        self.saved = (diff, out)
+        return out
+
+    def backward(self, g):
+        diff, out = self.saved
+        p = self.p
+        if p == 0 or diff.size == 0:
+            d = np.zeros_like(diff)
+        else:
+            gd, od = g[..., None], out[..., None]
+            with _quiet(all="ignore"):  # out = 0 (identical points): gradient 0, as PyTorch's
+                if p == 1:
+                    d = np.sign(diff) * gd
+                elif p == float("inf"):
+                    d = np.sign(diff) * (np.abs(diff) == od) * gd
+                elif p < 2:
+                    d = np.sign(diff) * np.abs(diff) ** (p - 1) * gd / od ** (p - 1)
+                    if p < 1:
+                        d = np.where(diff == 0, 0, d)
+                elif p == 2:
+                    d = diff * gd / od
+                else:
+                    d = diff * np.abs(diff) ** (p - 2) * gd / od ** (p - 1)
+            if p != 1 and p != float("inf"):
+                d = np.where(od == 0, 0, d)
+        return d.sum(-2), -d.sum(-3)
+
+
+class EuclideanDistBackward0(Node):
+    """out = sqrt(max(|x1_i|^2 + |x2_j|^2 - 2 x1_i . x2_j, 0)) (one matrix product)  |
+    r = g / out (0 where out = 0):  dx1 = x1 rowsum(r) - r @ x2,  dx2 = x2 colsum(r) - r^T @ x1"""
+
+    saved_inputs = (0, 1)
+    saves_output = True
+
+    def forward(self, x1, x2):
+        n1 = (x1 * x1).sum(-1)[..., :, None]
+        n2 = (x2 * x2).sum(-1)[..., None, :]
+        out = np.sqrt(np.maximum(np.matmul(x1 * -2, np.swapaxes(x2, -1, -2)) + n1 + n2, 0))
+        self.saved = (x1, x2, out)
+        return out
+
+    def backward(self, g):
+        x1, x2, out = self.saved
+        with _quiet(all="ignore"):
+            r = np.where(out == 0, 0, g / out)
+        return (x1 * r.sum(-1)[..., None] - np.matmul(r, x2),
+                x2 * r.sum(-2)[..., None] - np.matmul(np.swapaxes(r, -1, -2), x1))

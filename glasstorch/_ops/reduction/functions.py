@@ -45,15 +45,15 @@ from .nodes import (
 _returns: dict[str, type] = {}
 
 
-def return_type(name: str, *values):
+def return_type(name: str, *values, fields: tuple = ("values", "indices")):
     """PyTorch's named tuples, e.g. ``torch.return_types.max(values=..., indices=...)``."""
     cls = _returns.get(name)
     if cls is None:
-        base = namedtuple(name, ["values", "indices"])
+        base = namedtuple(name, fields)
 
         def __repr__(self):
-            return (f"torch.return_types.{name}(\nvalues={self.values!r},\n"
-                    f"indices={self.indices!r})")
+            inner = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self))
+            return f"torch.return_types.{name}(\n{inner})"
 
         cls = type(name, (base,), {"__repr__": __repr__, "__slots__": ()})
         cls.__module__ = "torch.return_types"

@@ -379,17 +379,22 @@ class CumsumBackward0(Node):
 
 
 class LinalgVectorNormBackward0(Node):
-    """out = (sum |x|^p)^(1/p)  |  dx = g * x |x|^(p-2) / out^(p-1)"""
+    """out = (sum |x|^p)^(1/p) (p = +-inf: max/min |x|, p = 0: count of non-zeros)  |
+    dx = g sign(x) |x|^(p-1) / out^(p-1) (p = +-inf: g sign(x) shared among the extreme |x|)"""
 
     saved_inputs = (0,)
     saves_output = True
 
-    def forward(self, x, p=2.0, dims=None, keepdim=False):
+    def forward(self, x, p=2.0, dims=None, keepdim=False, dtype=None):
+        if dtype is not None and x.dtype != dtype:  # linalg.vector_norm(..., dtype=)
+            x = x.astype(dtype)
         self.p, self.dims, self.keepdim = p, dims, keepdim
         a = np.abs(x)
         with _quiet(all="ignore"):  # overflow to inf, 0 ** -1
             if p == float("inf"):
                 out = a.max(axis=dims, keepdims=keepdim)
+            elif p == -float("inf"):
+                out = a.min(axis=dims, keepdims=keepdim)
             elif p == 2:
                 out = np.sqrt((x * x).sum(axis=dims, keepdims=keepdim))
             elif p == 1:
@@ -407,19 +412,24 @@ class LinalgVectorNormBackward0(Node):
         g = _expand_back(g, self.dims, self.keepdim, x.shape)
         out = _expand_back(out, self.dims, self.keepdim, x.shape)
         p = self.p
-        with _quiet(all="ignore"):
+        with _quiet(all="ignore"):  # PyTorch's choices at 0: the masks below
+            if p == 0:  # PyTorch: no gradient at all (x.grad stays None)
+                return (None,)
+            if p == 1:
+                return ((g * np.sign(x)).astype(x.dtype),)
             if p == 2:
-                r = g * x / out
-            elif p == 1:
-                r = g * np.sign(x)
-            elif p == float("inf"):
-                mask = np.abs(x) == out
-                r = g * np.sign(x) * mask / mask.sum(axis=self.dims, keepdims=True)
-            elif p == 0:
-                r = np.zeros_like(x)
+                r = np.where(out == 0, 0, g * x / out)
+            elif abs(p) == float("inf"):
+                a = np.abs(x)
+                mask = (a == out) | np.isnan(a)
+                r = np.sign(x) * g * mask / mask.sum(axis=self.dims, keepdims=True)
+            elif p < 1:
+                r = np.where(x == 0, 0, np.sign(x) * np.abs(x) ** (p - 1)) * g * out ** (1 - p)
+            elif p < 2:
+                r = np.sign(x) * np.abs(x) ** (p - 1) * np.where(out == 0, 0, g / out ** (p - 1))
             else:
-                r = g * x * np.abs(x) ** (p - 2) / out ** (p - 1)
-        return (np.where(out == 0, 0, r).astype(x.dtype),)
+                r = x * np.abs(x) ** (p - 2) * np.where(out == 0, 0, g / out ** (p - 1))
+        return (np.asarray(r, x.dtype),)
 
 
 # ---------------------------------------------------------------------------------------------
