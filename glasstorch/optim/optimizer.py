@@ -46,6 +46,12 @@ class _RequiredParameter:
 required = _RequiredParameter()
 
 
+def _mixing_hint(obj: Any) -> str:
+    from .._torch_alias import mixing_hint
+
+    return mixing_hint(obj)
+
+
 def _typename(obj: Any) -> str:
     """The type name PyTorch prints in its errors: ``torch.FloatTensor`` for a tensor."""
     if isinstance(obj, Tensor):
@@ -283,7 +289,7 @@ class Optimizer:
             if not isinstance(param, Tensor):
                 raise TypeError(
                     "optimizer can only optimize Tensors, but one of the params is "
-                    + _typename(param)
+                    + _typename(param) + _mixing_hint(param)
                 )
             if not self.defaults.get("differentiable", None) and not (
                 param.is_leaf or param.retains_grad
