@@ -1,56 +1,16 @@
 """Helpers shared by the CNN-layer tests (test_conv, test_pooling, test_upsampling,
-test_cnn_layers): PyTorch's errors and warnings compared text for text, and layers compared
-as a whole (repr, same-seed initial weights, outputs and gradients, checkpoints both ways)."""
+test_cnn_layers): layers compared as a whole (same-seed initial weights, outputs and
+gradients, checkpoints both ways)."""
 
 from __future__ import annotations
 
 import io
-import warnings
 
 import numpy as np
 import torch
 from harness import assert_same
 
 import glasstorch
-
-
-def torch_text(message: str) -> str:
-    """The part of a glasstorch message that must be PyTorch's: before the "[glasstorch]"
-    hint (on its own line, or the whole message when glasstorch adds one of its own)."""
-    return message.split("\n[glasstorch]")[0].replace("glasstorch.", "torch.")
-
-
-def same_error(scenario, text: bool = True) -> BaseException:
-    """``scenario(lib)`` raises on both libraries: the same type and, unless ``text=False``,
-    PyTorch's text (glasstorch may add a ``[glasstorch]`` hint). Returns glasstorch's."""
-    raised = []
-    for lib in (torch, glasstorch):
-        try:
-            scenario(lib)
-        except Exception as e:  # noqa: BLE001 - compared below
-            raised.append(e)
-        else:
-            raise AssertionError(f"{lib.__name__} did not raise"
-                                 + (f" (torch raised {raised[0]!r})" if raised else ""))
-    te, ge = raised
-    assert type(ge) is type(te), f"glasstorch raised {ge!r}, torch raised {te!r}"
-    if text:
-        assert torch_text(str(ge)) == str(te), (str(ge), str(te))
-    return ge
-
-
-def same_warnings(scenario) -> list[str]:
-    """``scenario(lib)`` warns the same on both (categories and PyTorch's texts)."""
-    caught = []
-    for lib in (torch, glasstorch):
-        with warnings.catch_warnings(record=True) as w:
-            warnings.simplefilter("always")
-            scenario(lib)
-        caught.append([(m.category, str(m.message)) for m in w])
-    tw, gw = caught
-    assert [c for c, _ in gw] == [c for c, _ in tw], (gw, tw)
-    assert [torch_text(m) for _, m in gw] == [m for _, m in tw], (gw, tw)
-    return [m for _, m in tw]
 
 
 def np_of(t) -> np.ndarray:
@@ -82,16 +42,18 @@ def run_both(gm, tm, x: np.ndarray, rtol=None, atol=None, seed: int = 0):
     gx = glasstorch.tensor(x, requires_grad=x.dtype.kind == "f")
     tx = torch.tensor(x, requires_grad=x.dtype.kind == "f")
     gy, ty = gm(gx), tm(tx)
-    assert_same(gy, ty, "out", rtol, atol)
+    assert_same(gy, ty, "out", rtol=rtol, atol=atol)
     if not ty.requires_grad:
         return gy, ty
     w = np.random.default_rng(seed + 1).standard_normal(tuple(ty.shape)).astype(np_of(ty).dtype)
     (ty * torch.tensor(w)).sum().backward()
     (gy * glasstorch.tensor(w)).sum().backward()
     grad_rtol, grad_atol = (1e-4, 1e-5) if x.dtype == np.float32 else (1e-8, 1e-10)
-    assert_same(gx.grad, tx.grad, "grad of input", rtol or grad_rtol, atol or grad_atol)
+    assert_same(gx.grad, tx.grad, "grad of input", rtol=rtol or grad_rtol,
+                atol=atol or grad_atol)
     for (name, gp), (_, tp) in zip(gm.named_parameters(), tm.named_parameters()):
-        assert_same(gp.grad, tp.grad, f"grad of {name}", rtol or grad_rtol, atol or grad_atol)
+        assert_same(gp.grad, tp.grad, f"grad of {name}", rtol=rtol or grad_rtol,
+                    atol=atol or grad_atol)
     return gy, ty
 
 

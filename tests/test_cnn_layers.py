@@ -9,16 +9,8 @@ import warnings
 import numpy as np
 import pytest
 import torch
-from cnn_harness import (
-    assert_same_init,
-    build_both,
-    checkpoints_cross,
-    np_of,
-    run_both,
-    same_error,
-    same_warnings,
-)
-from harness import SETTINGS, array, assert_same, check
+from cnn_harness import assert_same_init, build_both, checkpoints_cross, np_of, run_both
+from harness import SETTINGS, array, assert_same, check, same_error, same_warnings
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from cnn_harness import build_both, checkpoints_cross, run_both, same_error
-from harness import SETTINGS, array, check, lay
+from cnn_harness import build_both, checkpoints_cross, run_both
+from harness import SETTINGS, array, check, lay, same_error
 from hypothesis import assume, given
 from hypothesis import strategies as st
 

@@ -9,8 +9,8 @@ import warnings
 import numpy as np
 import pytest
 import torch
-from cnn_harness import build_both, checkpoints_cross, run_both, same_error
-from harness import SETTINGS, array, check, lay
+from cnn_harness import build_both, checkpoints_cross, run_both
+from harness import SETTINGS, array, check, lay, same_error
 from hypothesis import given
 from hypothesis import strategies as st
 
