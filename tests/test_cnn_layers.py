@@ -187,3 +187,15 @@ def test_state_dict_keys_and_shapes():
     gm, tm = build_both(small_cnn)
     assert [(k, tuple(v.shape), str(v.dtype)) for k, v in gm.state_dict().items()] == \
         [(k, tuple(v.shape), str(v.dtype)) for k, v in tm.state_dict().items()]
+
+
+def test_dropout2d_gradcheck_and_checkpoints():
+    x = np.random.default_rng(2).standard_normal((3, 4, 2, 2))
+    for lib in (glasstorch, torch):
+        def drop(t, lib=lib):
+            lib.manual_seed(0)  # the same mask at every evaluation
+            return lib.nn.functional.dropout2d(t, 0.5)
+
+        assert lib.autograd.gradcheck(drop, (lib.tensor(x, requires_grad=True),))
+    for make in (lambda lib: lib.nn.Dropout2d(0.3), lambda lib: lib.nn.Dropout1d(0.3)):
+        checkpoints_cross(*build_both(make))
