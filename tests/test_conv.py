@@ -310,3 +310,9 @@ def test_conv_default_init_dtype_and_seed_sequence():
     assert_same_init(gm, tm)
     with pytest.warns(UserWarning, match="Initializing zero-element tensors is a no-op"):
         glasstorch.nn.Conv2d(0, 3, 3)
+
+
+def test_float16_gradients_are_summed_in_float32():
+    check(lambda lib, x, w, b: lib.nn.functional.conv2d(x, w, b, padding=1),
+          array((4, 3, 5, 5), "float16", 0), array((2, 3, 3, 3), "float16", 1),
+          array((2,), "float16", 2))

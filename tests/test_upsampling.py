@@ -223,3 +223,15 @@ def test_nearest_1d_gradient_follows_pytorchs_backward_rule():
     its backward kernel sends the gradients to [0, 0, 1, 1] (the 2-d rule): the same here."""
     check(lambda lib, x: lib.nn.functional.interpolate(x, scale_factor=2.2),
           array((1, 1, 2), "float32", 5))
+
+
+def test_non_finite_values_stay_where_pytorch_has_them():
+    x = array((1, 2, 4, 5), "float32", 3)
+    x[0, 0, 1, 2], x[0, 1, 3, 0] = np.inf, np.nan
+    for kwargs in ({"scale_factor": 1.7, "mode": "bilinear"},
+                   {"size": (3, 7), "mode": "bilinear", "align_corners": True},
+                   {"size": (2, 3), "mode": "area"}, {"scale_factor": 2, "mode": "nearest"}):
+        check(lambda lib, x, kw=kwargs: lib.nn.functional.interpolate(x, **kw), x,
+              requires_grad=False)
+    check(lambda lib, x: lib.nn.functional.adaptive_avg_pool2d(x, (3, 2)), x,
+          requires_grad=False)

@@ -148,5 +148,5 @@ class ConvolutionBackward0(Node):
             dw = gt @ cols  # (G, O/G, K * C/G)
             dw = np.swapaxes(dw.reshape(o, k, cg), 1, 2).reshape(self.w_shape).astype(dtype)
         if self.needs(2):
-            db = g.sum(axis=(0, *range(2, 2 + nd))).astype(dtype)
+            db = gt.sum(axis=2).reshape(o).astype(dtype)
         return dx, dw, db

@@ -143,7 +143,16 @@ class AdaptiveAvgPool2DBackward0(Node):
         sh, sw = (_adaptive_windows(n, o).astype(work) for n, o in zip(x.shape[-2:], out))
         counts = sh.sum(1)[:, None] * sw.sum(1)[None, :]  # the size of each window
         self.saved = (sh, sw, counts)
-        return ((sh @ x.astype(work, copy=False) @ sw.T) / counts).astype(x.dtype, copy=False)
+        dtype, x = x.dtype, x.astype(work, copy=False)
+        if np.isfinite(x).all():
+            total = sh @ x @ sw.T
+        else:  # 0 * inf would spread nan to every window: sum each window by itself
+            total = np.empty(x.shape[:-2] + tuple(out), work)
+            for i, j in np.ndindex(*out):
+                rows, cols = np.flatnonzero(sh[i]), np.flatnonzero(sw[j])
+                total[..., i, j] = x[..., rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1].sum(
+                    axis=(-2, -1))
+        return (total / counts).astype(dtype, copy=False)
 
     def backward(self, g):
         _checks.adaptive_avg_pool2d_backward(g.shape)

@@ -10,9 +10,10 @@ Resizing works one spatial dimension at a time. Along a dimension of n inputs an
   (1 - t) in[floor(x)] + t in[floor(x) + 1], t = x - floor(x).
 
 Both are linear maps of the input, a matrix M (o, n) per dimension (one 1 per row for nearest,
-two weights for linear): resizing a 2-d image is out = Mh @ x @ Mw^T, and the gradient is the
-transposed map, dx = Mh^T @ g @ Mw. Nearest copies by indexing forward (an exact copy, even of
-inf and NaN); bilinear multiplies by the matrices.
+two weights for linear): resizing a 2-d image is out = Mh @ x @ Mw^T. The forward pass reads
+only the inputs each output uses (a copy for nearest, the two-neighbour mix for linear, so an
+inf or a NaN stays where PyTorch has it); the gradient is the transposed map,
+dx = Mh^T @ g @ Mw.
 """
 
 from __future__ import annotations
@@ -60,21 +61,26 @@ def nearest_index(n: int, o: int, scale: float | None, exact: bool, one_d: bool,
     return np.minimum(np.floor(x).astype(np.int64), n - 1)
 
 
-def linear_weights(n: int, o: int, scale: float | None, align_corners: bool,
-                   dtype: np.dtype) -> np.ndarray:
-    """The matrix (o, n) of linear interpolation: two weights per row that sum to 1."""
-    m = np.zeros((o, n), dtype)
+def linear_neighbours(n: int, o: int, scale: float | None, align_corners: bool,
+                      dtype: np.dtype) -> tuple:
+    """For each of the o outputs its two inputs and the weight t of the right one:
+    (left, right, t), output = (1 - t) in[left] + t in[right]."""
     if o == n:  # the same size: a copy
-        np.fill_diagonal(m, 1)
-        return m
+        i = np.arange(o)
+        return i, i, np.zeros(o, dtype)
     step = _scale(n, o, scale, align_corners, dtype)
     i = np.arange(o, dtype=dtype)
     x = step * i if align_corners else np.maximum(step * (i + dtype.type(0.5)) - dtype.type(0.5),
                                                   dtype.type(0))
     left = np.minimum(np.floor(x).astype(np.int64), n - 1)
     t = np.clip(x - left.astype(dtype), 0, 1).astype(dtype)
-    right = left + (left < n - 1)
-    rows = np.arange(o)
+    return left, left + (left < n - 1), t
+
+
+def linear_weights(left: np.ndarray, right: np.ndarray, t: np.ndarray, n: int) -> np.ndarray:
+    """The same map as a matrix (o, n): two weights per row, summing to 1."""
+    m = np.zeros((len(t), n), t.dtype)
+    rows = np.arange(len(t))
     np.add.at(m, (rows, left), 1 - t)
     np.add.at(m, (rows, right), t)
     return m
@@ -132,15 +138,19 @@ class UpsampleNearestExact2DBackward0(_Nearest):
 
 
 class _Linear(Node):
-    """out = x @ M per dimension (two weights per output)  |  dx = g @ M^T per dimension"""
+    """out = (1 - t) x[left] + t x[right] per dimension  |  dx = g @ M per dimension, M the
+    (o, n) matrix of those weights (the gradient of a linear map is its transpose)"""
 
     def forward(self, x, out, scales, align_corners):
         nd, work = len(out), _compute_dtype(x.dtype)
-        self.saved = [linear_weights(n, o, s, align_corners, work)
-                      for n, o, s in zip(x.shape[-nd:], out, scales)]
         y = x.astype(work, copy=False)
+        self.saved = []
         for axis in reversed(range(nd)):  # the last dimension first, as PyTorch's kernel
-            y = _along(y, self.saved[axis], x.ndim - nd + axis)
+            n, at = x.shape[x.ndim - nd + axis], x.ndim - nd + axis
+            left, right, t = linear_neighbours(n, out[axis], scales[axis], align_corners, work)
+            t = t.reshape(-1, *[1] * (x.ndim - 1 - at))  # along ``at``
+            y = np.take(y, left, axis=at) * (1 - t) + np.take(y, right, axis=at) * t
+            self.saved.insert(0, linear_weights(left, right, t.ravel(), n))
         return np.ascontiguousarray(y, dtype=x.dtype)
 
     def backward(self, g):
