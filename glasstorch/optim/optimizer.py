@@ -332,7 +332,7 @@ class Optimizer:
         with zeros in place when ``set_to_none=False``."""
         for group in self.param_groups:
             for p in group["params"]:
-                grad = p._grad  # not the .grad property: parameters are leaves, no warning due
+                grad = p.grad
                 if grad is None:
                     continue
                 if set_to_none:
@@ -367,7 +367,9 @@ class Optimizer:
             weight_decay = group.get("weight_decay", 0)
             decoupled = group.get("decoupled_weight_decay", False)
             for p in group["params"]:
-                grad = p._grad  # not the .grad property: parameters are leaves, no warning due
+                # p._grad, not the .grad property (about 0.1 us a call): the property only adds
+                # a warning for non-leaf tensors, which add_param_group refuses as parameters
+                grad = p._grad
                 if grad is None:
                     continue
                 theta = p._data
