@@ -185,10 +185,16 @@ def test_stopping_rules_match_torch(options):
         assert_runs_match("classifier", steps=3, line_search_fn=line_search_fn, **options)
 
 
-def test_converged_problem_returns_at_once():
-    """A zero gradient ends the step after one evaluation; the state has only the counters."""
-    g_opt, t_opt = assert_runs_match("quadratic", steps=12, line_search_fn="strong_wolfe")
-    assert list(g_opt.state_dict()["state"][0])[:2] == ["func_evals", "n_iter"]
+def test_stationary_point_returns_after_one_evaluation():
+    """Where max|g| ≤ tolerance_grad a step evaluates the closure once and stops; at the very
+    start the state then holds only the two counters."""
+    assert_runs_match("quadratic", steps=4, tolerance_grad=1e-4, line_search_fn="strong_wolfe")
+    _, _, opt = run("gt", "quadratic", steps=3, tolerance_grad=1e-4)
+    counters = dict(opt.state_dict()["state"][0])
+    _, _, opt = run("gt", "quadratic", steps=4, tolerance_grad=1e-4)
+    later = opt.state_dict()["state"][0]
+    assert (later["func_evals"], later["n_iter"]) == (counters["func_evals"] + 1,
+                                                      counters["n_iter"])
     results = []
     for mod in (torch, gt):
         x = mod.zeros(3, requires_grad=True)
