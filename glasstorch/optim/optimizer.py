@@ -361,7 +361,7 @@ class Optimizer:
         if type(self)._update is Optimizer._update:
             raise NotImplementedError  # a subclass writes either _update or its own step
         loss = self._evaluate_closure(closure)
-        states = self.state
+        states, update = self.state, self._update
         for group in self.param_groups:
             maximize = group.get("maximize", False)
             weight_decay = group.get("weight_decay", 0)
@@ -387,11 +387,11 @@ class Optimizer:
                     # First step for θ. The state is kept only if the rule stores something
                     # (plain SGD keeps none, and PyTorch then shows no entry for θ).
                     state = {}
-                    self._update(theta, g, state, group)
+                    update(theta, g, state, group)
                     if state:
                         states[p] = state
                 else:
-                    self._update(theta, g, state, group)
+                    update(theta, g, state, group)
                 p._vc[0] += 1
         return loss
 
