@@ -130,7 +130,7 @@ class LBFGS(Optimizer):
         state.setdefault("func_evals", 0)
         state.setdefault("n_iter", 0)
         first_loss, g = evaluate()
-        loss = float(first_loss)
+        loss = _number(first_loss)
         evals = 1
         state["func_evals"] += 1
         if np.abs(g).max() <= tolerance_grad:
@@ -193,7 +193,7 @@ class LBFGS(Optimizer):
                     self._move(t, d)
                     f, g_t = evaluate()
                     self._restore(x0)
-                    return float(f), g_t
+                    return _number(f), g_t
 
                 loss, g, t, ls_evals = _strong_wolfe(along_d, t, d, loss, g, gtd,
                                                      max_ls=max_eval - evals)
@@ -203,7 +203,7 @@ class LBFGS(Optimizer):
                 self._move(t, d)
                 if n_iter != max_iter:  # the last iteration's loss is not needed
                     loss, g = evaluate()
-                    loss = float(loss)
+                    loss = _number(loss)
                     converged = np.abs(g).max() <= tolerance_grad
                     ls_evals = 1
             evals += ls_evals
@@ -384,3 +384,9 @@ def _from_state(value: Any) -> Any:
     if isinstance(value, Tensor):
         return value._data[()] if value._data.ndim == 0 else value._data
     return value
+
+
+def _number(loss) -> float:
+    """The closure's loss as a Python float (read without float(), whose warning about a
+    tensor that requires grad is meant for the learner's own code, not for the optimizer)."""
+    return loss.item() if isinstance(loss, Tensor) else float(loss)
