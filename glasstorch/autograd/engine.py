@@ -211,7 +211,8 @@ def _fit_tensor(g, shape: tuple, dtype: np.dtype):
                                     if n == 1 and g.shape[i + lead] != 1]
         if dims:
             g = g.sum(dims, keepdim=True)
-        g = g.reshape(shape)
+        if lead or tuple(g.shape) != shape:  # (as PyTorch's sum_to: a view drops the lead)
+            g = g.reshape(shape)
     return g if g._data.dtype == dtype else g.to(from_numpy_dtype(dtype))
 
 

@@ -124,12 +124,15 @@ class Node:
                 pass  # a constant of the backward formula
             elif isinstance(origin, int):
                 node, nr = self.next_functions[origin]
-                if type(node) is AccumulateGrad:
-                    leaf = node.variable
-                    t = leaf if leaf._data.dtype == value.dtype else leaf.to(
-                        _dtype_of(value.dtype))
-                elif node is not None:
-                    t.grad_fn, t._output_nr, t._requires_grad = node, nr, True
+                if node is not None:
+                    dtype = self._in_meta[origin][1]  # the input's own dtype (value may be cast)
+                    if type(node) is AccumulateGrad:
+                        t = node.variable
+                    else:
+                        t = _make(value if value.dtype == dtype else value.astype(dtype))
+                        t.grad_fn, t._output_nr, t._requires_grad = node, nr, True
+                    if dtype != value.dtype:
+                        t = t.to(_dtype_of(value.dtype))
             else:
                 t.grad_fn, t._requires_grad = self, True
                 t._output_nr = 0 if origin == "out" else origin[1]
