@@ -79,7 +79,8 @@ def _functions() -> dict:
         np.where: lambda c, x, y: G.where(c, x, y),
         np.zeros_like: _like(0), np.ones_like: _like(1),
         np.full_like: lambda a, fill_value, dtype=None, **_: G.full_like(a, fill_value),
-        np.broadcast_to: lambda a, shape, **_: _tensor(a).expand(*shape),
+        np.broadcast_to: lambda a, shape, **_: _tensor(a) if tuple(a.shape) == tuple(shape)
+        else _tensor(a).expand(tuple(shape)),
         np.sum: _sum, np.mean: _mean,
         np.var: lambda a, axis=None, ddof=0, keepdims=False, **_: G.var(
             a, tuple(range(a.ndim)) if axis is None else axis, correction=ddof, keepdim=keepdims),
@@ -129,6 +130,8 @@ def _dtype(dt):
 
 
 def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
+    if ufunc is np.add and method == "reduce":  # np.add.reduce is np.sum
+        return _FUNCTIONS[np.sum](*inputs, **kwargs)
     fn = _UFUNCS.get(ufunc) if method == "__call__" and not kwargs else None
     if fn is None:
         raise RuntimeError(
@@ -187,7 +190,7 @@ def placed(g, shape: tuple, key, node=None):
     """Zeros of ``shape`` with ``g`` written at ``key`` (an index naming each element once);
     recorded as ``node`` (a subclass of IndexPutBackward0 named as PyTorch's node)."""
     if not hasattr(g, "_data"):
-        out = np.zeros(shape, np.result_type(g))
+        out = np.zeros(shape, g.dtype)
         out[key] = g
         return out
     from ._ops.indexing.nodes import IndexPutBackward0
@@ -199,7 +202,7 @@ def placed(g, shape: tuple, key, node=None):
 def added_at(g, shape: tuple, key):
     """Zeros of ``shape`` with ``g`` added at ``key``: an index met twice gets both values."""
     if not hasattr(g, "_data"):
-        out = np.zeros(shape, np.result_type(g))
+        out = np.zeros(shape, g.dtype)
         if len(key) == 1 and isinstance(key[0], np.ndarray) and key[0].dtype != np.bool_ \
                 and key[0].ndim == 1 and np.unique(key[0]).size == key[0].size:
             out[key] = g  # rows picked once each (a batch): a plain write, much faster
@@ -230,7 +233,7 @@ def put_along_axis(g, shape: tuple, index: np.ndarray, axis: int, add: bool = Fa
     if not hasattr(g, "_data"):
         if add:
             return added_at(g, shape, along_axis(index, axis))
-        out = np.zeros(shape, np.result_type(g))
+        out = np.zeros(shape, g.dtype)
         np.put_along_axis(out, index, g, axis=axis)
         return out
     from ._ops.indexing.nodes import ScatterAddBackward0, ScatterBackward0

@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 
-from . import anomaly_mode, forward_ad, graph  # noqa: F401
+from . import anomaly_mode, forward_ad, functional, graph  # noqa: F401
 from ._observers import _backward_observers
 from .anomaly_mode import detect_anomaly, set_detect_anomaly
 from .engine import run_backward

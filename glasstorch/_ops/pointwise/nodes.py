@@ -568,14 +568,16 @@ class ThresholdBackwardBackward0(Node):
     """out = g, but slope * g where drop (a piecewise-linear function's gradient, in terms of
     g and x)  |  dg = gg, but slope * gg where drop,  dx = 0"""
 
-    saved_as = ()
+    saved_as = (1,)  # (x: its derivative is 0, but the gradient stays connected to it)
 
     def forward(self, g, x, drop, slope=0.0):
+        self.saved = (x,)
         self.drop, self.slope = drop, slope
         return masked_grad(None, g, x, drop, slope)
 
     def backward(self, gg):
-        return masked_grad(type(self), gg, np.zeros(()), self.drop, self.slope), np.zeros_like(gg)
+        (x,) = self.saved
+        return masked_grad(type(self), gg, x, self.drop, self.slope), np.zeros_like(gg)
 
 
 class _ZeroGrad(Node):
