@@ -9,6 +9,10 @@ torch; then Hessian-vector products, ``backward(create_graph=True)``,
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -403,3 +407,528 @@ def test_gradgradcheck(name):
         results.append(lib.autograd.gradgradcheck(lambda *t, lib=lib: fn(lib, *t), xs,
                                                   raise_exception=False))
     assert results == [name not in GRADGRADCHECK_FAILS] * 2
+
+
+# -- the tests above catch a wrong saved_as -------------------------------------------------
+
+
+def _node_classes(fn, arrays) -> set:
+    """The node classes in the graphs ``fn`` and its first-order gradients record."""
+    xs = [glasstorch.tensor(a, requires_grad=True) for a in arrays]
+    out = fn(glasstorch, *xs)
+    outs = list(out) if isinstance(out, (list, tuple)) else [out]
+    vs = [glasstorch.ones_like(o, requires_grad=True) for o in outs]
+    grads = glasstorch.autograd.grad(outs, xs, vs, create_graph=True, allow_unused=True)
+    todo = [t.grad_fn for t in outs + list(grads) if t is not None]
+    seen = set()
+    while todo:
+        node = todo.pop()
+        if node is not None and node not in seen:
+            seen.add(node)
+            todo.extend(n for n, _ in node.next_functions)
+    return {type(n) for n in seen}
+
+
+_GRAPHS = {name: _node_classes(*case) for name, case in CASES.items()}
+# every saved value an op declares as part of the graph (an input or its output)
+MUTATIONS = sorted({(cls.__name__, cls, k) for classes in _GRAPHS.values() for cls in classes
+                    for k, origin in enumerate(cls.saved_as or ()) if origin is not None},
+                   key=lambda m: (m[0], m[2]))
+# relu's gradient keeps x only to stay connected, as its subclasses' (leaky_relu's, hardtanh's)
+# must; for relu itself no derivative up to the third shows whether it does
+HARMLESS = {("ThresholdBackwardBackward0", 0)}
+
+
+@pytest.mark.parametrize("mutation", MUTATIONS, ids=lambda m: f"{m[0]}-{m[2]}")
+def test_a_wrong_saved_as_is_caught(mutation, monkeypatch):
+    """Declaring a saved value a constant (None) when it depends on the inputs gives wrong
+    second derivatives silently; the differential tests above must notice, for every value."""
+    name, cls, k = mutation
+    if (name, k) in HARMLESS:
+        pytest.skip("makes no difference up to third derivatives")
+    wrong = list(cls.saved_as)
+    wrong[k] = None
+    monkeypatch.setattr(cls, "saved_as", tuple(wrong))
+    for name, classes in _GRAPHS.items():
+        if cls not in classes:
+            continue
+        fn, arrays = CASES[name]
+        for ones in (False, True):
+            try:
+                compare(fn, *arrays, names=False, ones=ones, order=3,
+                        requires_grad=name not in CONSTANT_SEED_DIFFER)
+            except AssertionError:
+                return
+    pytest.fail(f"no case notices {cls.__name__}.saved_as[{k}] = None")
+
+
+# -- dtypes ---------------------------------------------------------------------------------
+
+FLOAT32 = ["mul", "div", "pow_scalar", "pow_tt", "exp", "log", "sqrt", "tanh", "sigmoid", "relu",
+           "softmax", "log_softmax", "logsumexp", "var", "std", "norm", "mm", "linear", "mse",
+           "ce", "bce_logits", "gelu", "silu", "bn_train", "to"]
+
+
+@pytest.mark.parametrize("name", FLOAT32)
+def test_float32(name):
+    fn, arrays = CASES[name]
+    compare(fn, *[a.astype(np.float32) for a in arrays], names=name not in NAMES_DIFFER,
+            rtol=2e-4, atol=2e-5)
+
+
+# -- whole programs, on both libraries --------------------------------------------------------
+
+
+def same(program, rtol=1e-6, atol=1e-8):
+    """Run ``program(lib)`` on both libraries: the same numbers (nested lists / tuples / dicts
+    of tensors, arrays and floats), or the same exception type and first line."""
+    results = []
+    for lib in LIBS:
+        try:
+            results.append(("ok", program(lib)))
+        except Exception as e:  # noqa: BLE001 - compared below
+            results.append(("err", e))
+    (gk, g), (tk, t) = results
+    if tk == "err" or gk == "err":
+        assert (gk, type(g)) == (tk, type(t)), (g, t)
+        assert str(g).split("\n")[0] == str(t).split("\n")[0]
+        return g
+    _same_value(g, t, "result", rtol, atol)
+    return g
+
+
+def _same_value(g, t, where, rtol, atol):
+    if isinstance(t, torch.Tensor):
+        assert isinstance(g, glasstorch.Tensor), where
+        assert str(g.dtype) == str(t.dtype) and tuple(g.shape) == tuple(t.shape), where
+        assert g.requires_grad == t.requires_grad, f"{where}: requires_grad"
+        np.testing.assert_allclose(g.detach().numpy(), t.detach().numpy(force=True), rtol=rtol,
+                                   atol=atol, err_msg=where)
+    elif isinstance(t, dict):
+        assert g.keys() == t.keys(), where
+        for k in t:
+            _same_value(g[k], t[k], f"{where}[{k!r}]", rtol, atol)
+    elif isinstance(t, (list, tuple)):
+        assert type(g) is type(t) and len(g) == len(t), where
+        for i, (a, b) in enumerate(zip(g, t)):
+            _same_value(a, b, f"{where}[{i}]", rtol, atol)
+    elif isinstance(t, (float, np.ndarray)):
+        np.testing.assert_allclose(g, t, rtol=rtol, atol=atol, err_msg=where)
+    else:
+        assert g == t, f"{where}: {g!r} != {t!r}"
+
+
+def _mlp(lib, sizes, act, seed=0):
+    """Linear layers of ``sizes`` with ``act`` between them, weights drawn by NumPy."""
+    rng = np.random.default_rng(seed)
+    layers = []
+    for i, (n_in, n_out) in enumerate(zip(sizes, sizes[1:])):
+        lin = lib.nn.Linear(n_in, n_out).double()
+        with lib.no_grad():
+            lin.weight.copy_(lib.tensor(rng.standard_normal((n_out, n_in)) / np.sqrt(n_in)))
+            lin.bias.copy_(lib.tensor(rng.standard_normal(n_out) * 0.1))
+        layers.append(lin)
+        if i < len(sizes) - 2:
+            layers.append(act(lib))
+    return lib.nn.Sequential(*layers)
+
+
+def _grads(model):
+    return {n: p.grad for n, p in model.named_parameters()}
+
+
+def test_hessian_vector_product_of_a_network_loss():
+    """H v for the parameters of a small network: grad of <grad loss, v>."""
+    def program(lib):
+        model = _mlp(lib, [3, 8, 1], lambda L: L.nn.Tanh())
+        x, y = lib.tensor(rand(5, 3)), lib.tensor(rand(5, 1, seed=1))
+        params = list(model.parameters())
+        loss = F(lib).mse_loss(model(x), y)
+        gs = lib.autograd.grad(loss, params, create_graph=True)
+        vs = [lib.tensor(rand(*p.shape, seed=10 + i)) for i, p in enumerate(params)]
+        hv = lib.autograd.grad(sum((g * v).sum() for g, v in zip(gs, vs)), params)
+        return [type(g.grad_fn).__name__ for g in gs], hv
+    names, _ = same(program)
+    assert names == ["TBackward0", "ViewBackward0", "TBackward0", "ViewBackward0"]
+
+
+def test_hessian_of_a_network_loss_by_functional():
+    def program(lib):
+        x, y = lib.tensor(rand(4, 2)), lib.tensor(rand(4, 1, seed=1))
+
+        def loss(w1, b1, w2):
+            h = F(lib).silu(F(lib).linear(x, w1, b1))
+            return F(lib).mse_loss(F(lib).linear(h, w2), y)
+
+        params = (lib.tensor(rand(3, 2, seed=2)), lib.tensor(rand(3, seed=3)),
+                  lib.tensor(rand(1, 3, seed=4)))
+        v = tuple(lib.tensor(rand(*p.shape, seed=5 + i)) for i, p in enumerate(params))
+        fun = lib.autograd.functional
+        return fun.hessian(loss, params), fun.hvp(loss, params, v), fun.vhp(loss, params, v)
+    same(program)
+
+
+def test_backward_with_create_graph_warns_once():
+    """PyTorch's warning about the reference cycle .grad makes: once per process."""
+    program = """if True:
+        import warnings, numpy as np, {lib} as torch
+        warnings.simplefilter("always")
+        x = torch.ones(3, requires_grad=True)
+        with warnings.catch_warnings(record=True) as caught:
+            (x ** 3).sum().backward(create_graph=True)
+            (x ** 2).sum().backward(create_graph=True)
+        print(len(caught), caught[0].category.__name__, caught[0].message)"""
+    out = [subprocess.run([sys.executable, "-c", program.format(lib=lib.__name__)],
+                          capture_output=True, text=True, check=True).stdout for lib in LIBS]
+    assert out[0] == out[1]
+    assert out[0].startswith("1 UserWarning Using backward() with create_graph=True")
+
+
+def test_backward_with_create_graph():
+    """.grad is in the graph (CopyBackwards, then an addition when it accumulates); a second
+    loss made of .grad backpropagates."""
+    def program(lib):
+        x = lib.tensor(rand(4), requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            (x ** 3).sum().backward(create_graph=True)
+        first = (x.grad.detach().clone(), type(x.grad.grad_fn).__name__)
+        g = x.grad
+        x.grad = None
+        (g ** 2).sum().backward()  # d/dx sum((3 x^2)^2) = 36 x^3
+        second = x.grad
+        x.grad = None
+        (x.exp() * x).sum().backward(create_graph=True)
+        (x.exp() * x).sum().backward(create_graph=True)  # accumulates: .grad = .grad + new
+        acc = (x.grad, type(x.grad.grad_fn).__name__)
+        return first, second, acc
+    (_, name), _, (_, acc_name) = same(program)
+    assert name == "CopyBackwards" and acc_name == "AddBackward0"
+
+
+def test_backward_with_create_graph_on_a_module():
+    def program(lib):
+        model = _mlp(lib, [2, 4, 1], lambda L: L.nn.Sigmoid())
+        x = lib.tensor(rand(3, 2))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model(x).pow(2).mean().backward(create_graph=True)
+        penalty = sum((p.grad ** 2).sum() for p in model.parameters())
+        grads = lib.autograd.grad(penalty, list(model.parameters()))
+        return [type(p.grad.grad_fn).__name__ for p in model.parameters()], grads
+    same(program)
+
+
+def test_gradient_penalty_wgan_gp():
+    """WGAN-GP: the critic's loss includes (|grad of the critic w.r.t. its input| - 1)^2 at
+    points between real and fake samples; one optimizer step on it."""
+    def program(lib):
+        critic = _mlp(lib, [4, 16, 16, 1], lambda L: L.nn.LeakyReLU(0.2))
+        opt = lib.optim.Adam(critic.parameters(), lr=1e-3, betas=(0.5, 0.9))
+        real, fake = lib.tensor(rand(6, 4)), lib.tensor(rand(6, 4, seed=1))
+        eps = lib.tensor(rand(6, 1, seed=2, positive=True) / 3)
+        losses = []
+        for _ in range(3):
+            mix = (eps * real + (1 - eps) * fake).requires_grad_(True)
+            out = critic(mix)
+            (grad,) = lib.autograd.grad(out, mix, grad_outputs=lib.ones_like(out),
+                                        create_graph=True)
+            gp = ((grad.norm(2, dim=1) - 1) ** 2).mean()
+            loss = critic(fake).mean() - critic(real).mean() + 10 * gp
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+        return losses, _grads(critic), type(grad.grad_fn).__name__
+    *_, name = same(program)
+    assert name == "MmBackward0"
+
+
+def test_physics_informed_network():
+    """A PINN for u'' = -pi^2 sin(pi x) on [-1, 1], u(+-1) = 0: the second derivative of a
+    tanh network with respect to its input is part of the loss."""
+    def program(lib):
+        net = _mlp(lib, [1, 12, 12, 1], lambda L: L.nn.Tanh())
+        opt = lib.optim.Adam(net.parameters(), lr=1e-2)
+        x = lib.linspace(-1, 1, 9, dtype=lib.float64).reshape(-1, 1).requires_grad_(True)
+        ends = lib.tensor([[-1.0], [1.0]], dtype=lib.float64)
+        history = []
+        for _ in range(3):
+            u = net(x)
+            (u_x,) = lib.autograd.grad(u, x, lib.ones_like(u), create_graph=True)
+            (u_xx,) = lib.autograd.grad(u_x, x, lib.ones_like(u_x), create_graph=True)
+            residual = u_xx + np.pi ** 2 * lib.sin(np.pi * x)
+            loss = (residual ** 2).mean() + (net(ends) ** 2).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            history.append((loss.item(), u_xx.detach()))
+        return history, _grads(net)
+    same(program)
+
+
+def test_maml_one_inner_step():
+    """MAML: adapt the parameters with one gradient step made with create_graph, evaluate on
+    the query set, and backpropagate into the original parameters through the step."""
+    def program(lib):
+        model = _mlp(lib, [1, 10, 1], lambda L: L.nn.ReLU())
+        params = dict(model.named_parameters())
+        xs, ys = lib.tensor(rand(5, 1)), lib.tensor(rand(5, 1, seed=1))
+        xq, yq = lib.tensor(rand(5, 1, seed=2)), lib.tensor(rand(5, 1, seed=3))
+
+        def forward(p, x):
+            h = F(lib).relu(F(lib).linear(x, p["0.weight"], p["0.bias"]))
+            return F(lib).linear(h, p["2.weight"], p["2.bias"])
+
+        inner = F(lib).mse_loss(forward(params, xs), ys)
+        grads = lib.autograd.grad(inner, list(params.values()), create_graph=True)
+        fast = {n: p - 0.1 * g for (n, p), g in zip(params.items(), grads)}
+        outer = F(lib).mse_loss(forward(fast, xq), yq)
+        outer.backward()
+        return outer, _grads(model)
+    same(program)
+
+
+def test_newtons_method():
+    """Newton's method on Rosenbrock's function: the gradient and the Hessian (rows of the
+    gradient's gradient) at each step, the 2x2 system solved by hand."""
+    def program(lib):
+        x = lib.tensor([-1.2, 1.0], dtype=lib.float64, requires_grad=True)
+        path = []
+        for _ in range(6):
+            f = (1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2
+            (g,) = lib.autograd.grad(f, x, create_graph=True)
+            h = lib.stack([lib.autograd.grad(g[i], x, retain_graph=True)[0] for i in range(2)])
+            det = h[0, 0] * h[1, 1] - h[0, 1] * h[1, 0]
+            step = lib.stack([h[1, 1] * g[0] - h[0, 1] * g[1],
+                              h[0, 0] * g[1] - h[1, 0] * g[0]]) / det
+            x = (x - step).detach().requires_grad_(True)
+            path.append(x.detach())
+        return path
+    path = same(program)
+    assert np.allclose(path[-1].numpy(), [1.0, 1.0])
+
+
+def test_custom_function_with_a_differentiable_backward():
+    """An autograd.Function whose backward is made of tensor operations differentiates
+    again (its backward runs recorded under create_graph)."""
+    def program(lib):
+        class Cube(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x ** 3
+
+            @staticmethod
+            def backward(ctx, g):
+                (x,) = ctx.saved_tensors
+                return 3 * g * x * x
+
+        x = lib.tensor(rand(3), requires_grad=True)
+        (g,) = lib.autograd.grad(Cube.apply(x).sum(), x, create_graph=True)
+        return g, lib.autograd.grad(g.sum(), x)
+    same(program)
+
+
+# -- autograd.functional --------------------------------------------------------------------
+
+
+def _f_one(lib, x):
+    return (x.exp() * x.sin()).sum(1)
+
+
+def _f_two(lib, x, y):
+    return x * y.tanh(), (x ** 2).sum()
+
+
+def _scalar(lib, x, y):
+    return (x.sin() * y ** 3).sum() + (x * x).sum() * y.sum()
+
+
+def test_jacobian():
+    def program(lib):
+        fun = lib.autograd.functional
+        x, y = lib.tensor(rand(2, 3)), lib.tensor(rand(2, 3, seed=1))
+        one = fun.jacobian(lambda x: _f_one(lib, x), x)
+        two = fun.jacobian(lambda x, y: _f_two(lib, x, y), (x, y))
+        graph = fun.jacobian(lambda x: _f_one(lib, x), x.clone().requires_grad_(),
+                             create_graph=True)
+        vec = fun.jacobian(lambda x: _f_one(lib, x), x, vectorize=True)
+        return one, two, graph, vec
+    same(program)
+
+
+def test_hessian():
+    def program(lib):
+        fun = lib.autograd.functional
+        x, y = lib.tensor(rand(3)), lib.tensor(rand(3, seed=1))
+        one = fun.hessian(lambda x: _scalar(lib, x, y), x)
+        two = fun.hessian(lambda x, y: _scalar(lib, x, y), (x, y))
+        graph = fun.hessian(lambda x: _scalar(lib, x, y), x.clone().requires_grad_(),
+                            create_graph=True)
+        return one, two, graph
+    same(program)
+
+
+@pytest.mark.parametrize("which", ["vjp", "jvp"])
+def test_vjp_and_jvp(which):
+    def program(lib):
+        fn = getattr(lib.autograd.functional, which)
+        x, y = lib.tensor(rand(2, 3)), lib.tensor(rand(2, 3, seed=1))
+        vx = lib.tensor(rand(2, seed=2) if which == "vjp" else rand(2, 3, seed=2))
+        one = fn(lambda x: _f_one(lib, x), x, vx)
+        v2 = ((lib.tensor(rand(2, 3, seed=3)), lib.tensor(rand(seed=4))) if which == "vjp"
+              else (lib.tensor(rand(2, 3, seed=3)), lib.tensor(rand(2, 3, seed=4))))
+        two = fn(lambda x, y: _f_two(lib, x, y), (x, y), v2)
+        graph = fn(lambda x: _f_one(lib, x), x.clone().requires_grad_(), vx, create_graph=True)
+        scalar = fn(lambda x: (x * x).sum() if which == "vjp" else x * x,
+                    lib.tensor(rand(1, seed=5)))
+        return one, two, graph, scalar
+    same(program)
+
+
+@pytest.mark.parametrize("which", ["hvp", "vhp"])
+def test_hvp_and_vhp(which):
+    def program(lib):
+        fn = getattr(lib.autograd.functional, which)
+        x, y = lib.tensor(rand(3)), lib.tensor(rand(3, seed=1))
+        v = lib.tensor(rand(3, seed=2))
+        one = fn(lambda x: _scalar(lib, x, y), x, v)
+        two = fn(lambda x, y: _scalar(lib, x, y), (x, y), (v, v * 2))
+        graph = fn(lambda x: _scalar(lib, x, y), x.clone().requires_grad_(), v,
+                   create_graph=True)
+        return one, two, graph
+    same(program)
+
+
+def test_functional_zeros_for_an_unused_input_and_strict_mode():
+    def program(lib):
+        fun = lib.autograd.functional
+        x, y = lib.tensor(rand(3)), lib.tensor(rand(3, seed=1))
+        return (fun.jacobian(lambda x, y: x * 2, (x, y)),
+                fun.hessian(lambda x, y: (x ** 3).sum(), (x, y)),
+                fun.vjp(lambda x, y: x.sum(), (x, y))[1])
+    same(program)
+    for strict_call in [
+        lambda lib: lib.autograd.functional.jacobian(lambda x, y: x * 2, (lib.ones(2),
+                                                     lib.ones(2)), strict=True),
+        lambda lib: lib.autograd.functional.vjp(lambda x: x.sum(), lib.ones(2), strict=True,
+                                                v=None) + (None,) and
+        lib.autograd.functional.vjp(lambda x, y: x.sum(), (lib.ones(2), lib.ones(2)),
+                                    strict=True),
+        lambda lib: lib.autograd.functional.hessian(lambda x: x.sum() * 2, lib.ones(2),
+                                                    strict=True),
+        lambda lib: lib.autograd.functional.jvp(lambda x: x.detach(), lib.ones(2),
+                                                lib.ones(2), strict=True),
+    ]:
+        same(strict_call)
+
+
+def test_functional_argument_errors():
+    fun = [lib.autograd.functional for lib in LIBS]  # noqa: F841 - both import
+    for bad in [
+        lambda lib: lib.autograd.functional.vjp(lambda x: x * 2, lib.ones(2)),  # v needed
+        lambda lib: lib.autograd.functional.jvp(lambda x: x * 2, lib.ones(2)),
+        lambda lib: lib.autograd.functional.hvp(lambda x: x.sum(), lib.ones(2)),
+        lambda lib: lib.autograd.functional.vjp(lambda x: x * 2, lib.ones(2), lib.ones(3)),
+        lambda lib: lib.autograd.functional.vjp(lambda x, y: (x, y), (lib.ones(2), lib.ones(2)),
+                                                (lib.ones(2),)),
+        lambda lib: lib.autograd.functional.jvp(lambda x, y: x, (lib.ones(2), lib.ones(2)),
+                                                (lib.ones(2), lib.ones(3))),
+        lambda lib: lib.autograd.functional.jacobian(lambda x: x, [lib.ones(2)]),
+        lambda lib: lib.autograd.functional.jacobian(lambda x: x, (lib.ones(2), 3.0)),
+        lambda lib: lib.autograd.functional.jacobian(lambda x: 2.0, lib.ones(2)),
+        lambda lib: lib.autograd.functional.hessian(lambda x: x * 2, lib.ones(2)),
+        lambda lib: lib.autograd.functional.hessian(lambda x: (x, x), lib.ones(2)),
+        lambda lib: lib.autograd.functional.vhp(lambda x: x * 2, lib.ones(2), lib.ones(2)),
+        lambda lib: lib.autograd.functional.jacobian(lambda x: x, lib.ones(2),
+                                                     strategy="forward-mode"),
+        lambda lib: lib.autograd.functional.jacobian(lambda x: x, lib.ones(2),
+                                                     strategy="sideways"),
+    ]:
+        same(bad)
+
+
+# -- refusing, loudly ---------------------------------------------------------------------------
+
+
+def test_a_node_that_does_not_support_create_graph_refuses():
+    from glasstorch._tensor import apply
+    from glasstorch.autograd.function import Node
+
+    class CubeBackward0(Node):
+        """out = x^3  |  dx = 3 g x^2 (not opted in to create_graph)"""
+
+        saved_inputs = (0,)
+
+        def forward(self, x):
+            self.saved = (x,)
+            return x ** 3
+
+        def backward(self, g):
+            (x,) = self.saved
+            return (3 * g * x * x,)
+
+    x = glasstorch.tensor(rand(3), requires_grad=True)
+    apply(CubeBackward0, x).sum().backward()  # first order: fine
+    np.testing.assert_allclose(x.grad.numpy(), 3 * rand(3) ** 2)
+    with pytest.raises(RuntimeError, match=r"derivative for CubeBackward0 is not implemented"
+                                           r"\n\[glasstorch\] create_graph=True"):
+        glasstorch.autograd.grad(apply(CubeBackward0, x).sum(), x, create_graph=True)
+    with pytest.raises(RuntimeError, match="derivative for CubeBackward0"):
+        apply(CubeBackward0, x).sum().backward(create_graph=True)
+
+
+def test_a_formula_that_leaves_the_graph_is_an_error():
+    from glasstorch._tensor import apply
+    from glasstorch.autograd.function import Node
+
+    class LeakyBackward0(Node):
+        """a backward formula that (wrongly) converts to NumPy under create_graph"""
+
+        saved_as = ()
+
+        def forward(self, x):
+            return x * 2
+
+        def backward(self, g):
+            return (np.full(tuple(g.shape), 2.0),)
+
+    x = glasstorch.tensor(rand(3), requires_grad=True)
+    with pytest.raises(RuntimeError, match="gave a NumPy ndarray, not a tensor"):
+        glasstorch.autograd.grad(apply(LeakyBackward0, x).sum(), x, create_graph=True)
+
+
+def test_no_core_node_refuses():
+    """Every node of the core ops and of nn.functional's families opts in (``saved_as``), but
+    the user Function's node (its backward is already tensor code) and AccumulateGrad."""
+    import importlib
+    import inspect
+
+    from glasstorch.autograd.function import Node
+
+    modules = ["glasstorch._ops", "glasstorch._creation"] + [
+        f"glasstorch._ops.{f}.nodes" for f in
+        ("pointwise", "reduction", "shape", "indexing", "linalg")] + [
+        f"glasstorch.nn._ops.{f}" for f in
+        ("activation", "loss", "normalization", "padding", "binary_ops")]
+    refusing = []
+    for name in modules:
+        for _, cls in inspect.getmembers(importlib.import_module(name), inspect.isclass):
+            if issubclass(cls, Node) and cls.__module__ == name and cls.saved_as is None:
+                refusing.append(cls.__name__)
+    assert refusing == []
+
+
+def test_hooks_retain_grad_and_anomaly_mode_under_create_graph():
+    def program(lib):
+        x = lib.tensor(rand(3), requires_grad=True)
+        h = x.sin()
+        h.retain_grad()
+        h.register_hook(lambda g: g * h)  # a hook's result stays in the graph
+        with lib.autograd.detect_anomaly(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            (g,) = lib.autograd.grad((h ** 2).sum(), x, create_graph=True)
+            second = lib.autograd.grad(g.sum(), x)
+        return g, second
+    same(program)

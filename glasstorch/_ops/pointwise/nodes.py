@@ -126,6 +126,8 @@ class DivBackward0(Node):
 class DivBackward2(DivBackward0):
     """out = a / b rounded ('trunc' or 'floor')  |  da = 0,  db = 0"""
 
+    saved_as = (None, None)  # (unused: the gradients are 0)
+
 
 class FloorDivideBackward(DivBackward0):
     """out = floor(a / b)  |  PyTorch defines no derivative: backward raises"""

@@ -57,4 +57,4 @@ class NativeBatchNormBackward0(Node):
             mean = np.mean(x, axis=self.axes)
             invstd = 1 / np.sqrt(np.var(x, axis=self.axes) + self.eps)
         xhat = (x - mean.reshape(shape)) * invstd.reshape(shape)
-        return xhat, self._in_graph(weight, 1), invstd, mean
+        return xhat, self._in_graph(weight, self.saved_as[1]), invstd, mean
