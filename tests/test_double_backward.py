@@ -39,6 +39,17 @@ def _written(t, key, value):
     return t
 
 
+def _mul_row(t, row):
+    t[1].mul_(row)  # an in-place op on a view: the base records CopySlices
+    return t
+
+
+def _view_then_mul(t, other):
+    view = t[1:]
+    t.mul_(other)  # the base changes after the view was taken: the view's history follows
+    return view
+
+
 def rand(*shape, seed=0, positive=False, dtype="float64"):
     rng = np.random.default_rng(seed)
     x = rng.standard_normal(shape)
@@ -324,6 +335,23 @@ CASES = {
     "kl_div": (lambda L, a, b: F(L).kl_div(L.log_softmax(a, 1), L.softmax(b, 1),
                                            reduction="batchmean"),
      [rand(3, 4), rand(3, 4, seed=1)]),
+    "round": (lambda L, a: L.round(a) * a, [rand(3, 4)]),
+    "rsub_t": (lambda L, a, b: L.rsub(a, b, alpha=2) ** 2, [rand(3, 4), rand(4, seed=1)]),
+    "squeeze_dims": (lambda L, a: a.squeeze((0, 2)) ** 2, [rand(1, 4, 1)]),
+    "diag_matrix": (lambda L, a: L.diag(a, 1) ** 2, [rand(3, 4)]),
+    "masked_fill_t": (lambda L, a, b: a.masked_fill(a > 0, b) ** 2, [rand(3, 4), rand(seed=1)]),
+    "masked_select": (lambda L, a: L.masked_select(a, a > 0) ** 2, [rand(3, 4)]),
+    "index_put_acc": (lambda L, a, b: L.index_put(a, (L.tensor([0, 0, 2]),), b,
+                                                  accumulate=True) ** 2,
+                      [rand(3, 4), rand(3, 4, seed=1)]),
+    "scatter_value": (lambda L, a: L.scatter(a, 1, L.tensor([[0], [2], [1]]), 2.0) ** 2,
+                      [rand(3, 4)]),
+    "fill": (lambda L, a, b: (a * 1).fill_(b) * a, [rand(3, 4), rand(seed=1)]),
+    "zero": (lambda L, a: (a * 1).zero_() + a ** 2, [rand(3, 4)]),
+    "copy": (lambda L, a, b: (a * 1).copy_(b) * a, [rand(3, 4), rand(4, seed=1)]),
+    "inplace_on_view": (lambda L, a, b: _mul_row(a * 1, b) ** 2, [rand(3, 4), rand(4, seed=1)]),
+    "view_of_changed_base": (lambda L, a, b: _view_then_mul(a * 1, b) ** 2,
+                             [rand(3, 4), rand(3, 4, seed=1)]),
     "prod_all": (lambda L, a: a.prod(), [rand(3, 4)]),
     "prod_dim": (lambda L, a: a.prod(1), [rand(3, 4)]),
     "prod_keep": (lambda L, a: a.prod(0, keepdim=True), [rand(3, 4)]),
@@ -347,6 +375,7 @@ NAMES_DIFFER = {
     "gelu_tanh", "logsigmoid", "mse", "mse_sum", "mse_none", "smooth_l1", "huber", "nll", "ce",
     "ce_ls", "ce_probs", "bce", "bce_w", "bce_logits", "bce_logits_pw", "bn_train",
     "bn_train4d", "bn_eval", "bn_noaffine", "pad", "pad_reflect", "pad_replicate", "kl_div",
+    "rsub_t", "squeeze_dims", "masked_fill_t", "masked_select", "scatter_value",
 }
 # With a constant incoming gradient, PyTorch's fused batch-norm backward keeps the bias's
 # gradient (a sum of that constant) in the graph; glasstorch's is a constant.
@@ -730,6 +759,26 @@ def test_custom_function_with_a_differentiable_backward():
     same(program)
 
 
+def test_once_differentiable_backward_is_not_differentiated():
+    def program(lib):
+        class Cube(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x ** 3
+
+            @staticmethod
+            @lib.autograd.function.once_differentiable
+            def backward(ctx, g):
+                (x,) = ctx.saved_tensors
+                return 3 * g * x * x
+
+        x = lib.tensor(rand(3), requires_grad=True)
+        (g,) = lib.autograd.grad(Cube.apply(x).sum(), x, create_graph=True)
+        return g, lib.autograd.grad(g.sum(), x)
+    same(program)
+
+
 # -- autograd.functional --------------------------------------------------------------------
 
 
@@ -931,4 +980,14 @@ def test_hooks_retain_grad_and_anomaly_mode_under_create_graph():
             (g,) = lib.autograd.grad((h ** 2).sum(), x, create_graph=True)
             second = lib.autograd.grad(g.sum(), x)
         return g, second
+    same(program)
+
+
+def test_create_graph_without_retain_graph_frees_the_first_graph():
+    """retain_graph=False: the gradient's graph refers to the first graph's nodes, now freed;
+    differentiating it again is PyTorch's "backward through the graph a second time"."""
+    def program(lib):
+        x = lib.tensor(rand(3), requires_grad=True)
+        (g,) = lib.autograd.grad(x.exp().sum(), x, create_graph=True, retain_graph=False)
+        return lib.autograd.grad(g.sum(), x)
     same(program)

@@ -464,8 +464,18 @@ def _dtype_of(np_dtype):
 
 
 def once_differentiable(fn):
-    """Accepted for compatibility: glasstorch's backward never builds a graph anyway."""
-    return fn
+    """Mark a Function's backward as not differentiable itself: it runs without recording,
+    so under create_graph its gradients are constants (as in PyTorch)."""
+    import functools
+
+    from .grad_mode import no_grad
+
+    @functools.wraps(fn)
+    def wrapper(ctx, *args, **kwargs):
+        with no_grad():
+            return fn(ctx, *args, **kwargs)
+
+    return wrapper
 
 
 # keep a weak cache of accumulators so a leaf has one AccumulateGrad for its lifetime
