@@ -261,6 +261,8 @@ class HistogramBackward(Node):  # prints as NotImplemented (autograd/_names.py)
     """(hist, bin_edges) = counts (or summed weights) of x per bin  |  PyTorch defines no
     derivative: backward raises"""
 
+    saved_as = ()  # (its backward raises PyTorch's error, with create_graph too)
+
     def forward(self, x, weight, edges, linear=True, density=False):
         x = x.reshape(-1)
         inside = (x >= edges[0]) & (x <= edges[-1])  # (nan is outside)
