@@ -250,6 +250,143 @@ def pad(input: Tensor, pad: tuple, mode: str) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# embedding and layer_norm
+# ---------------------------------------------------------------------------------------------
+
+
+def _type_name(x) -> str:
+    kind = type(x)
+    if kind.__module__ == "builtins":
+        return kind.__name__
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+def argument(fn: str, name: str, position: int, x, want: str = "Tensor") -> None:
+    """PyTorch's TypeError for a C++ function given a non-tensor where a tensor is expected."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be {want}, not "
+                        f"{_type_name(x)}")
+
+
+def int_tuple(fn: str, name: str, position: int, value) -> tuple:
+    """A sequence of ints (a list, tuple or torch.Size) as a tuple, or PyTorch's TypeError."""
+    if isinstance(value, (list, tuple)) and all(
+            isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in value):
+        return tuple(int(v) for v in value)
+    raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be tuple of ints, "
+                    f"not {_type_name(value)}")
+
+
+def padding_idx(padding_idx: int | None, weight: Tensor) -> int:
+    """Embedding's padding_idx within [-rows, rows), made non-negative; -1 for none."""
+    if padding_idx is None:
+        return -1
+    rows = weight.size(0)
+    if padding_idx > 0 and padding_idx >= rows or padding_idx < 0 and padding_idx < -rows:
+        raise AssertionError("Padding_idx must be within num_embeddings")
+    return padding_idx + rows if padding_idx < 0 else padding_idx
+
+
+def _index_dtype(indices: Tensor, number: int, op: str) -> None:
+    if indices.dtype not in (D.int64, D.int32):
+        raise RuntimeError(
+            f"Expected tensor for argument #{number} 'indices' to have one of the following "
+            f"scalar types: Long, Int; but got torch.{indices.dtype.scalar_name}Tensor instead "
+            f"(while checking arguments for {op})\n[glasstorch] an embedding looks rows up by "
+            f"index, so its input must hold integer ids (torch.long), got {indices.dtype} of "
+            f"shape {list(indices.shape)}: use x.long() (or pass the token ids, not vectors)."
+        )
+
+
+def embedding_renorm(weight: Tensor, indices: Tensor) -> None:
+    """F.embedding's max_norm: renormalising rows in place needs a float 2-D weight."""
+    if weight.ndim != 2:
+        raise RuntimeError(f"Expected 2-dimensional tensor, but got {weight.ndim}-dimensional "
+                           "tensor for argument #1 'self' (while checking arguments for "
+                           "embedding_renorm_)")
+    _index_dtype(indices, 2, "embedding_renorm_")
+    rows = weight.shape[0]
+    idx = indices._data
+    if idx.size and (idx.min() < -rows or idx.max() >= rows):
+        bad = idx[(idx < -rows) | (idx >= rows)]
+        raise IndexError(f"select(): index {int(bad.flat[0])} out of range for tensor of size "
+                         f"{list(weight.shape)} at dimension 0")
+    if not weight.dtype.is_floating_point:
+        raise RuntimeError("norm(): input dtype should be either floating point or complex. "
+                           f"Got {weight.dtype.scalar_name} instead.")
+
+
+def embedding(input: Tensor, weight: Tensor, padding_idx: int, sparse: bool) -> None:
+    """torch.embedding: tensors, a 2-D weight, integer indices within its rows."""
+    argument("embedding", "weight", 1, weight)
+    argument("embedding", "indices", 2, input)
+    if not isinstance(padding_idx, int) or isinstance(padding_idx, bool):
+        raise TypeError("embedding(): argument 'padding_idx' (position 3) must be int, not "
+                        f"{_type_name(padding_idx)}")
+    if weight.ndim != 2:
+        raise RuntimeError("'weight' must be 2-D")
+    _index_dtype(input, 1, "embedding")
+    idx, rows = input._data, weight.shape[0]
+    if idx.size and (idx.min() < 0 or idx.max() >= rows):
+        raise IndexError(
+            f"index out of range in self\n[glasstorch] the indices range from {int(idx.min())} "
+            f"to {int(idx.max())}, but the embedding has {rows} rows, so valid indices are 0 to "
+            f"{rows - 1}: make num_embeddings larger than the largest index (e.g. the "
+            "vocabulary size)."
+        )
+    if sparse:
+        raise NotImplementedError(
+            "[glasstorch] sparse gradients are not supported: glasstorch has dense tensors "
+            "only. Use sparse=False (the default); the gradient is then a dense tensor with "
+            "zeros in the rows that were not looked up, and every optimizer accepts it."
+        )
+
+
+def layer_norm(input: Tensor, normalized_shape: tuple, weight: Tensor | None,
+               bias: Tensor | None) -> None:
+    """F.layer_norm: the input ends with normalized_shape, the weight and bias have it, and
+    the dtypes agree (PyTorch lets a float16 input take float32 parameters)."""
+    shape = list(normalized_shape)
+    if not shape:
+        raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., "
+                           "containing at least one element, but got normalized_shape = []")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and list(t.shape) != shape:
+            raise RuntimeError(
+                f"Expected {name} to be of same shape as normalized_shape, but got {name} of "
+                f"shape {list(t.shape)} and normalized_shape = {shape}"
+            )
+    ish = list(input.shape)
+    if len(ish) < len(shape) or ish[len(ish) - len(shape):] != shape:
+        star = ", ".join(["*", *map(str, shape)])
+        raise RuntimeError(
+            f"Given normalized_shape={shape}, expected input with shape [{star}], but got "
+            f"input of size{ish}\n[glasstorch] LayerNorm normalises the last "
+            f"{len(shape)} dimension(s) of its input, which must be {shape}; build the layer "
+            f"with the size of the input's last dimension, e.g. "
+            f"nn.LayerNorm({ish[-1] if ish else 1})."
+        )
+    params = [t for t in (weight, bias) if t is not None]
+    if params and params[0].dtype is not input.dtype:  # PyTorch's "mixed dtype" kernel
+        hint = (f"\n[glasstorch] the input is {input.dtype} but the weight/bias are "
+                f"{', '.join(str(t.dtype) for t in params)}; convert one side (x.to(weight.dtype) "
+                "or layer.to(x.dtype)). Only a float16 input may take float32 parameters.")
+        if any(t.dtype is not D.float32 for t in params):
+            raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float"
+                               + hint)
+        if input.dtype is not D.float16:
+            raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype." + hint)
+        return
+    for t in params:
+        if t.dtype is not input.dtype:
+            raise RuntimeError(f"expected scalar type {input.dtype.scalar_name} but found "
+                               f"{t.dtype.scalar_name}")
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f'"LayerNormKernelImpl" not implemented for '
+                                  f"'{input.dtype.scalar_name}'")
+
+
+# ---------------------------------------------------------------------------------------------
 # losses that compare input and target elementwise (and the loss modules' legacy flags)
 # ---------------------------------------------------------------------------------------------
 

@@ -43,6 +43,7 @@ from ._ops.activation import (
     _erf,  # noqa: F401  (tests import it from here)
 )
 from ._ops.binary_ops import AddBackward1, DivBackward1, MulBackward1, XlogyBackward0
+from ._ops.embedding import EmbeddingBackward0
 from ._ops.loss import (
     BinaryCrossEntropyBackward0,
     BinaryCrossEntropyWithLogitsBackward0,
@@ -52,13 +53,14 @@ from ._ops.loss import (
     NllLossBackward0,
     SmoothL1LossBackward0,
 )
-from ._ops.normalization import NativeBatchNormBackward0
+from ._ops.normalization import NativeBatchNormBackward0, NativeLayerNormBackward0
 from ._ops.padding import PAD_NODES, ConstantPadNdBackward0
 
 __all__ = [
     "linear", "relu", "relu_", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax", "gelu",
     "elu", "silu", "softplus", "logsigmoid", "hardtanh", "relu6", "mish", "hardswish",
-    "softsign", "softmin", "dropout", "one_hot", "batch_norm", "normalize", "pad",
+    "softsign", "softmin", "dropout", "one_hot", "batch_norm", "layer_norm", "normalize", "pad",
+    "embedding",
     "cosine_similarity", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy",
     "nll_loss", "kl_div", "binary_cross_entropy", "binary_cross_entropy_with_logits",
 ]
@@ -285,6 +287,18 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
                 mean=mean.astype(x.dtype), invstd=invstd, axes=axes, training=bool(training))
 
 
+def layer_norm(input: Tensor, normalized_shape: Sequence[int], weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Normalise each sample over its last len(normalized_shape) dims to mean 0 and variance 1
+    (the biased variance, plus eps), then scale by ``weight`` and shift by ``bias``."""
+    normalized_shape = _checks.int_tuple("layer_norm", "normalized_shape", 2, normalized_shape)
+    _checks.layer_norm(input, normalized_shape, weight, bias)
+    return _run(NativeLayerNormBackward0, (input, weight, bias),
+                (input._data, None if weight is None else weight._data,
+                 None if bias is None else bias._data),
+                ndim=len(normalized_shape), eps=eps)
+
+
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
               out: Tensor | None = None) -> Tensor:
     """x / max(||x||_p, eps) along ``dim``."""
@@ -326,6 +340,39 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
     node = PAD_NODES.get((mode, len(pad) // 2), ConstantPadNdBackward0)
     fill = (0.0 if value is None else value) if mode == "constant" else None
     return apply(node, input, index=index, value=fill)
+
+
+# =============================================================================================
+# embedding
+# =============================================================================================
+
+
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
+              max_norm: float | None = None, norm_type: float = 2.0,
+              scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
+    """Look rows of ``weight`` (num_embeddings, dim) up by the integer ids in ``input``: the
+    result has shape (*input.shape, dim). The gradient adds into the rows that were used;
+    ``padding_idx``'s row gets none. With ``max_norm``, each used row whose ``norm_type``-norm
+    exceeds it is first scaled down to it, in place (as PyTorch does)."""
+    padding_idx = _checks.padding_idx(padding_idx, weight)
+    if max_norm is not None:
+        _embedding_renorm_(weight, input.contiguous(), max_norm, norm_type)
+    _checks.embedding(input, weight, padding_idx, sparse)
+    return _run(EmbeddingBackward0, (weight,), (weight._data, input._data),
+                padding_idx=padding_idx, scale_grad_by_freq=scale_grad_by_freq)
+
+
+def _embedding_renorm_(weight: Tensor, indices: Tensor, max_norm: float, norm_type: float) -> None:
+    """torch.embedding_renorm_ (under no_grad): every row looked up whose norm exceeds max_norm
+    is multiplied by max_norm / (norm + 1e-7), in the weight's dtype."""
+    _checks.embedding_renorm(weight, indices)
+    w = weight._data
+    rows = np.unique(indices._data) % w.shape[0]
+    norms = np.linalg.norm(w[rows], ord=norm_type, axis=1).astype(np.float64)
+    big = norms > max_norm
+    scale = max_norm / (norms[big] + 1e-7)
+    w[rows[big]] *= scale.astype(w.dtype)[:, None]
+    weight._vc[0] += 1
 
 
 # =============================================================================================

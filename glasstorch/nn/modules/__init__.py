@@ -9,9 +9,12 @@ from .flatten import Flatten, Unflatten
 from .linear import Identity, Linear
 from .loss import *  # noqa: F403
 from .module import Module
+from .normalization import LayerNorm
+from .sparse import Embedding
 
 __all__ = [
     "Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
-    "Linear", "Identity", "Flatten", "Unflatten", "Dropout", "BatchNorm1d",
+    "Linear", "Identity", "Flatten", "Unflatten", "Dropout", "BatchNorm1d", "LayerNorm",
+    "Embedding",
     *activation.__all__, *loss.__all__,
 ]
