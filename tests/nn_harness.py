@@ -21,13 +21,57 @@ LIBS = (glasstorch, torch)
 
 
 def tree(fn, depth: int = 40):
-    """(name, [children]) of a grad_fn and everything behind it; None for an empty edge."""
+    """(name, [children]) of a grad_fn and everything behind it; None for an empty edge.
+    (Shared nodes are repeated: use :func:`graph` for recurrent graphs.)"""
     if fn is None:
         return None
     if depth == 0:
         return "..."
-    name = fn.name() if callable(getattr(fn, "name", None)) else type(fn).__name__
-    return (name, [tree(f, depth - 1) for f, _ in fn.next_functions])
+    return (_name(fn), [tree(f, depth - 1) for f, _ in fn.next_functions])
+
+
+def _name(fn) -> str:
+    return fn.name() if callable(getattr(fn, "name", None)) else type(fn).__name__
+
+
+def graph(fn) -> list:
+    """The grad_fn graph behind ``fn`` as a list of (name, [(child number, output slot)]),
+    numbered in depth-first order, each node once: two graphs are the same (names, edges,
+    their order, None edges, sharing) exactly when these lists are equal."""
+    number: dict = {}
+    out: list = []
+
+    def visit(node) -> int:
+        stack = [(node, iter(node.next_functions))]
+        number[node] = len(out)
+        out.append([_name(node), []])
+        while stack:
+            cur, it = stack[-1]
+            for child, slot in it:
+                if child is None:
+                    out[number[cur]][1].append(None)
+                    continue
+                if child not in number:
+                    number[child] = len(out)
+                    out.append([_name(child), []])
+                    out[number[cur]][1].append((number[child], slot))
+                    stack.append((child, iter(child.next_functions)))
+                    break
+                out[number[cur]][1].append((number[child], slot))
+            else:
+                stack.pop()
+        return number[node]
+
+    if fn is not None:
+        visit(fn)
+    return [(n, tuple(c)) for n, c in out]
+
+
+def first_graph_difference(a: list, b: list) -> str | None:
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x != y:
+            return f"node {i}: {x} != {y}"
+    return None if len(a) == len(b) else f"{len(a)} nodes != {len(b)}"
 
 
 def tensors(out, lib) -> list:
@@ -66,10 +110,10 @@ def as_lib(x, lib, requires_grad=False):
 
 
 def compare(gm, tm, inputs: tuple, kwargs: dict | None = None, *, grad: bool = True,
-            whole_tree: bool = False, rtol=None, atol=None, seed: int = 0,
+            whole_graph: bool = False, rtol=None, atol=None, seed: int = 0,
             call=None):
     """Run both layers on ``inputs`` (NumPy arrays, nested in tuples as the layer takes
-    them) and compare outputs, grad_fn names (whole trees with ``whole_tree``), and the
+    them) and compare outputs, grad_fn names (whole trees with ``whole_graph``), and the
     gradients of the floating inputs and of every parameter. Returns torch's output."""
     kwargs = kwargs or {}
     call = call or (lambda m, *a, **k: m(*a, **k))
@@ -81,9 +125,10 @@ def compare(gm, tm, inputs: tuple, kwargs: dict | None = None, *, grad: bool = T
         results.append((args, out))
     (gargs, gout), (targs, tout) = results
     assert_same(gout, tout, "out", rtol, atol)
-    if whole_tree:
+    if whole_graph:
         for i, (a, b) in enumerate(zip(tensors(gout, glasstorch), tensors(tout, torch))):
-            assert tree(a.grad_fn) == tree(b.grad_fn), f"grad_fn tree of output {i}"
+            ta, tb = graph(a.grad_fn), graph(b.grad_fn)
+            assert ta == tb, f"grad_fn graph of output {i}: {first_graph_difference(ta, tb)}"
     if not grad:
         return tout
     touts = [o for o in tensors(tout, torch) if o.requires_grad]
@@ -164,3 +209,4 @@ def checkpoints_cross(gm, tm) -> None:
 
 def float_tol(dtype: str):
     return TOL[dtype]
+

@@ -387,6 +387,145 @@ def layer_norm(input: Tensor, normalized_shape: tuple, weight: Tensor | None,
 
 
 # ---------------------------------------------------------------------------------------------
+# recurrent layers (the checks PyTorch makes in nn/modules/rnn.py and ATen's RNN.cpp)
+# ---------------------------------------------------------------------------------------------
+
+
+def rnn_init(mode: str, input_size, hidden_size, num_layers, bias, batch_first, dropout,
+             proj_size) -> None:
+    """RNNBase's constructor arguments, checked in PyTorch's order."""
+    import numbers
+
+    if not isinstance(dropout, numbers.Number) or not 0 <= dropout <= 1 \
+            or isinstance(dropout, bool):
+        raise ValueError("dropout should be a number in range [0, 1] representing the "
+                         "probability of an element being zeroed")
+    if dropout > 0 and num_layers == 1:
+        warnings.warn("dropout option adds dropout after all but last recurrent layer, so "
+                      "non-zero dropout expects num_layers greater than 1, but got "
+                      f"dropout={dropout} and num_layers={num_layers}", stacklevel=4)
+    for name, value, kind in (("bias", bias, bool), ("batch_first", batch_first, bool)):
+        if not isinstance(value, kind):
+            raise TypeError(f"{name} should be of type bool, got: {type(value).__name__}")
+    for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
+        if not isinstance(value, int):
+            raise TypeError(f"{name} should be of type int, got: {type(value).__name__}")
+        if value <= 0:
+            raise ValueError(f"{name} must be greater than zero")
+    if num_layers <= 0:
+        raise ValueError("num_layers must be greater than zero")
+    if proj_size < 0:
+        raise ValueError("proj_size should be a positive integer or zero to disable projections")
+    if proj_size >= hidden_size:
+        raise ValueError("proj_size has to be smaller than hidden_size")
+
+
+def rnn_input(name: str, input: Tensor, hx, is_lstm: bool) -> bool:
+    """A 2-D (unbatched) or 3-D input and states of the matching rank; returns batched."""
+    if input.dim() not in (2, 3):
+        tensor = " tensor" if name == "RNN" else ""
+        raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.dim()}D{tensor} "
+                         "instead")
+    batched = input.dim() == 3
+    rank, kind = (3, "batched 3-D") if batched else (2, "unbatched 2-D")
+    if hx is not None and is_lstm and (hx[0].dim() != rank or hx[1].dim() != rank):
+        raise RuntimeError(f"For {kind} input, hx and cx should also be {rank}-D but got "
+                           f"({hx[0].dim()}-D, {hx[1].dim()}-D) tensors")
+    if hx is not None and not is_lstm and hx.dim() != rank:
+        raise RuntimeError(f"For {kind} input, hx should also be {rank}-D but got "
+                           f"{hx.dim()}-D tensor")
+    return batched
+
+
+def rnn_forward(module, input: Tensor, hx) -> None:
+    """RNNBase.check_forward_args on the batched input and states: the weights' dtype, the
+    feature size, and states of shape (num_layers * directions, batch, hidden)."""
+    weight = module.weight_ih_l0
+    layout = "(batch, seq, feature)" if module.batch_first else "(seq, batch, feature)"
+    if input.dtype is not weight.dtype:
+        raise ValueError(
+            f"RNN input dtype ({input.dtype}) does not match weight dtype ({weight.dtype}). "
+            f"Convert input: input.to({weight.dtype}), or convert model: "
+            f"model.to({input.dtype})"
+        )
+    if input.size(-1) != module.input_size:
+        raise RuntimeError(
+            f"input.size(-1) must be equal to input_size. Expected {module.input_size}, got "
+            f"{input.size(-1)}\n[glasstorch] the input has shape {list(input.shape)}, read as "
+            f"{layout} (batch_first={module.batch_first}), so each step has "
+            f"{input.size(-1)} features; the layer was built for input_size="
+            f"{module.input_size}."
+        )
+    directions = 2 if module.bidirectional else 1
+    batch = input.size(0) if module.batch_first else input.size(1)
+    out_size = module.proj_size if module.proj_size > 0 else module.hidden_size
+    expected = (module.num_layers * directions, batch, out_size)
+    hint = (f"\n[glasstorch] initial states have shape (num_layers * num_directions, batch, "
+            f"hidden) = {expected}, whatever batch_first says; the batch is dim "
+            f"{0 if module.batch_first else 1} of the input {list(input.shape)}.")
+    if module.mode != "LSTM":
+        if tuple(hx.shape) != expected:
+            raise RuntimeError(f"Expected hidden size {expected}, got {list(hx.shape)}" + hint)
+        return
+    if tuple(hx[0].shape) != expected:
+        raise RuntimeError(f"Expected hidden[0] size {expected}, got {list(hx[0].shape)}" + hint)
+    cell = (expected[0], batch, module.hidden_size)
+    if tuple(hx[1].shape) != cell:
+        raise RuntimeError(f"Expected hidden[1] size {cell}, got {list(hx[1].shape)}" + hint)
+
+
+def lstm_fused(input: Tensor, proj_size: int, hx: tuple) -> bool:
+    """Whether PyTorch runs this LSTM with its oneDNN kernel: float32, not empty, no
+    projections (those warn and fall back to the composite)."""
+    if input.dtype is not D.float32 or input.numel() == 0:
+        return False
+    if proj_size > 0:
+        warnings.warn("LSTM with projections is not supported with oneDNN. Using default "
+                      "implementation.", stacklevel=5)
+        return False
+    for state in hx:
+        if state.dtype is not D.float32:
+            raise RuntimeError(
+                "get_mkldnn_dtype: unsupported data type\n[glasstorch] the input is float32 "
+                f"but an initial state is {state.dtype}: give h0 and c0 the input's dtype."
+            )
+    return True
+
+
+def rnn_cell_input(name: str, input: Tensor, hx) -> bool:
+    """A 1-D (unbatched) or 2-D input and states; returns batched."""
+    if input.dim() not in (1, 2):
+        raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.dim()}D instead")
+    if hx is not None:
+        states = enumerate(hx) if name == "LSTMCell" else [(None, hx)]
+        for i, h in states:
+            if h.dim() not in (1, 2):
+                what = "hidden" if i is None else f"hx[{i}]"
+                raise ValueError(f"{name}: Expected {what} to be 1D or 2D, got {h.dim()}D "
+                                 "instead")
+    return input.dim() == 2
+
+
+def rnn_cell_forward(module, input: Tensor, hx, n_states: int) -> None:
+    """ATen's cell checks: two states for an LSTM cell, then the input's and each state's
+    sizes against the cell's."""
+    if n_states == 2 and len(hx) != 2:
+        raise RuntimeError("lstm_cell expects two hidden states")
+    if input.size(1) != module.input_size:
+        raise RuntimeError(f"input has inconsistent input_size: got {input.size(1)} expected "
+                           f"{module.input_size}")
+    for label, h in enumerate(hx if n_states == 2 else (hx,)):
+        if input.size(0) != h.size(0):
+            raise RuntimeError(
+                f"Input batch size {input.size(0)} doesn't match hidden{label} batch size "
+                f"{h.size(0)}"
+            )
+        if h.size(1) != module.hidden_size:
+            raise RuntimeError(f"hidden{label} has inconsistent hidden_size: got {h.size(1)}, "
+                               f"expected {module.hidden_size}")
+
+
+# ---------------------------------------------------------------------------------------------
 # losses that compare input and target elementwise (and the loss modules' legacy flags)
 # ---------------------------------------------------------------------------------------------
 

@@ -87,8 +87,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = input @ weight.T + bias over the last dimension of ``input`` (shape (*, in)).
 
     The graph is PyTorch's: weight.t() is a view (TBackward0); with a bias, 2-D input is one
-    node, y = b + x @ W^T (AddmmBackward0), and other input is folded into rows for it and
-    unfolded after; without a bias it is a matmul (MmBackward0, or UnsafeViewBackward0 /
+    node, y = b + x @ W^T (AddmmBackward0), and other contiguous input is folded into rows for
+    it and unfolded after (non-contiguous input: a matmul, then + b); without a bias it is a
+    matmul (MmBackward0, or UnsafeViewBackward0 /
     SqueezeBackward4 for batched / 1-D input)."""
     _checks.linear(input, weight, bias)
     if weight.ndim == 1:
@@ -97,6 +98,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         return input.matmul(weight.t())
     if input.ndim == 2:
         return apply(AddmmBackward0, bias, input, weight.t())
+    if not input.is_contiguous():  # PyTorch folds only contiguous input into addmm's rows
+        return input.matmul(weight.t()) + bias
     out_f, in_f = weight.shape
     y = apply(AddmmBackward0, bias, input.reshape(math.prod(input.shape[:-1]), in_f), weight.t())
     return y.view(*input.shape[:-1], out_f)

@@ -10,11 +10,13 @@ from .linear import Identity, Linear
 from .loss import *  # noqa: F403
 from .module import Module
 from .normalization import LayerNorm
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .sparse import Embedding
 
 __all__ = [
     "Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
     "Linear", "Identity", "Flatten", "Unflatten", "Dropout", "BatchNorm1d", "LayerNorm",
-    "Embedding",
+    "Embedding", "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell",
+    "GRUCell",
     *activation.__all__, *loss.__all__,
 ]
