@@ -474,14 +474,25 @@ def rnn_forward(module, input: Tensor, hx) -> None:
         raise RuntimeError(f"Expected hidden[1] size {cell}, got {list(hx[1].shape)}" + hint)
 
 
+_warned_once: dict[str, bool] = {}
+
+
+def rnn_sequence(input: Tensor) -> None:
+    """At least one time step (dim 0 of the time-major input)."""
+    if input.shape[0] == 0:
+        raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
+
+
 def lstm_fused(input: Tensor, proj_size: int, hx: tuple) -> bool:
     """Whether PyTorch runs this LSTM with its oneDNN kernel: float32, not empty, no
     projections (those warn and fall back to the composite)."""
     if input.dtype is not D.float32 or input.numel() == 0:
         return False
     if proj_size > 0:
-        warnings.warn("LSTM with projections is not supported with oneDNN. Using default "
-                      "implementation.", stacklevel=5)
+        if not _warned_once.get("lstm_proj"):  # PyTorch's TORCH_WARN_ONCE: once a process
+            _warned_once["lstm_proj"] = True
+            warnings.warn("LSTM with projections is not supported with oneDNN. Using default "
+                          "implementation.", stacklevel=5)
         return False
     for state in hx:
         if state.dtype is not D.float32:

@@ -277,6 +277,7 @@ class RNNBase(Module):
             if self.batch_first:
                 out = out.transpose(0, 1)
         else:
+            _checks.rnn_sequence(x)
             if is_lstm:
                 states = list(zip(hx[0].unbind(0), hx[1].unbind(0)))
             else:
