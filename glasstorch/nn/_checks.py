@@ -537,6 +537,212 @@ def rnn_cell_forward(module, input: Tensor, hx, n_states: int) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# attention: scaled_dot_product_attention and multi_head_attention_forward
+# ---------------------------------------------------------------------------------------------
+
+
+def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
+                                 attn_mask: Tensor | None, dropout_p: float) -> None:
+    """One dtype for q, k, v; at least 2-D; a bool mask or one of the query's dtype; sizes
+    that fit (PyTorch's texts, from the matrix products that would fail)."""
+    if not query.dtype is key.dtype is value.dtype:
+        names = [_C_TYPE.get(t.dtype.scalar_name, t.dtype.scalar_name) for t in
+                 (query, key, value)]
+        raise RuntimeError(
+            "Expected query, key, and value to have the same dtype, but got query.dtype: "
+            f"{names[0]} key.dtype: {names[1]} and value.dtype: {names[2]} instead."
+        )
+    if min(query.ndim, key.ndim, value.ndim) < 2:
+        raise RuntimeError(
+            "Expected query, key, and value to all be  at least 2 dimensional, but got "
+            f"query.dim: {query.ndim} key.dim: {key.ndim} and value.dim: {value.ndim} instead."
+        )
+    if attn_mask is not None and attn_mask.dtype is not D.bool \
+            and attn_mask.dtype is not query.dtype:
+        mask_name = _C_TYPE.get(attn_mask.dtype.scalar_name, attn_mask.dtype.scalar_name)
+        q_name = _C_TYPE.get(query.dtype.scalar_name, query.dtype.scalar_name)
+        raise RuntimeError(
+            "Expected attn_mask dtype to be bool or float or to match query dtype, but got "
+            f"attn_mask.dtype: {mask_name} and  query.dtype: {q_name} instead."
+        )
+    if query.ndim >= 3:  # the two batched matrix products' own checks
+        batch = math.prod(query.shape[:-2])
+        for want, got in ((query.size(-1), key.size(-1)), (key.size(-2), value.size(-2))):
+            if want != got:
+                raise RuntimeError(
+                    "Expected size for first two dimensions of batch2 tensor to be: "
+                    f"[{batch}, {want}] but got: [{batch}, {got}].\n[glasstorch] query "
+                    f"{list(query.shape)}, key {list(key.shape)}, value {list(value.shape)}: "
+                    "query and key need the same last size (features), key and value the "
+                    "same next-to-last (sequence length)."
+                )
+    if attn_mask is not None:
+        scores = (*broadcast_shape(tuple(query.shape[:-2]), tuple(key.shape[:-2])),
+                  query.size(-2), key.size(-2))
+        broadcast_shape(scores, tuple(attn_mask.shape))
+    if dropout_p != 0.0 and not 0.0 <= dropout_p <= 1.0:
+        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
+
+
+def added_in_place(t: Tensor, other: Tensor) -> None:
+    """``t += other`` keeps t's shape: other may not broadcast it to a larger one."""
+    full = broadcast_shape(tuple(t.shape), tuple(other.shape))
+    if full != tuple(t.shape):
+        raise RuntimeError(f"output with shape {list(t.shape)} doesn't match the broadcast "
+                           f"shape {list(full)}")
+
+
+def sdpa_fused(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None,
+               dropout_p: float) -> bool:
+    """Whether PyTorch's CPU picks its fused (flash) kernel: 4-D q, k, v of one batch and
+    head count and one feature size, unit last stride, nonempty sequences, no dropout, and no
+    mask that needs a gradient."""
+    return (query.ndim == key.ndim == value.ndim == 4 and dropout_p == 0.0
+            and query.shape[:2] == key.shape[:2] == value.shape[:2]
+            and query.size(-1) == key.size(-1) == value.size(-1)
+            and key.size(-2) == value.size(-2)
+            and query.size(-2) > 0 and key.size(-2) > 0
+            and all(t.stride(-1) == 1 or t.size(-1) == 1 for t in (query, key, value))
+            and query.dtype.is_floating_point
+            and not (attn_mask is not None and attn_mask.requires_grad and _grad_state.enabled))
+
+
+def sdpa_causal_mask(attn_mask: Tensor | None) -> None:
+    if attn_mask is not None:
+        raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set "
+                           "when is_causal=True")
+
+
+def attention_mask_dtype(mask: Tensor, name: str, other_type, other_name: str,
+                         check_other: bool) -> None:
+    """Masks are bool or float; a key padding mask of another type than the attention mask
+    warns."""
+    if mask.dtype is not D.bool and not mask.dtype.is_floating_point:
+        raise AssertionError(f"only bool and floating types of {name} are supported")
+    if check_other and other_type is not None and mask.dtype is not other_type:
+        warnings.warn(f"Support for mismatched {name} and {other_name} is deprecated. Use same "
+                      "type for both instead.", stacklevel=4)
+
+
+def mha_shapes(query: Tensor, key: Tensor, value: Tensor, key_padding_mask, attn_mask,
+               num_heads: int) -> bool:
+    """Batched (3-D) or unbatched (2-D) query, key, value and masks that agree; returns
+    batched."""
+    if query.dim() == 3:
+        if key.dim() != 3 or value.dim() != 3:
+            raise AssertionError("For batched (3-D) `query`, expected `key` and `value` to be 3-D"
+                                 f" but found {key.dim()}-D and {value.dim()}-D tensors "
+                                 "respectively")
+        if key_padding_mask is not None and key_padding_mask.dim() != 2:
+            raise AssertionError("For batched (3-D) `query`, expected `key_padding_mask` to be "
+                                 f"`None` or 2-D but found {key_padding_mask.dim()}-D tensor "
+                                 "instead")
+        if attn_mask is not None and attn_mask.dim() not in (2, 3):
+            raise AssertionError("For batched (3-D) `query`, expected `attn_mask` to be `None`, "
+                                 f"2-D or 3-D but found {attn_mask.dim()}-D tensor instead")
+        return True
+    if query.dim() == 2:
+        if key.dim() != 2 or value.dim() != 2:
+            raise AssertionError("For unbatched (2-D) `query`, expected `key` and `value` to be "
+                                 f"2-D but found {key.dim()}-D and {value.dim()}-D tensors "
+                                 "respectively")
+        if key_padding_mask is not None and key_padding_mask.dim() != 1:
+            raise AssertionError("For unbatched (2-D) `query`, expected `key_padding_mask` to "
+                                 f"be `None` or 1-D but found {key_padding_mask.dim()}-D tensor "
+                                 "instead")
+        if attn_mask is not None:
+            if attn_mask.dim() not in (2, 3):
+                raise AssertionError("For unbatched (2-D) `query`, expected `attn_mask` to be "
+                                     f"`None`, 2-D or 3-D but found {attn_mask.dim()}-D tensor "
+                                     "instead")
+            expected = (num_heads, query.shape[0], key.shape[0])
+            if attn_mask.dim() == 3 and tuple(attn_mask.shape) != expected:
+                raise AssertionError(f"Expected `attn_mask` shape to be {expected} but got "
+                                     f"{attn_mask.shape}")
+        return False
+    raise AssertionError("query should be unbatched 2D or batched 3D tensor but received "
+                         f"{query.dim()}-D query tensor")
+
+
+def mha_causal(is_causal: bool, attn_mask) -> None:
+    if is_causal and attn_mask is None:
+        raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use the "
+                           "Transformer module method `generate_square_subsequent_mask` to "
+                           "create this mask.")
+
+
+def mha_dims(embed_dim: int, expected: int, num_heads: int, key: Tensor, value: Tensor,
+             separate: bool) -> int:
+    """The query's embedding size is the layer's and splits into heads; key and value agree.
+    Returns the size of a head."""
+    if embed_dim != expected:
+        raise AssertionError(f"was expecting embedding dimension of {expected}, but got "
+                             f"{embed_dim}\n[glasstorch] the query's last dimension (with "
+                             "batch_first=False the layout is (seq, batch, embed)) must be the "
+                             "layer's embed_dim.")
+    head_dim = embed_dim // num_heads
+    if head_dim * num_heads != embed_dim:
+        raise AssertionError(f"embed_dim {embed_dim} not divisible by num_heads {num_heads}")
+    if separate:
+        if key.shape[:2] != value.shape[:2]:
+            raise AssertionError(f"key's sequence and batch dims {key.shape[:2]} do not match "
+                                 f"value's {value.shape[:2]}")
+    elif key.shape != value.shape:
+        raise AssertionError(f"key shape {key.shape} does not match value shape {value.shape}")
+    return head_dim
+
+
+def mha_weight(message: str, weight) -> None:
+    if weight is None:
+        raise AssertionError(message)
+
+
+def mha_attn_mask(attn_mask: Tensor, tgt_len: int, src_len: int, heads_batch: int) -> None:
+    if attn_mask.dim() == 2:
+        if tuple(attn_mask.shape) != (tgt_len, src_len):
+            raise RuntimeError(f"The shape of the 2D attn_mask is {attn_mask.shape}, but should "
+                               f"be {(tgt_len, src_len)}.")
+    elif attn_mask.dim() == 3:
+        if tuple(attn_mask.shape) != (heads_batch, tgt_len, src_len):
+            raise RuntimeError(f"The shape of the 3D attn_mask is {attn_mask.shape}, but should "
+                               f"be {(heads_batch, tgt_len, src_len)}.")
+    else:
+        raise RuntimeError(f"attn_mask's dimension {attn_mask.dim()} is not supported")
+
+
+def mha_static(static_k, static_v) -> None:
+    if static_k is not None:
+        raise AssertionError("bias cannot be added to static key.")
+    if static_v is not None:
+        raise AssertionError("bias cannot be added to static value.")
+
+
+def mha_bias_kv(bias_k, bias_v) -> None:
+    if bias_k is not None:
+        raise AssertionError("bias_k is set but bias_v is None")
+    if bias_v is not None:
+        raise AssertionError("bias_v is set but bias_k is None")
+
+
+def mha_static_shape(name: str, static: Tensor, heads_batch: int, head_dim: int) -> None:
+    if static.size(0) != heads_batch:
+        raise AssertionError(f"expecting static_{name}.size(0) of {heads_batch}, but got "
+                             f"{static.size(0)}")
+    if static.size(2) != head_dim:
+        raise AssertionError(f"expecting static_{name}.size(2) of {head_dim}, but got "
+                             f"{static.size(2)}")
+
+
+def mha_key_padding_mask(mask: Tensor, src_len: int, bsz: int) -> None:
+    if mask.shape[0] != bsz:
+        raise AssertionError(f"Expected key_padded_mask.shape[0] to be {bsz}, but got "
+                             f"{mask.shape[0]}")
+    if mask.shape[1] != src_len:
+        raise AssertionError(f"Expected key_padded_mask.shape[1] to be {src_len}, but got "
+                             f"{mask.shape[1]}")
+
+
+# ---------------------------------------------------------------------------------------------
 # losses that compare input and target elementwise (and the loss modules' legacy flags)
 # ---------------------------------------------------------------------------------------------
 

@@ -12,11 +12,12 @@ from .module import Module
 from .normalization import LayerNorm
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .sparse import Embedding
+from .transformer import TransformerEncoder, TransformerEncoderLayer
 
 __all__ = [
     "Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
     "Linear", "Identity", "Flatten", "Unflatten", "Dropout", "BatchNorm1d", "LayerNorm",
     "Embedding", "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell",
-    "GRUCell",
+    "GRUCell", "TransformerEncoderLayer", "TransformerEncoder",
     *activation.__all__, *loss.__all__,
 ]
