@@ -3,6 +3,7 @@
     python -m bench.bench_lstm                 # every library with its default threads
     python -m bench.bench_lstm --one-thread    # one BLAS / intra-op thread everywhere
     python -m bench.bench_lstm --steps 10 --repeats 3
+    python -m bench.bench_lstm --composite     # also glasstorch's LSTM built cell by cell
 
 The model is a character-level language model at course size: Embedding(30, 32) ->
 LSTM(32, 64, batch_first=True) -> Linear(64, 30), cross-entropy over every position of a
@@ -58,7 +59,7 @@ def make_batches(n: int, seed: int = 1) -> list:
 
 
 class LibSession:
-    def __init__(self, lib, weights: dict, batches: list) -> None:
+    def __init__(self, lib, weights: dict, batches: list, composite: bool = False) -> None:
         nn = lib.nn
         self.lib = lib
 
@@ -82,8 +83,20 @@ class LibSession:
         self.opt = lib.optim.SGD(self.model.parameters(), lr=LR)
         self.batches = [(lib.tensor(x), lib.tensor(y)) for x, y in batches]
         self.loss = float("nan")
+        self.composite = composite
 
     def steps(self, n: int, start: int) -> list:
+        if self.composite:  # glasstorch without its fused node: the cells, step by step
+            from glasstorch.nn import _checks
+
+            fused, _checks.lstm_fused = _checks.lstm_fused, lambda *args: False
+            try:
+                return self._steps(n, start)
+            finally:
+                _checks.lstm_fused = fused
+        return self._steps(n, start)
+
+    def _steps(self, n: int, start: int) -> list:
         times = []
         F = self.lib.nn.functional
         for i in range(n):
@@ -180,6 +193,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=20, help="training steps per run")
     parser.add_argument("--repeats", type=int, default=5, help="alternating runs per library")
+    parser.add_argument("--composite", action="store_true",
+                        help="also time glasstorch with the LSTM built from per-step cells")
     parser.add_argument("--one-thread", action="store_true",
                         help="one BLAS thread for glasstorch and NumPy, one thread for torch")
     args = parser.parse_args(argv)
@@ -197,14 +212,18 @@ def main(argv: list[str] | None = None) -> None:
                 "torch": LibSession(torch, weights, batches),
                 "numpy": NumpySession(weights, batches)}
     sessions["torch-1t"] = sessions["torch"]
-    times: dict[str, list[float]] = {lib: [] for lib in LIBS}
-    done = dict.fromkeys(LIBS, 0)
-    for lib in LIBS:  # warm-up: first calls, BLAS threads, page faults (not timed)
+    libs = LIBS
+    if args.composite:
+        sessions["composite"] = LibSession(glasstorch, weights, batches, composite=True)
+        libs = (*LIBS, "composite")
+    times: dict[str, list[float]] = {lib: [] for lib in libs}
+    done = dict.fromkeys(libs, 0)
+    for lib in libs:  # warm-up: first calls, BLAS threads, page faults (not timed)
         torch.set_num_threads(1 if lib == "torch-1t" else torch_threads)
         sessions[lib].steps(2, done[lib])
         done[lib] += 2
     for r in range(args.repeats):
-        order = LIBS[r % len(LIBS):] + LIBS[:r % len(LIBS)]
+        order = libs[r % len(libs):] + libs[:r % len(libs)]
         for lib in order:
             torch.set_num_threads(1 if lib == "torch-1t" else torch_threads)
             times[lib] += sessions[lib].steps(args.steps, done[lib])
@@ -218,9 +237,11 @@ def main(argv: list[str] | None = None) -> None:
           f"{args.repeats} x {args.steps} steps; torch {torch_threads} thread(s)"
           f"{', one BLAS thread' if args.one_thread else ''}; load average "
           f"{os.getloadavg()[0]:.1f}")
-    for lib in LIBS:
+    for lib in libs:
         print(f"  {lib:<11}{med[lib]:>8.2f} ms")
     print(f"  glasstorch/torch     {med['glasstorch'] / med['torch']:.2f}")
+    if args.composite:
+        print(f"  composite/fused      {med['composite'] / med['glasstorch']:.2f}")
     print(f"  glasstorch/torch-1t  {med['glasstorch'] / med['torch-1t']:.2f}")
     print(f"  glasstorch/numpy     {med['glasstorch'] / med['numpy']:.2f}")
     # glasstorch and NumPy trained the same batches from the same weights as a fresh torch
