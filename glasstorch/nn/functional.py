@@ -267,6 +267,8 @@ def _memory_order(a: np.ndarray) -> list[int]:
     """The dims of ``a`` from the largest stride to the smallest when its elements fill one
     block of memory (a transpose, say), as PyTorch's empty_like keeps that layout; otherwise
     (a strided slice) row-major order."""
+    if a.flags.c_contiguous:
+        return list(range(a.ndim))
     dims = sorted(range(a.ndim), key=lambda d: -a.strides[d])
     step = a.itemsize
     for d in reversed(dims):
