@@ -399,3 +399,21 @@ def test_encoder_gradcheck_float64():
     assert glasstorch.autograd.gradcheck(layer, (x,))
     mha = glasstorch.nn.MultiheadAttention(4, 2, dtype=glasstorch.float64)
     assert glasstorch.autograd.gradcheck(lambda x: mha(x, x, x)[0], (x,))
+
+
+def test_baddbmm_node_and_weights_path_gradcheck_float64():
+    from glasstorch._tensor import apply
+    from glasstorch.nn._ops.attention import BaddbmmBackward0
+
+    def t(*shape, seed=0):
+        return glasstorch.tensor(array(shape, "float64", seed), requires_grad=True)
+
+    mask, b1, b2 = t(1, 3, 4), t(2, 3, 5, seed=1), t(2, 5, 4, seed=2)
+    assert glasstorch.autograd.gradcheck(lambda m, a, b: apply(BaddbmmBackward0, m, a, b),
+                                         (mask, b1, b2))
+    glasstorch.manual_seed(0)
+    mha = glasstorch.nn.MultiheadAttention(4, 2, dtype=glasstorch.float64)
+    x = t(3, 2, 4, seed=3)
+    attn_mask = glasstorch.tensor(array((3, 3), "float64", 4))
+    assert glasstorch.autograd.gradcheck(
+        lambda x: mha(x, x, x, attn_mask=attn_mask, average_attn_weights=False), (x,))
