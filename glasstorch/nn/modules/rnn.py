@@ -33,6 +33,7 @@ All are initialised from U(-1/sqrt(H), 1/sqrt(H)), drawn in that order.
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import glasstorch
 
@@ -157,7 +158,8 @@ def _stack(layer, input: Tensor, states: list, weights: list, num_layers: int,
 # the layers
 # =============================================================================================
 
-_STEPS = {"RNN_TANH": _rnn_step, "RNN_RELU": _rnn_step, "LSTM": _lstm_step, "GRU": _gru_step}
+_STEPS = {"RNN_TANH": partial(_rnn_step, relu=False), "RNN_RELU": partial(_rnn_step, relu=True),
+          "LSTM": _lstm_step, "GRU": _gru_step}
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
@@ -283,9 +285,6 @@ class RNNBase(Module):
             else:
                 states = list(hx.unbind(0))
             step = _STEPS[self.mode]
-            if self.mode.startswith("RNN"):
-                relu = self.mode == "RNN_RELU"
-                step = (lambda xw, h, w, b, relu=relu: _rnn_step(xw, h, w, b, relu))
             out, finals = _stack(lambda inp, s, w, reverse: _layer(step, inp, s, w, reverse),
                                  x, states, weights, self.num_layers, self.dropout,
                                  self.training, self.bidirectional)
