@@ -107,7 +107,7 @@ class MkldnnRnnLayerBackward0(Node):
         dh, dc = np.array(g_h.T, order="C"), np.array(g_c.T, order="C")  # own buffers
         tmp = np.empty((H, B), dt)
         add, mul, matmul = np.add, np.multiply, np.matmul
-        for k in range(T - 1, -1, -1):  # (in place: a dozen microseconds a step count here)
+        for k in range(T - 1, -1, -1):  # in place: at ~1 us a call, allocations count
             add(dh, g_run[k], out=dh)
             add(dc, mul(dh, o_dtanh[k], out=tmp), out=dc)
             d = da[k]
