@@ -82,7 +82,7 @@ def save_plot(name, draw):
 # itself for positive ones. Its derivative is 0 or 1. The sigmoid's derivative is
 # `s * (1 - s)`, which is at most 0.25 (at z = 0) and nearly 0 for large |z|.
 # Autograd tells us both derivatives at once: `backward` on a sum gives each element's own
-# derivative. ReLU's backward is `ReluBackward0` in `glasstorch/_ops/pointwise.py`.
+# derivative. ReLU's backward is `ReluBackward0` in `glasstorch/_ops/pointwise/nodes.py`.
 
 # %%
 z = torch.linspace(-4, 4, 9, requires_grad=True)

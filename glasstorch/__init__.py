@@ -4,7 +4,9 @@ A deep learning framework in Python on NumPy with PyTorch's API, so ``import gla
 torch`` runs course code unchanged, and every part of it can be read:
 
 - ``_tensor.py``      the Tensor
-- ``_ops/``           every operation, forward and backward side by side
+- ``_ops/``           every operation: forward and backward side by side, checks beside
+- ``linalg/``         torch.linalg: norms, inv, det, solve, qr, svd, eigh, pinv
+- ``functional.py``   einsum, cdist
 - ``autograd/``       the graph, the backward engine, no_grad, Function, gradcheck
 - ``nn/``             modules, layers, losses, functional, init
 - ``optim/``          optimizers and learning-rate schedulers
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import numbers as _numbers
 import types as _types
+import warnings as _warnings
 
 from . import _dtype, autograd, backends, cuda, nn, optim, utils, version  # noqa: E402,I001
 from ._creation import (
@@ -79,6 +82,7 @@ from ._ops.indexing import (
     bucketize,
     gather,
     histc,
+    histogram,
     index_add,
     index_put,
     index_select,
@@ -94,15 +98,22 @@ from ._ops.indexing import (
 from ._ops.linalg import (
     addmm,
     bmm,
+    det,
     diag,
     diagonal,
     dot,
     ger,
     inner,
+    inverse,
+    logdet,
     matmul,
     mm,
     mv,
     outer,
+    pinverse,
+    qr,
+    slogdet,
+    svd,
     trace,
 )
 from ._ops.pointwise import (
@@ -258,6 +269,15 @@ from ._tensor_str import get_printoptions, set_printoptions
 from ._threads import get_num_threads, set_num_threads
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .version import __version__  # PyTorch 2.13 as a comparable version
+
+# PyTorch computes inf - inf or 0 * inf silently (nan); NumPy warns, and attributes the
+# RuntimeWarning to the glasstorch line that called it. Those warnings are ignored here, so a
+# learner sees what PyTorch shows. (Tests turn warnings to "always" and still see any leak.)
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"glasstorch(\.|$)")
+
+# torch.linalg and torch.functional (einsum, cdist): they build on the ops imported above
+from . import functional, linalg  # noqa: E402
+from .functional import cdist, einsum  # noqa: E402
 
 
 # Legacy typed constructors (torch.FloatTensor([1, 2]) and isinstance checks by type name)

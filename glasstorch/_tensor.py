@@ -6,8 +6,9 @@ it). Views share a version counter ``_vc`` with their base: every in-place chang
 a node that saved a tensor for backward checks that the version did not move.
 
 The operations themselves live in ``glasstorch/_ops/`` (pointwise, reduction, shape, indexing,
-linalg), each with its forward and backward side by side; at the bottom of this file they are
-attached to ``Tensor`` as methods, so ``x.exp()`` and ``torch.exp(x)`` are the same function.
+linalg), each with its forward and backward side by side in a ``nodes.py``; at the bottom of this
+file they are attached to ``Tensor`` as methods, so ``x.exp()`` and ``torch.exp(x)`` are the
+same function.
 """
 
 from __future__ import annotations
@@ -82,7 +83,9 @@ def _as_array(data, dtype: D.dtype | None) -> np.ndarray:
                 "numbers, nested lists of numbers, NumPy arrays and tensors"
             )
     if dtype is not None:
-        return np.array(arr, dtype=dtype.np, copy=True)
+        # PyTorch casts out-of-range values (2**40 to float16: inf) without a warning
+        with np.errstate(over="ignore", invalid="ignore"):
+            return np.array(arr, dtype=dtype.np, copy=True)
     if arr.dtype not in _DT:
         D.from_numpy_dtype(arr.dtype)  # raises the TypeError listing supported types
     return np.array(arr, copy=True)
@@ -434,6 +437,19 @@ class Tensor:
         if self._requires_grad and not force:
             raise _tracked_to_numpy_error(self)
         return self._data
+
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        """The real PyTorch was handed a glasstorch tensor (PyTorch calls this hook for
+        tensor-like arguments it does not know): say so in one line."""
+        name = getattr(func, "__qualname__", None) or getattr(func, "__name__", str(func))
+        raise TypeError(
+            f"{name}() got a glasstorch tensor: a model, function or tensor of the real PyTorch "
+            "was mixed with glasstorch ones.\n[glasstorch] an `import torch...` reached "
+            "PyTorch instead of glasstorch. Run `%load_ext glasstorch` (Jupyter) or "
+            "`glasstorch.install_as_torch()` before any torch import, or use the "
+            "'Python 3 (glasstorch as torch)' kernel."
+        )
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
         """``np.asarray(t)``: the values, refused while autograd tracks them (as ``numpy()``).

@@ -698,7 +698,8 @@ TERMS: tuple[Term, ...] = (
         "activation is a small Module in nn/modules/activation.py whose forward calls a core "
         "operation; the operation's node (e.g. TanhBackward0) holds the derivative used by "
         "backpropagation.",
-        ("glasstorch.nn.modules.activation.Tanh", "glasstorch._ops.pointwise.TanhBackward0"),
+        ("glasstorch.nn.modules.activation.Tanh", "glasstorch._ops.pointwise.nodes.TanhBackward0",
+         "glasstorch._ops.pointwise.functions.tanh"),
         _demo_activation,
         ("activation", "activations", "activation functions", "nonlinearity",
          "non-linearity", "non linearity", "activation layer"),
@@ -828,7 +829,7 @@ TERMS: tuple[Term, ...] = (
         "b + x @ W.t() (the transpose is a TBackward0 view); its backward gives dx = g W, "
         "dW = g^T x and db = the column sums of g.",
         ("glasstorch.nn.modules.linear.Linear", "glasstorch.nn.functional.linear",
-         "glasstorch._ops.linalg.AddmmBackward0"),
+         "glasstorch._ops.linalg.nodes.AddmmBackward0", "glasstorch._ops.linalg.functions.addmm"),
         _demo_linear,
         ("nn.Linear", "linear layer", "linear", "linear layers", "fully connected",
          "fully-connected", "fully connected layer", "dense", "dense layer", "fc",
@@ -951,7 +952,8 @@ TERMS: tuple[Term, ...] = (
         "activation. Its node ReluBackward0 saves the output and lets the incoming gradient "
         "through only where the output is positive. Units whose input stays negative get no "
         "gradient at all (dead ReLUs).",
-        ("glasstorch.nn.modules.activation.ReLU", "glasstorch._ops.pointwise.ReluBackward0"),
+        ("glasstorch.nn.modules.activation.ReLU", "glasstorch._ops.pointwise.nodes.ReluBackward0",
+         "glasstorch._ops.pointwise.functions.relu"),
         _demo_relu,
         ("relu", "rectified linear unit", "rectifier", "nn.ReLU", "F.relu", "torch.relu",
          "rectified linear"),
@@ -964,7 +966,9 @@ TERMS: tuple[Term, ...] = (
         "learning in deep stacks (vanishing gradients). For binary classification prefer "
         "nn.BCEWithLogitsLoss on raw scores, which applies the sigmoid inside the loss in a "
         "numerically stable way. SigmoidBackward0 saves the output to compute the gradient.",
-        ("glasstorch.nn.modules.activation.Sigmoid", "glasstorch._ops.pointwise.SigmoidBackward0"),
+        ("glasstorch.nn.modules.activation.Sigmoid",
+         "glasstorch._ops.pointwise.nodes.SigmoidBackward0",
+         "glasstorch._ops.pointwise.functions.sigmoid"),
         _demo_sigmoid,
         ("logistic", "logistic function", "nn.Sigmoid", "torch.sigmoid", "F.sigmoid",
          "sigmoid function", "sigmoid activation"),
@@ -978,7 +982,9 @@ TERMS: tuple[Term, ...] = (
         "which dimension sums to 1 (the class dimension, usually 1). Classifiers output raw "
         "scores and let nn.CrossEntropyLoss apply log-softmax; use softmax for reading "
         "probabilities.",
-        ("glasstorch.nn.modules.activation.Softmax", "glasstorch._ops.reduction.SoftmaxBackward0"),
+        ("glasstorch.nn.modules.activation.Softmax",
+         "glasstorch._ops.reduction.nodes.SoftmaxBackward0",
+         "glasstorch._ops.reduction.functions.softmax"),
         _demo_softmax,
         ("soft max", "nn.Softmax", "torch.softmax", "F.softmax", "softmax function",
          "log softmax", "log_softmax", "logsoftmax"),

@@ -1,18 +1,33 @@
-"""The differential harness: run the same function on glasstorch and on torch, compare everything.
+"""The differential harness: the same code on glasstorch and on torch, everything compared.
 
-``check(fn, *inputs)`` turns each NumPy array in ``inputs`` into a tensor of each library (other
-inputs pass through unchanged), calls ``fn(lib, *tensors)`` and compares what comes back:
-values (exact for integers and bools), dtypes, shapes, ``requires_grad`` and grad_fn names; then,
-when floating inputs require grad, the gradients after backward of a random-weighted sum of the
-outputs. If torch raises, glasstorch must raise the same exception type (in the forward or in
-backward), and glasstorch must not leak NumPy's RuntimeWarnings. Non-contiguous inputs come from
-``lay(array, "transposed" | "strided")``: the gradient is read on the contiguous leaf behind it.
+- ``assert_same(g, t)``: a glasstorch result ``g`` against the reference ``t`` (torch's, or
+  glasstorch's own from another path), recursing into tuples, lists, dicts and named tuples:
+  tensors (dtype, shape, ``requires_grad``, Parameter or not, grad_fn name, values), NumPy
+  arrays, dtypes, sizes, floats (within a tolerance) and any other value (same type, equal).
+  Float values are compared within ``TOL`` for their dtype unless ``rtol``/``atol`` (or a
+  whole ``tol`` table) say otherwise; ``rtol=0, atol=0`` is exact. Everything else is exact.
+- ``same(scenario)``: ``scenario(lib)`` run on both libraries, the results compared.
+- ``same_error(scenario)``: both raise the same exception type and, unless ``text=False``, the
+  same text (glasstorch may add a second line starting with ``[glasstorch]``).
+- ``same_warnings(scenario)``: both warn the same (categories and texts).
+- ``check(fn, *inputs)``: each NumPy array in ``inputs`` becomes a tensor of each library
+  (other inputs pass through unchanged), ``fn(lib, *tensors)`` runs, the results are compared;
+  then, when floating inputs require grad, the gradients after backward of a random-weighted
+  sum of the outputs. If torch raises, glasstorch must raise the same exception type (in the
+  forward or in backward). Neither glasstorch's forward nor its backward may leak a NumPy
+  warning. Non-contiguous inputs come from ``lay(array, "transposed" | "strided")``: the
+  gradient is read on the contiguous leaf behind it.
+
+Every runner takes ``lead``: what the scenario receives first instead of the library module,
+e.g. ``lead=lambda lib: (lib.nn.functional,)``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
+from collections.abc import Mapping
 
 import numpy as np
 import torch
@@ -34,7 +49,9 @@ FLOATS = ("float32", "float64", "float16")
 INTS = ("int64", "int32", "uint8")
 ALL_DTYPES = FLOATS + INTS + ("bool",)
 # (rtol, atol) per dtype: NumPy and torch round transcendental functions differently by an ulp
-TOL = {"float16": (2e-3, 2e-3), "float32": (2e-5, 1e-6), "float64": (1e-10, 1e-12)}
+# "float": Python floats (``.item()``, ``.tolist()``), which carry a float32 or float64 value
+TOL = {"float16": (2e-3, 2e-3), "float32": (2e-5, 1e-6), "float64": (1e-10, 1e-12),
+       "float": (1e-6, 0.0)}
 GRAD_TOL = {"float16": (1e-2, 1e-2), "float32": (1e-4, 1e-5), "float64": (1e-8, 1e-10)}
 
 
@@ -98,32 +115,230 @@ def lay(a: np.ndarray, layout: str) -> Layout:
     return Layout(a, layout)
 
 
-# -- running and comparing -------------------------------------------------------------------
+def pair(a: np.ndarray, requires_grad: bool = False) -> tuple:
+    """(glasstorch tensor, torch tensor) holding copies of ``a``."""
+    return tuple(lib.from_numpy(np.array(a, copy=True)).requires_grad_(requires_grad)
+                 for lib in LIBS)
 
 
-def _run(lib, fn, inputs, requires_grad):
-    """Run ``fn`` on ``lib``; glasstorch must not leak NumPy's warnings (torch has none)."""
+# -- comparing -------------------------------------------------------------------------------
+
+
+def _name(dt) -> str:
+    return str(dt).rsplit(".", 1)[-1]
+
+
+def _same_type(g, t) -> bool:
+    """The same class, or a torch class and its glasstorch twin (the same qualified name)."""
+    if type(g) is type(t):
+        return True
+    return (type(t).__module__.split(".")[0] == "torch"
+            and type(g).__qualname__ == type(t).__qualname__)
+
+
+def _tol(dtype_name: str, rtol, atol, tol) -> tuple[float, float]:
+    """(rtol, atol) for a float dtype, or "float"; exact for a dtype the table lacks, but
+    Python floats fall back to ``TOL["float"]``."""
+    table = tol or TOL
+    r, a = table.get(dtype_name, TOL["float"] if dtype_name == "float" else (0.0, 0.0))
+    return (r if rtol is None else rtol), (a if atol is None else atol)
+
+
+def _assert_values(gv: np.ndarray, tv: np.ndarray, where: str, rtol, atol, tol) -> None:
+    if tv.dtype.kind in "fc":
+        r, a = _tol(tv.dtype.name, rtol, atol, tol)
+        np.testing.assert_allclose(gv, tv, rtol=r, atol=a, equal_nan=True, err_msg=where)
+    else:
+        np.testing.assert_array_equal(gv, tv, err_msg=where)
+
+
+def assert_same(g, t, where: str = "out", *, rtol=None, atol=None, tol=None,
+                grad_fn: bool = True) -> None:
+    """Assert that glasstorch's ``g`` is the same as the reference ``t`` (see the module doc).
+
+    ``tol`` maps a float dtype name, or "float" for Python floats, to (rtol, atol) (default
+    ``TOL``); ``rtol``/``atol`` override it for every dtype and for Python floats.
+    """
+    kw = dict(rtol=rtol, atol=atol, tol=tol, grad_fn=grad_fn)
+    if isinstance(t, (torch.Tensor, glasstorch.Tensor)):
+        assert isinstance(g, glasstorch.Tensor), f"{where}: {type(g).__name__} is not a Tensor"
+        assert str(g.dtype) == str(t.dtype), f"{where}: dtype {g.dtype} != {t.dtype}"
+        assert tuple(g.shape) == tuple(t.shape), f"{where}: shape {g.shape} != {t.shape}"
+        assert g.requires_grad == t.requires_grad, f"{where}: requires_grad differs"
+        assert isinstance(g, glasstorch.nn.Parameter) == isinstance(
+            t, (torch.nn.Parameter, glasstorch.nn.Parameter)), f"{where}: Parameter or not"
+        if grad_fn:
+            gn = type(g.grad_fn).__name__ if g.grad_fn is not None else None
+            tn = type(t.grad_fn).__name__ if t.grad_fn is not None else None
+            assert gn == tn, f"{where}: grad_fn {gn} != {tn}"
+        _assert_values(np.asarray(g.detach().numpy()), t.detach().numpy(), where, rtol, atol,
+                       tol)
+    elif isinstance(t, np.ndarray):
+        assert isinstance(g, np.ndarray), f"{where}: {type(g).__name__} is not an ndarray"
+        assert g.dtype == t.dtype, f"{where}: dtype {g.dtype} != {t.dtype}"
+        assert g.shape == t.shape, f"{where}: shape {g.shape} != {t.shape}"
+        _assert_values(g, t, where, rtol, atol, tol)
+    elif isinstance(t, (torch.Size, glasstorch.Size)):
+        assert isinstance(g, glasstorch.Size), f"{where}: {type(g).__name__} is not a Size"
+        assert tuple(g) == tuple(t), f"{where}: {g} != {t}"
+    elif isinstance(t, Mapping):
+        assert _same_type(g, t), f"{where}: {type(g).__name__} != {type(t).__name__}"
+        assert list(g) == list(t), f"{where}: keys {list(g)} != {list(t)}"
+        assert getattr(g, "_metadata", None) == getattr(t, "_metadata", None), \
+            f"{where}: _metadata differs"
+        for k in t:
+            assert_same(g[k], t[k], f"{where}[{k!r}]", **kw)
+    elif isinstance(t, (tuple, list)):
+        assert _same_type(g, t), f"{where}: {type(g).__name__} != {type(t).__name__}"
+        assert len(g) == len(t), f"{where}: length {len(g)} != {len(t)}"
+        if hasattr(t, "_fields"):  # named tuples
+            assert getattr(g, "_fields", None) == t._fields, f"{where}: fields differ"
+        for i, (a, b) in enumerate(zip(g, t)):
+            assert_same(a, b, f"{where}[{i}]", **kw)
+    elif isinstance(t, (torch.dtype, glasstorch.dtype)):
+        assert isinstance(g, glasstorch.dtype) and str(g) == str(t), f"{where}: {g} != {t}"
+    elif isinstance(t, float):
+        assert _same_type(g, t), f"{where}: {type(g).__name__} != {type(t).__name__}"
+        r, a = _tol("float", rtol, atol, tol)
+        np.testing.assert_allclose(g, t, rtol=r, atol=a, equal_nan=True, err_msg=where)
+    else:
+        assert _same_type(g, t), f"{where}: {type(g).__name__} != {type(t).__name__}"
+        assert g == t or (g != g and t != t), f"{where}: {g!r} != {t!r}"
+
+
+def torch_text(message: str) -> str:
+    """The part of a glasstorch message that must be PyTorch's: all before the optional
+    ``[glasstorch]`` hint line, with glasstorch's class paths named as torch's."""
+    return message.split("\n[glasstorch]")[0].replace("glasstorch.", "torch.")
+
+
+def assert_same_exception(ge: BaseException, te: BaseException, text: bool | str = True
+                          ) -> None:
+    """The same exception type and, if ``text``, PyTorch's text (a hint line may follow);
+    ``text="first line"``: only the first line of PyTorch's text (the rest is C++ detail)."""
+    assert _same_type(ge, te), f"glasstorch raised {ge!r}, torch raised {te!r}"
+    if text == "first line":
+        assert torch_text(str(ge)) == str(te).split("\n")[0], (str(ge), str(te))
+    elif text:
+        assert torch_text(str(ge)) == str(te), (str(ge), str(te))
+
+
+# -- running a scenario on both libraries ----------------------------------------------------
+
+
+def _lead(lib, lead) -> tuple:
+    return (lib,) if lead is None else tuple(lead(lib))
+
+
+def both(scenario, *, lead=None) -> tuple:
+    """(glasstorch's result, torch's result) of ``scenario(lib)``, torch's run first."""
+    t = scenario(*_lead(torch, lead))
+    return scenario(*_lead(glasstorch, lead)), t
+
+
+def same(scenario, *, lead=None, **compare):
+    """Run ``scenario(lib)`` on both libraries, ``assert_same`` the results; torch's returned.
+
+    ``compare`` goes to ``assert_same`` (``rtol``, ``atol``, ``tol``, ``grad_fn``)."""
+    g, t = both(scenario, lead=lead)
+    assert_same(g, t, **compare)
+    return t
+
+
+def catch(fn):
+    """``fn()``, or (exception type name, ``torch_text`` of its message) if it raised: for
+    scenarios that return their errors among other results."""
+    try:
+        return fn()
+    except Exception as e:  # noqa: BLE001 - the exception is the value under test
+        return (type(e).__name__, torch_text(str(e)))
+
+
+def same_error(scenario, exc: type | None = None, *, lead=None, text: bool | str = True,
+               match: str | None = None) -> BaseException:
+    """``scenario(lib)`` raises the same exception on both libraries (type, and text unless
+    ``text=False``: see ``assert_same_exception``; ``exc``: torch's type must be this;
+    ``match``: glasstorch's message must contain it). Returns glasstorch's exception."""
+    raised = []
+    for lib in (torch, glasstorch):
+        try:
+            scenario(*_lead(lib, lead))
+        except Exception as e:  # noqa: BLE001 - compared below
+            raised.append(e)
+        else:
+            other = f" (torch raised {raised[0]!r})" if raised else ""
+            raise AssertionError(f"{lib.__name__} did not raise{other}")
+    te, ge = raised
+    assert_same_exception(ge, te, text)
+    if exc is not None:
+        assert type(te) is exc, f"torch raised {te!r}, not {exc.__name__}"
+    if match is not None:
+        assert match in str(ge), (match, str(ge))
+    return ge
+
+
+def same_warnings(scenario, *, lead=None):
+    """``scenario(lib)`` warns the same on both: as many warnings, of the same categories, with
+    PyTorch's texts (a hint line may follow); returns ((glasstorch result, torch result),
+    torch's messages)."""
+    out, caught = [], []
+    for lib in (glasstorch, torch):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            out.append(scenario(*_lead(lib, lead)))
+        caught.append(w)
+    assert len(caught[0]) == len(caught[1]), [[str(m.message) for m in w] for w in caught]
+    for g, t in zip(*caught):
+        assert _same_type(g.message, t.message), (g.message, t.message)
+        assert torch_text(str(g.message)) == str(t.message), (str(g.message), str(t.message))
+    return tuple(out), [str(m.message) for m in caught[1]]
+
+
+# -- check: one op, forward and backward -----------------------------------------------------
+
+
+_GLASSTORCH_DIR = os.path.dirname(glasstorch.__file__) + os.sep
+
+
+def _is_leak(w: warnings.WarningMessage) -> bool:
+    """A warning NumPy raised inside glasstorch that a learner would see. NumPy attributes its
+    floating-point RuntimeWarnings to the calling line; on glasstorch's own lines, glasstorch's
+    package-wide filter hides them from learners (glasstorch/__init__.py; the hot ops leave
+    inf - inf to that filter rather than pay np.errstate on every call), so only the ones
+    attributed elsewhere (NumPy's own files, the test) count."""
+    if issubclass(w.category, RuntimeWarning):
+        return not w.filename.startswith(_GLASSTORCH_DIR)
+    return "numpy" in w.filename
+
+
+@contextlib.contextmanager
+def no_numpy_warnings(lib, stage: str):
+    """Record every warning (keeping the output clean); for glasstorch, fail on NumPy's."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result = _run_quiet(lib, fn, inputs, requires_grad)
-    leaked = [w for w in caught if lib is glasstorch and "numpy" in w.filename]
-    assert not leaked, f"NumPy warning leaked: {leaked[0].message}"
-    return result
+        yield
+    leaked = [w for w in caught if lib is glasstorch and _is_leak(w)]
+    if leaked:
+        w = leaked[0]
+        raise AssertionError(f"NumPy warning leaked in {stage}: {w.category.__name__}: "
+                             f"{w.message} ({os.path.basename(w.filename)}:{w.lineno})")
 
 
-def _run_quiet(lib, fn, inputs, requires_grad):
+def _run(lib, fn, inputs, requires_grad, lead):
     leaves, args = [], []
-    for x in inputs:
+    for i, x in enumerate(inputs):
         if isinstance(x, (np.ndarray, Layout)):
-            leaf, arg = _tensor(lib, x, requires_grad)
+            rg = requires_grad if isinstance(requires_grad, bool) else i in requires_grad
+            leaf, arg = _tensor(lib, x, rg)
             leaves.append(leaf)
             args.append(arg)
         else:
             args.append(x)
-    try:
-        return leaves, "ok", fn(lib, *args)
-    except Exception as e:  # noqa: BLE001 - compared with torch's below
-        return leaves, "err", e
+    with no_numpy_warnings(lib, "forward"):
+        try:
+            return leaves, "ok", fn(*_lead(lib, lead), *args)
+        except Exception as e:  # noqa: BLE001 - compared with torch's below
+            return leaves, "err", e
 
 
 def _tensors(out, lib) -> list:
@@ -135,66 +350,27 @@ def _tensors(out, lib) -> list:
     return []
 
 
-def _name(dt) -> str:
-    return str(dt).rsplit(".", 1)[-1]
-
-
-def assert_same(g, t, where="out", rtol=None, atol=None, grad_fn=True):
-    """Compare a glasstorch result ``g`` with torch's ``t`` (recursing into tuples)."""
-    if isinstance(t, torch.Tensor):
-        assert isinstance(g, glasstorch.Tensor), f"{where}: {type(g).__name__} is not a Tensor"
-        assert _name(g.dtype) == _name(t.dtype), f"{where}: dtype {g.dtype} != {t.dtype}"
-        assert tuple(g.shape) == tuple(t.shape), f"{where}: shape {g.shape} != {t.shape}"
-        assert g.requires_grad == t.requires_grad, f"{where}: requires_grad differs"
-        if grad_fn:
-            gn = type(g.grad_fn).__name__ if g.grad_fn is not None else None
-            tn = type(t.grad_fn).__name__ if t.grad_fn is not None else None
-            assert gn == tn, f"{where}: grad_fn {gn} != {tn}"
-        gv, tv = g.detach().numpy(), t.detach().numpy()
-        if t.dtype.is_floating_point:
-            r, a = TOL[_name(t.dtype)]
-            np.testing.assert_allclose(gv, tv, rtol=rtol or r, atol=atol or a, equal_nan=True,
-                                       err_msg=where)
-        else:
-            np.testing.assert_array_equal(gv, tv, err_msg=where)
-    elif isinstance(t, (tuple, list)) and not isinstance(t, torch.Size):
-        assert isinstance(g, (tuple, list)), f"{where}: {type(g).__name__} is not a sequence"
-        assert len(g) == len(t), f"{where}: length {len(g)} != {len(t)}"
-        if hasattr(t, "_fields"):  # named tuples (values, indices)
-            assert getattr(g, "_fields", None) == t._fields, f"{where}: fields differ"
-        for i, (a, b) in enumerate(zip(g, t)):
-            assert_same(a, b, f"{where}[{i}]", rtol, atol, grad_fn)
-    elif isinstance(t, torch.dtype):
-        assert _name(g) == _name(t), f"{where}: {g} != {t}"
-    elif isinstance(t, float):
-        assert isinstance(g, float), f"{where}: {type(g).__name__} is not float"
-        np.testing.assert_allclose(g, t, rtol=1e-6, equal_nan=True, err_msg=where)
-    else:
-        assert type(g) is type(t) or isinstance(t, torch.Size), \
-            f"{where}: {type(g).__name__} != {type(t).__name__}"
-        assert g == t, f"{where}: {g!r} != {t!r}"
-
-
-def check(fn, *inputs, requires_grad: bool = True, rtol=None, atol=None, grad_fn: bool = True,
-          message: bool = False, seed: int = 0):
+def check(fn, *inputs, requires_grad: bool | tuple = True, rtol=None, atol=None, tol=None,
+          grad_tol=None, grad_fn: bool = True, message: bool = False, seed: int = 0,
+          lead=None):
     """Run ``fn(lib, *tensors)`` on glasstorch and torch and assert they agree.
 
-    ``message=True`` also requires the first line of torch's error message to begin
-    glasstorch's. Returns torch's result (or exception) for further checks.
+    ``requires_grad``: all floating array inputs (True), none (False), or those at the given
+    positions. ``tol``/``grad_tol``: per-dtype (rtol, atol) tables for the values and for each
+    gradient at its own dtype (default ``TOL``, and ``GRAD_TOL`` at the coarsest input dtype);
+    ``rtol``/``atol`` override both. ``message=True`` also
+    compares the error texts. Returns torch's result (or exception) for further checks.
     """
-    gleaves, gk, gout = _run(glasstorch, fn, inputs, requires_grad)
-    tleaves, tk, tout = _run(torch, fn, inputs, requires_grad)
+    gleaves, gk, gout = _run(glasstorch, fn, inputs, requires_grad, lead)
+    tleaves, tk, tout = _run(torch, fn, inputs, requires_grad, lead)
     if tk == "err":
         if gk == "ok":
             raise AssertionError(f"torch raised {tout!r}, glasstorch returned {gout!r}")
-        assert type(gout) is type(tout), f"glasstorch raised {gout!r}, torch raised {tout!r}"
-        if message:
-            first = str(tout).split("\n")[0]
-            assert str(gout).startswith(first), (str(gout), first)
+        assert_same_exception(gout, tout, text=message)
         return tout
     if gk == "err":
         raise gout
-    assert_same(gout, tout, "out", rtol, atol, grad_fn)
+    assert_same(gout, tout, "out", rtol=rtol, atol=atol, tol=tol, grad_fn=grad_fn)
     # backward of sum(w_i * out_i) with the same random weights w in both libraries
     touts = [o for o in _tensors(tout, torch) if o.requires_grad]
     gouts = [o for o in _tensors(gout, glasstorch) if o.requires_grad]
@@ -204,22 +380,38 @@ def check(fn, *inputs, requires_grad: bool = True, rtol=None, atol=None, grad_fn
     ws = [rng.standard_normal(tuple(o.shape)).astype(_name(o.dtype)) for o in touts]
     errors = []
     for lib, outs in ((torch, touts), (glasstorch, gouts)):
-        try:
-            sum((o * lib.tensor(w)).sum() for o, w in zip(outs, ws)).backward()
-            errors.append(None)
-        except RuntimeError as e:  # ops without a derivative raise at backward
-            errors.append(e)
+        with no_numpy_warnings(lib, "backward"):
+            try:
+                sum((o * lib.tensor(w)).sum() for o, w in zip(outs, ws)).backward()
+                errors.append(None)
+            except RuntimeError as e:  # ops without a derivative raise at backward
+                errors.append(e)
     assert type(errors[0]) is type(errors[1]), f"backward: torch {errors[0]!r}, {errors[1]!r}"
     if errors[0] is not None:
         return tout
-    # gradients mix precisions (a float32 op feeding a float64 leaf): use the coarsest tolerance
-    floats = [_name(t.dtype) for t in tleaves if t.dtype.is_floating_point] or ["float32"]
-    coarse = max(floats, key=lambda n: GRAD_TOL[n][0])
-    r, a = GRAD_TOL[coarse]
+    if grad_tol is None:
+        # gradients mix precisions (a float32 op feeding a float64 leaf): GRAD_TOL at the
+        # coarsest input dtype, for every gradient
+        floats = [_name(t.dtype) for t in tleaves if t.dtype.is_floating_point] or ["float32"]
+        coarse = GRAD_TOL[max(floats, key=lambda n: GRAD_TOL[n][0])]
+        grad_tol = dict.fromkeys(GRAD_TOL, coarse)
     for i, (gl, tl) in enumerate(zip(gleaves, tleaves)):
         if tl.grad is None:
             assert gl.grad is None, f"grad of input {i}: torch has None"
             continue
         assert gl.grad is not None, f"grad of input {i} is None, torch has one"
-        assert_same(gl.grad, tl.grad, f"grad of input {i}", rtol or r, atol or a)
+        assert_same(gl.grad, tl.grad, f"grad of input {i}", rtol=rtol, atol=atol, tol=grad_tol)
     return tout
+
+
+# -- state shared between tests --------------------------------------------------------------
+
+
+def fresh_coach() -> None:
+    """The coach as in a new process: on, with no memory of losses, modules or checks."""
+    from glasstorch import coach
+
+    coach.on()
+    coach._state.first_loss = coach._state.last_loss = coach._state.origin = None
+    coach._state.watch = False
+    coach._checked.clear()

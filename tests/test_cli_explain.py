@@ -359,7 +359,8 @@ def test_explain_aliases_on_the_command_line(runs, alias):
 
 def test_explain_names_the_argument_checks(runs):
     """A function that starts with a call into a checks module says where that check is."""
-    for alias, check in (("nn.Linear", "linear"), ("cross entropy", "cross_entropy")):
+    for alias, check in (("nn.Linear", "linear"), ("cross entropy", "cross_entropy"),
+                         ("relu", "relu")):
         out = runs[("explain", alias, "--no-demo")].stdout
         m = re.search(rf"Argument checks: _checks\.{check} at (\S+):(\d+)", out)
         assert m, out

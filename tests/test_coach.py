@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from harness import fresh_coach
 
 import glasstorch
 from glasstorch import coach
@@ -26,10 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(autouse=True)
 def _fresh():
-    coach.on()
-    coach._state.first_loss = coach._state.last_loss = coach._state.origin = None
-    coach._state.watch = False
-    coach._checked.clear()
+    fresh_coach()
     yield
     coach.on()
 

@@ -9,11 +9,12 @@ Worker processes are tested in test_dataloader_workers.py.
 
 from __future__ import annotations
 
-import collections
 import itertools
 import warnings
 from collections import OrderedDict, namedtuple
+from functools import partial
 
+import harness
 import numpy as np
 import pytest
 import torch
@@ -31,70 +32,15 @@ Point = namedtuple("Point", ["x", "y"])
 
 
 # ----------------------------------------------------------------------------- helpers
-def norm(obj):
-    """A library-neutral description of a (nested) batch: tensors become
-    ("tensor", dtype name, shape, ndarray); containers keep their type."""
-    if isinstance(obj, (torch.Tensor, glasstorch.Tensor)):
-        arr = np.array(obj.detach().numpy(), copy=True)
-        return ("tensor", str(obj.dtype).split(".")[-1], tuple(obj.shape), arr)
-    if isinstance(obj, tuple) and hasattr(obj, "_fields"):
-        return (type(obj).__name__, tuple(norm(v) for v in obj))
-    if isinstance(obj, (list, tuple)):
-        return (type(obj).__name__, [norm(v) for v in obj])
-    if isinstance(obj, collections.abc.Mapping):
-        return (type(obj).__name__, {k: norm(v) for k, v in obj.items()})
-    if isinstance(obj, np.ndarray):
-        return ("ndarray", obj.dtype.str, obj.shape, obj)
-    return ("other", type(obj).__name__, obj)
-
-
-def assert_same(a, b) -> None:
-    """Deep equality of two norm() results (NaN-free data; arrays compared exactly)."""
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        assert isinstance(a, np.ndarray) and isinstance(b, np.ndarray)
-        assert a.dtype == b.dtype and a.shape == b.shape
-        np.testing.assert_array_equal(a, b)
-        return
-    assert type(a) is type(b), (a, b)
-    if isinstance(a, (list, tuple)):
-        assert len(a) == len(b), (a, b)
-        for x, y in zip(a, b):
-            assert_same(x, y)
-    elif isinstance(a, dict):
-        assert list(a) == list(b)
-        for k in a:
-            assert_same(a[k], b[k])
-    else:
-        assert a == b
-
-
-def both(fn):
-    """Run fn(lib, data_module) for torch and glasstorch; return both results."""
-    return fn(torch, tud), fn(glasstorch, gud)
-
-
-def same(fn) -> None:
-    t, g = both(fn)
-    assert_same(norm(t), norm(g))
-
-
-def same_error(fn, exc=None) -> tuple[BaseException, BaseException]:
-    """fn raises the same exception type with the same first message line in both."""
-    errors = []
-    for lib, data in (LIBS["torch"], LIBS["glasstorch"]):
-        with pytest.raises(Exception) as info:
-            fn(lib, data)
-        errors.append(info.value)
-    te, ge = errors
-    assert type(te) is type(ge), (te, ge)
-    if exc is not None:
-        assert type(te) is exc
-    assert str(ge).splitlines()[0] == str(te).splitlines()[0]
-    return te, ge
+# every scenario is fn(lib, data) with data = lib.utils.data; data is compared exactly
+DATA = lambda lib: (lib, lib.utils.data)  # noqa: E731
+same = partial(harness.same, lead=DATA, rtol=0, atol=0)
+same_error = partial(harness.same_error, lead=DATA)
+assert_same = partial(harness.assert_same, rtol=0, atol=0)
 
 
 def batches(loader) -> list:
-    return [norm(b) for b in loader]
+    return list(loader)
 
 
 def tensors_from(lib, arrays):
@@ -188,7 +134,7 @@ def test_collate_tensors_any_shape_dtype(shape, n, dtype):
 
 
 def test_collate_unequal_sequences_error():
-    te, ge = same_error(lambda lib, data: data.default_collate([[1, 2], [3]]), RuntimeError)
+    ge = same_error(lambda lib, data: data.default_collate([[1, 2], [3]]), RuntimeError)
     assert "[glasstorch] sample 0 of the batch has length 2 but sample 1 has length 1" in str(ge)
 
 
@@ -235,7 +181,7 @@ def test_tensor_dataset_items_and_len():
 
 
 def test_tensor_dataset_size_mismatch():
-    te, ge = same_error(
+    ge = same_error(
         lambda lib, data: data.TensorDataset(lib.zeros(5, 2), lib.zeros(4)), AssertionError
     )
     assert "[glasstorch]" in str(ge) and "5, 4" in str(ge)
@@ -320,8 +266,7 @@ def test_random_split_sizes_fractions(n, fracs):
             parts = data.random_split(range(n), lengths, generator=lib.Generator().manual_seed(0))
         return [len(p) for p in parts], [str(w.message) for w in caught]
 
-    t, g = both(run)
-    assert t == g
+    same(run)
 
 
 def test_random_split_integer_lengths_and_union():
@@ -344,8 +289,7 @@ def test_random_split_same_indices_as_torch():
         default = data.random_split(range(30), [10, 20])
         return [p.indices for p in parts] + [p.indices for p in default]
 
-    t, g = both(run)
-    assert t == g
+    same(run)
 
 
 # ----------------------------------------------------------------------------- samplers
@@ -359,8 +303,7 @@ def test_sequential_and_batch_sampler():
             out.append((list(plain), len(plain)))
         return out
 
-    t, g = both(run)
-    assert t == g
+    same(run)
 
 
 @pytest.mark.parametrize(
@@ -375,9 +318,8 @@ def test_random_sampler_validation_and_len():
     same_error(lambda lib, data: data.RandomSampler(range(5), replacement=1), TypeError)
     same_error(lambda lib, data: data.RandomSampler(range(5), num_samples=0), ValueError)
     same_error(lambda lib, data: data.RandomSampler([], num_samples=None), ValueError)
-    t, g = both(lambda lib, data: [len(data.RandomSampler(range(7))),
-                                   len(data.RandomSampler(range(7), True, 20))])
-    assert t == g
+    same(lambda lib, data: [len(data.RandomSampler(range(7))),
+              len(data.RandomSampler(range(7), True, 20))])
 
 
 def test_random_sampler_permutation_properties():
@@ -400,8 +342,7 @@ def test_random_sampler_same_order_as_torch(replacement, num):
         s2 = data.RandomSampler(range(11), replacement, num)
         return [list(s), list(s), list(s2), list(s2)]
 
-    t, g = both(run)
-    assert t == g
+    same(run)
 
 
 def test_weighted_random_sampler_validation_and_len():
@@ -425,8 +366,7 @@ def test_weighted_random_sampler_same_draws_as_torch(replacement):
         s2 = data.WeightedRandomSampler(weights, 4, replacement)
         return [list(s), list(s), list(s2), list(s2)]
 
-    t, g = both(run)
-    assert t == g
+    same(run)
 
 
 def test_subset_random_sampler():
@@ -491,9 +431,7 @@ def test_loader_tensor_dataset(bs, drop_last):
                                  drop_last=drop_last)
         return [len(loader), batches(loader)]
 
-    t, g = both(run)
-    assert t[0] == g[0]
-    assert_same(t[1], g[1])
+    same(run)
 
 
 def test_loader_fast_path_equals_slow_path():
@@ -544,8 +482,7 @@ def test_loader_mixed_samples_and_custom_collate():
         out.append(batches(data.DataLoader(ds, batch_size=2, collate_fn=lambda b: len(b))))
         return out
 
-    t, g = both(run)
-    assert_same(t, g)
+    same(run)
 
 
 def test_loader_sampler_and_batch_sampler():
@@ -559,8 +496,7 @@ def test_loader_sampler_and_batch_sampler():
         out.append(batches(data.DataLoader(ds, sampler=[3, 1], batch_size=None)))
         return out
 
-    t, g = both(run)
-    assert_same(norm(t), norm(g))
+    same(run)
 
 
 def test_loader_iterable_dataset():
@@ -571,8 +507,7 @@ def test_loader_iterable_dataset():
             out.append([len(loader), batches(loader)])
         return out
 
-    t, g = both(run)
-    assert_same(norm(t), norm(g))
+    same(run)
 
 
 def test_loader_iterable_longer_than_len_warns():
@@ -615,7 +550,7 @@ def test_loader_validation_errors(case):
 
 
 def test_loader_timeout_without_workers_fails_at_iter():
-    te, ge = same_error(
+    ge = same_error(
         lambda lib, data: iter(data.DataLoader(data.TensorDataset(lib.zeros(4)), timeout=2)),
         AssertionError,
     )
@@ -651,8 +586,7 @@ def test_loader_other_attributes_and_defaults():
                 loader.collate_fn.__name__, loader.generator, loader.multiprocessing_context,
                 len(loader)]
 
-    t, g = both(run)
-    assert t == g
+    same(run)
     loader = gud.DataLoader(gud.TensorDataset(glasstorch.zeros(4)), num_workers=2)
     assert loader.prefetch_factor == 2
 
@@ -665,9 +599,7 @@ def test_pin_memory_is_accepted_with_torch_warning():
                                           pin_memory=True))
         return out, sorted({str(w.message) for w in caught if "pin" in str(w.message)})
 
-    t, g = both(run)
-    assert t[1] == g[1]
-    assert_same(t[0], g[0])
+    same(run)
 
 
 def test_shuffle_gives_fresh_permutations():
@@ -730,11 +662,10 @@ def test_shuffle_order_same_as_torch():
         loader = data.DataLoader(data.TensorDataset(x, y), batch_size=8, shuffle=True,
                                  generator=g)
         out += [batches(loader) for _ in range(2)]
-        out.append(norm(lib.rand(3)))  # the global stream advanced identically
+        out.append(lib.rand(3))  # the global stream advanced identically
         return out
 
-    t, g = both(run)
-    assert_same(t, g)
+    same(run)
 
 
 @given(
@@ -764,10 +695,9 @@ def test_random_loading_same_as_torch(n, bs, drop_last, seed, use_generator, sam
         loader = data.DataLoader(ds, batch_size=bs, drop_last=drop_last and bs is not None,
                                  **kwargs)
         out = [batches(loader) for _ in range(2)]
-        return out + [norm(lib.rand(2))]
+        return out + [lib.rand(2)]
 
-    t, g = both(run)
-    assert_same(t, g)
+    same(run)
 
 
 def test_get_worker_info_is_none_in_main_process():

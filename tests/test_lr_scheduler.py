@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from harness import same_error, same_warnings
 
 import glasstorch as gt
 import glasstorch.optim as gopt
@@ -231,64 +232,56 @@ def test_reduce_lr_on_plateau_state_dict_round_trip():
 
 
 # -- warnings ---------------------------------------------------------------------------------
-def _warnings_of(action):
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        action()
-    return [(w.category, str(w.message)) for w in caught]
+# scenarios take lib = "torch" or "gt" (see _lib)
+LEAD = dict(lead=lambda lib: ("torch" if lib is torch else "gt",))
 
 
 def test_scheduler_step_before_optimizer_step_warns_like_torch():
-    results = []
-    for lib in ("torch", "gt"):
+    def scenario(lib):
         _, optim = _lib(lib)
-        opt = make_optimizer(lib)
-        sched = optim.lr_scheduler.StepLR(opt, 3)
-        results.append(_warnings_of(sched.step))
-    assert results[0] == results[1] and len(results[0]) == 1
-    assert "before `optimizer.step()`" in results[0][0][1]
+        optim.lr_scheduler.StepLR(make_optimizer(lib), 3).step()
+
+    _, msgs = same_warnings(scenario, **LEAD)
+    assert len(msgs) == 1 and "before `optimizer.step()`" in msgs[0]
 
 
 def test_no_warning_in_the_right_order():
     opt = make_optimizer("gt")
     sched = gopt.lr_scheduler.ExponentialLR(opt, 0.9)
-
-    def both():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         opt.step()
         sched.step()
 
-    assert _warnings_of(both) == []
-
 
 def test_overridden_optimizer_step_warns_like_torch():
-    results = []
-    for lib in ("torch", "gt"):
+    def scenario(lib):
         _, optim = _lib(lib)
         opt = make_optimizer(lib)
         sched = optim.lr_scheduler.StepLR(opt, 3)
         opt.step = type(opt).step.__get__(opt)  # replaced after the scheduler wrapped it
-        results.append(_warnings_of(sched.step))
-    assert results[0] == results[1] and len(results[0]) == 1
+        sched.step()
+
+    assert len(same_warnings(scenario, **LEAD)[1]) == 1
 
 
 def test_calling_get_lr_directly_warns_like_torch():
-    results = []
-    for lib in ("torch", "gt"):
+    def scenario(lib):
         _, optim = _lib(lib)
-        sched = optim.lr_scheduler.StepLR(make_optimizer(lib), 3)
-        results.append(_warnings_of(sched.get_lr))
-    assert results[0] == results[1] and len(results[0]) == 1
+        optim.lr_scheduler.StepLR(make_optimizer(lib), 3).get_lr()
+
+    assert len(same_warnings(scenario, **LEAD)[1]) == 1
 
 
 def test_epoch_argument_deprecation_warning_matches():
-    results = []
-    for lib in ("torch", "gt"):
+    def scenario(lib):
         _, optim = _lib(lib)
         opt = make_optimizer(lib)
         sched = optim.lr_scheduler.StepLR(opt, 3)
         opt.step()
-        results.append(_warnings_of(lambda s=sched: s.step(5)))
-    assert results[0] == results[1] and len(results[0]) == 1
+        sched.step(5)
+
+    assert len(same_warnings(scenario, **LEAD)[1]) == 1
 
 
 def test_base_lrs_and_initial_lr_recorded():
@@ -340,39 +333,32 @@ BAD_SCHEDULERS = {
 
 @pytest.mark.parametrize("name", list(BAD_SCHEDULERS))
 def test_errors_match_torch(name):
-    errors = []
-    for lib in ("torch", "gt"):
+    def scenario(lib):
         _, optim = _lib(lib)
         opt = make_optimizer(lib)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            with pytest.raises(Exception) as err:
-                BAD_SCHEDULERS[name](optim.lr_scheduler, opt)
-        errors.append((type(err.value), str(err.value)))
-    assert errors[0] == errors[1]
+            BAD_SCHEDULERS[name](optim.lr_scheduler, opt)
+
+    same_error(scenario, **LEAD)
 
 
 def test_one_cycle_without_momentum_support_errors_like_torch():
-    errors = []
-    for lib in ("torch", "gt"):
+    def scenario(lib):
         _, optim = _lib(lib)
-        opt = make_optimizer(lib, "Adagrad")
-        with pytest.raises(ValueError) as err:
-            optim.lr_scheduler.OneCycleLR(opt, 1.0, total_steps=10)
-        errors.append(str(err.value))
-    assert errors[0] == errors[1]
+        optim.lr_scheduler.OneCycleLR(make_optimizer(lib, "Adagrad"), 1.0, total_steps=10)
+
+    same_error(scenario, ValueError, **LEAD)
 
 
 def test_one_cycle_stepping_past_the_end_errors_like_torch():
-    errors = []
-    for lib in ("torch", "gt"):
+    def scenario(lib):
         _, optim = _lib(lib)
         opt = make_optimizer(lib)
         sched = optim.lr_scheduler.OneCycleLR(opt, 1.0, total_steps=5)
         for _ in range(5):
             opt.step()
             sched.step()
-        with pytest.raises(ValueError) as err:
-            sched.step()
-        errors.append(str(err.value))
-    assert errors[0] == errors[1]
+        sched.step()
+
+    same_error(scenario, ValueError, **LEAD)

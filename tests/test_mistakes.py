@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from harness import fresh_coach
 
 import glasstorch
 
@@ -621,16 +622,6 @@ def first_line(text: str) -> str:
 def message(err) -> str:
     # KeyError reprs its argument; every other exception's str is its message
     return err.args[0] if isinstance(err, KeyError) and err.args else str(err)
-
-
-def fresh_coach():
-    """Each entry starts from a clean coach (its memory of losses and modules)."""
-    from glasstorch import coach
-
-    coach.on()
-    coach._state.first_loss = coach._state.last_loss = coach._state.origin = None
-    coach._state.watch = False
-    coach._checked.clear()
 
 
 def outcome(entry: Mistake):

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import math
 import warnings
+from functools import partial
 
+import harness
 import numpy as np
 import pytest
 import torch
+from harness import catch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,19 +24,8 @@ import glasstorch
 LIBS = [torch, glasstorch]
 
 
-def catch(fn):
-    """Run ``fn``; return its result, or (exception type name, message) if it raised."""
-    try:
-        return fn()
-    except Exception as e:  # noqa: BLE001 - the exception is the value under test
-        return (type(e).__name__, str(e))
-
-
-def same(scenario):
-    expected = scenario(torch)
-    got = scenario(glasstorch)
-    assert got == expected
-    return expected
+# scenario results are plain values (reprs, names, lists of numbers, caught errors): exact
+same = partial(harness.same, rtol=0, atol=0)
 
 
 def np_of(t) -> np.ndarray:

@@ -11,10 +11,13 @@ import copy
 import pickle
 import warnings
 from collections import OrderedDict
+from functools import partial
 
+import harness
 import numpy as np
 import pytest
 import torch
+from harness import catch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,26 +26,8 @@ import glasstorch
 LIBS = [torch, glasstorch]
 
 
-def catch(fn):
-    """Run ``fn``; return its result, or (exception type name, message) if it raised."""
-    try:
-        return fn()
-    except Exception as e:  # noqa: BLE001 - the exception is the value under test
-        return (type(e).__name__, _torch_part(str(e)))
-
-
-def _torch_part(message: str) -> str:
-    """The part of a glasstorch message that must be PyTorch's: before the "[glasstorch]" hint,
-    with class paths compared up to the package name."""
-    return message.split("\n[glasstorch]")[0].replace("glasstorch.", "torch.")
-
-
-def same(scenario):
-    """Run ``scenario(lib)`` on both libraries and assert equal results; return torch's."""
-    expected = scenario(torch)
-    got = scenario(glasstorch)
-    assert got == expected
-    return expected
+# scenario results are plain values (reprs, names, lists of numbers, caught errors): exact
+same = partial(harness.same, rtol=0, atol=0)
 
 
 def to_gt(t: torch.Tensor) -> glasstorch.Tensor:
@@ -1109,18 +1094,11 @@ def test_softmax_implicit_dim_warns_and_chooses_like_torch():
     for ndim in (1, 2, 3, 4):
         shape = (2, 3, 4, 5)[:ndim]
         x = np.random.default_rng(3).standard_normal(shape).astype(np.float32)
-        outs = []
-        for lib in (torch, glasstorch):
-            for cls in (lib.nn.Softmax, lib.nn.LogSoftmax):
-                with warnings.catch_warnings(record=True) as w:
-                    warnings.simplefilter("always")
-                    y = cls()(lib.tensor(x))
-                msgs = [str(m.message) for m in w if issubclass(m.category, UserWarning)]
-                outs.append((np_of(y), msgs))
-        half = len(outs) // 2
-        for (ty, tw), (gy, gw) in zip(outs[:half], outs[half:]):
-            np.testing.assert_allclose(gy, ty, rtol=1e-5, atol=1e-6)
-            assert gw == tw and len(tw) == 1
+        for name in ("Softmax", "LogSoftmax"):
+            (gy, ty), msgs = harness.same_warnings(
+                lambda lib, name=name, x=x: getattr(lib.nn, name)()(lib.tensor(x)))
+            harness.assert_same(gy, ty, rtol=1e-5, atol=1e-6)
+            assert len(msgs) == 1
 
 
 # -- Dropout ---------------------------------------------------------------------------------

@@ -51,7 +51,6 @@ CASES = {
     "np.exp(grad tensor)": lambda lib: np.exp(lib.tensor([1.0], requires_grad=True)),
     "grad tensor * array": lambda lib: lib.tensor([1.0], requires_grad=True) * np.ones(1),
     "grad tensor .numpy()": lambda lib: lib.tensor([1.0], requires_grad=True).numpy(),
-    "float(grad tensor)": lambda lib: float(lib.tensor(3.0, requires_grad=True)),
     "int(grad tensor)": lambda lib: int(lib.tensor(3.0, requires_grad=True)),
     "grad tensor .item()": lambda lib: lib.tensor(3.0, requires_grad=True).item(),
     "float(2-element tensor)": lambda lib: float(lib.tensor([1.0, 2.0])),
@@ -96,3 +95,22 @@ def test_array_takes_numpy2_dtype_and_copy_keywords():
 def test_detach_then_numpy_is_the_way_out(lib):
     x = lib.tensor([1.0, 2.0], requires_grad=True)
     np.testing.assert_array_equal(np.asarray(x.detach()), [1.0, 2.0])
+
+
+def test_float_of_a_tracked_tensor_warns_as_torch_does():
+    """PyTorch warns once per process, so its text is read in a fresh interpreter."""
+    import subprocess
+    import sys
+
+    code = ("import warnings, torch\nwith warnings.catch_warnings(record=True) as w:\n"
+            "    warnings.simplefilter('always')\n"
+            "    float(torch.tensor(3.0, requires_grad=True))\n"
+            "print(w[0].category.__name__); print(str(w[0].message).splitlines()[0])")
+    torch_says = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                timeout=120, check=True).stdout.splitlines()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert float(glasstorch.tensor(3.0, requires_grad=True)) == 3.0
+    assert [w.category.__name__ for w in caught] == [torch_says[0]]
+    assert str(caught[0].message).splitlines()[0] == torch_says[1]
+    assert caught[0].filename == __file__  # points at the learner's line

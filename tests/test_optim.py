@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import itertools
 import warnings
+from functools import partial
 
+import harness
 import numpy as np
 import pytest
 import torch
@@ -18,7 +20,8 @@ import glasstorch as gt
 import glasstorch.optim as gopt
 
 SHAPES = [(3, 4), (4,), (2, 3, 2)]
-TOL = {np.float32: dict(rtol=1e-5, atol=1e-6), np.float64: dict(rtol=1e-10, atol=1e-12)}
+# state tensors within these; everything else (lr, betas, flags, steps) exactly
+TOL = {"float32": (1e-5, 1e-6), "float64": (1e-10, 1e-12), "float": (0.0, 0.0)}
 
 
 # -- helpers --------------------------------------------------------------------------------
@@ -45,36 +48,13 @@ def set_grads(gparams, tparams, rng, step, skip_last_every=3):
 
 
 def assert_params_close(gparams, tparams):
-    for gp, tp in zip(gparams, tparams):
-        expected = tp.detach().numpy()
-        assert gp._data.dtype == expected.dtype
-        np.testing.assert_allclose(gp._data, expected, **TOL[expected.dtype.type])
-
-
-def to_numpy(value):
-    if isinstance(value, torch.Tensor):
-        return value.detach().numpy()
-    return value._data
+    harness.assert_same(list(gparams), list(tparams), "params", tol=TOL)
 
 
 def assert_state_dicts_match(gsd, tsd):
     """Same structure (keys, indices, options) and the same state values."""
-    assert list(gsd) == list(tsd) == ["state", "param_groups"]
-    assert gsd["param_groups"] == tsd["param_groups"]
-    assert list(gsd["state"]) == list(tsd["state"])
-    for idx, tstate in tsd["state"].items():
-        gstate = gsd["state"][idx]
-        assert list(gstate) == list(tstate)
-        for key, tval in tstate.items():
-            gval = gstate[key]
-            if isinstance(tval, torch.Tensor):
-                assert isinstance(gval, gt.Tensor)
-                assert gval.shape == tuple(tval.shape)
-                assert str(gval.dtype) == str(tval.dtype)
-                tol = TOL.get(to_numpy(tval).dtype.type, dict(rtol=1e-5, atol=1e-6))
-                np.testing.assert_allclose(to_numpy(gval), to_numpy(tval), **tol)
-            else:
-                assert gval == tval
+    assert list(gsd) == ["state", "param_groups"]
+    harness.assert_same(gsd, tsd, "state_dict", tol=TOL)
 
 
 def torch_state_dict_to_glasstorch(sd):
@@ -349,14 +329,8 @@ def test_repr_matches_torch(case):
 
 
 # -- validation errors ----------------------------------------------------------------------
-def _errors_match(make):
-    """``make(lib)`` builds an optimizer; both libraries raise the same type and message."""
-    with pytest.raises(Exception) as t_err:
-        make("torch")
-    with pytest.raises(Exception) as g_err:
-        make("gt")
-    assert type(g_err.value) is type(t_err.value)
-    assert str(g_err.value) == str(t_err.value)
+# make(lib) builds an optimizer, lib being "torch" or "gt" (see _lib)
+same_error = partial(harness.same_error, lead=lambda lib: ("torch" if lib is torch else "gt",))
 
 
 def _lib(lib):
@@ -369,12 +343,12 @@ def test_bare_tensor_params_error(name):
         mod, optim = _lib(lib)
         return getattr(optim, name)(mod.zeros(3, requires_grad=True), lr=0.1)
 
-    _errors_match(make)
+    same_error(make)
 
 
 @pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"])
 def test_empty_parameter_list_error(name):
-    _errors_match(lambda lib: getattr(_lib(lib)[1], name)([], lr=0.1))
+    same_error(lambda lib: getattr(_lib(lib)[1], name)([], lr=0.1))
 
 
 def test_non_leaf_error():
@@ -383,11 +357,11 @@ def test_non_leaf_error():
         x = mod.ones(3, requires_grad=True)
         return optim.SGD([x * 2], lr=0.1)
 
-    _errors_match(make)
+    same_error(make)
 
 
 def test_non_tensor_param_error():
-    _errors_match(lambda lib: _lib(lib)[1].SGD([1.5], lr=0.1))
+    same_error(lambda lib: _lib(lib)[1].SGD([1.5], lr=0.1))
 
 
 def test_set_of_params_error():
@@ -395,7 +369,7 @@ def test_set_of_params_error():
         mod, optim = _lib(lib)
         return optim.SGD([{"params": {mod.ones(2, requires_grad=True)}}], lr=0.1)
 
-    _errors_match(make)
+    same_error(make)
 
 
 def test_param_in_two_groups_error():
@@ -404,7 +378,7 @@ def test_param_in_two_groups_error():
         x = mod.ones(3, requires_grad=True)
         return optim.SGD([{"params": [x]}, {"params": [x], "lr": 0.5}], lr=0.1)
 
-    _errors_match(make)
+    same_error(make)
 
 
 def test_param_group_must_be_dict_error():
@@ -413,7 +387,7 @@ def test_param_group_must_be_dict_error():
         opt = optim.SGD([mod.ones(3, requires_grad=True)], lr=0.1)
         opt.add_param_group([mod.ones(3, requires_grad=True)])
 
-    _errors_match(make)
+    same_error(make)
 
 
 def test_duplicate_params_warn_like_torch():
@@ -468,7 +442,7 @@ def test_invalid_option_errors(case):
         mod, optim = _lib(lib)
         return getattr(optim, name)([mod.ones(2, requires_grad=True)], **cfg)
 
-    _errors_match(make)
+    same_error(make)
 
 
 # -- zero_grad, closure, grad mode, version counter -----------------------------------------
@@ -803,3 +777,62 @@ def test_tensor_learning_rate_matches_torch(name):
         results.append((w.detach().numpy().copy(), repr(opt)))
     np.testing.assert_allclose(results[1][0], results[0][0], rtol=1e-6)
     assert results[1][1] == results[0][1]
+
+
+def test_optimizer_without_an_update_rule_raises_like_torch():
+    """A subclass that writes neither ``step`` nor (glasstorch's) ``_update`` cannot step."""
+    errors = []
+    for mod, optim in (_lib("torch"), _lib("gt")):
+        class NoRule(optim.Optimizer):
+            def __init__(self, params):
+                super().__init__(params, dict(lr=0.1))
+
+        w = mod.ones(2, requires_grad=True)
+        w.grad = mod.ones(2)
+        with pytest.raises(NotImplementedError) as err:
+            NoRule([w]).step()
+        errors.append(str(err.value))
+    assert errors[0] == errors[1]
+
+
+def test_optimizer_subclass_writing_only_the_update_rule():
+    """The template does the rest: params without gradients, maximize, weight decay, the
+    version counter; here a sign-SGD rule against the same rule written out in torch."""
+    results = []
+    for mod, optim in (_lib("torch"), _lib("gt")):
+        if mod is torch:
+            class SignSGD(optim.Optimizer):
+                def __init__(self, params, lr=0.1, weight_decay=0.0, maximize=False):
+                    super().__init__(params, dict(lr=lr, weight_decay=weight_decay,
+                                                  maximize=maximize))
+
+                @torch.no_grad()
+                def step(self, closure=None):
+                    for group in self.param_groups:
+                        for p in group["params"]:
+                            if p.grad is None:
+                                continue
+                            g = -p.grad if group["maximize"] else p.grad
+                            g = g + group["weight_decay"] * p
+                            self.state[p]["steps"] = self.state[p].get("steps", 0) + 1
+                            p.sub_(group["lr"] * g.sign())
+        else:
+            class SignSGD(optim.Optimizer):
+                def __init__(self, params, lr=0.1, weight_decay=0.0, maximize=False):
+                    super().__init__(params, dict(lr=lr, weight_decay=weight_decay,
+                                                  maximize=maximize))
+
+                def _update(self, theta, g, state, group):
+                    state["steps"] = state.get("steps", 0) + 1
+                    theta -= group["lr"] * np.sign(g)
+
+        w = mod.tensor([1.0, -2.0, 0.5], requires_grad=True)
+        unused = mod.ones(2, requires_grad=True)
+        opt = SignSGD([w, unused], lr=0.3, weight_decay=0.5, maximize=True)
+        for i in range(4):
+            w.grad = mod.tensor([0.1 * i - 0.15, -0.3, 0.2])
+            opt.step()
+        results.append((w.detach().numpy().copy(), w._version, dict(opt.state[w]),
+                        unused in opt.state))
+    np.testing.assert_allclose(results[1][0], results[0][0], rtol=1e-6)
+    assert results[1][1:] == results[0][1:]

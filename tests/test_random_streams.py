@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from harness import assert_same, same_error
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
@@ -32,12 +33,10 @@ def gg(seed: int) -> R.Generator:
     return R.Generator().manual_seed(seed)
 
 
-def same(ours: np.ndarray, theirs: torch.Tensor) -> None:
-    theirs = theirs.numpy()
-    assert ours.dtype == theirs.dtype
-    assert ours.shape == theirs.shape
+def same_draws(ours: np.ndarray, theirs: torch.Tensor) -> None:
+    """glasstorch's draws (a contiguous array) are torch's, bit for bit."""
     assert ours.flags["C_CONTIGUOUS"]
-    assert_array_equal(ours, theirs, strict=True)
+    assert_same(ours, theirs.numpy(), rtol=0, atol=0)
 
 
 # bernoulli_(float p), and so Dropout, follows PyTorch's portable kernel (R.BERNOULLI_MKL is
@@ -67,7 +66,7 @@ def test_state_bytes_match_torch_along_a_stream(seed):
              lambda gen, tor: (R.rand((619,), np.float32, gen), torch.rand(619, generator=tor))]
     for step in steps:
         ours, theirs = step(g, t)
-        same(ours, theirs)
+        same_draws(ours, theirs)
         assert_array_equal(g.get_state(), t.get_state().numpy())
     assert g.initial_seed() == t.initial_seed()
 
@@ -76,13 +75,13 @@ def test_set_state_crosses_both_ways():
     t = tg(3)
     torch.randn(5, generator=t)  # leaves a cached normal in the state
     g = R.Generator().set_state(t.get_state().numpy())
-    same(R.randn((4,), np.float32, g), torch.randn(4, generator=t))
-    same(R.rand((1000,), np.float64, g), torch.rand(1000, dtype=torch.float64, generator=t))
+    same_draws(R.randn((4,), np.float32, g), torch.randn(4, generator=t))
+    same_draws(R.rand((1000,), np.float64, g), torch.rand(1000, dtype=torch.float64, generator=t))
     t2 = torch.Generator()
     t2.set_state(torch.from_numpy(g.get_state()))
     g2 = R.Generator().set_state(g.get_state().tobytes())
-    same(R.randn((9,), np.float64, g), torch.randn(9, dtype=torch.float64, generator=t2))
-    same(R.randn((9,), np.float64, g2), torch.randn(9, dtype=torch.float64, generator=t))
+    same_draws(R.randn((9,), np.float64, g), torch.randn(9, dtype=torch.float64, generator=t2))
+    same_draws(R.randn((9,), np.float64, g2), torch.randn(9, dtype=torch.float64, generator=t))
 
 
 def test_generator_api():
@@ -108,8 +107,8 @@ def test_generator_api():
 def test_default_generator_follows_manual_seed():
     assert R.manual_seed(123) is R.default_generator
     torch.manual_seed(123)
-    same(R.rand((3, 4)), torch.rand(3, 4))
-    same(R.randn((2,)), torch.randn(2))
+    same_draws(R.rand((3, 4)), torch.rand(3, 4))
+    same_draws(R.randn((2,)), torch.randn(2))
     assert R.draw_seed() == int(torch.empty((), dtype=torch.int64).random_().item())
     assert_array_equal(R.get_rng_state(), torch.get_rng_state().numpy())
     state = R.get_rng_state()
@@ -125,7 +124,7 @@ def test_default_generator_follows_manual_seed():
                                     (-0.0625, 0.0625), (-100.1, 3.0)])
 def test_uniform(np_dt, t_dt, bounds):
     for seed in SEEDS[:4]:
-        same(R.uniform((37, 3), *bounds, np_dt, gg(seed)),
+        same_draws(R.uniform((37, 3), *bounds, np_dt, gg(seed)),
              torch.empty(37, 3, dtype=t_dt).uniform_(*bounds, generator=tg(seed)))
 
 
@@ -134,7 +133,7 @@ def test_uniform(np_dt, t_dt, bounds):
 def test_uniform_never_reaches_high(np_dt, t_dt, bounds):
     # values that round up to `high` become `low` (most visible with a narrow range)
     for seed in SEEDS[:3]:
-        same(R.uniform((500,), *bounds, np_dt, gg(seed)),
+        same_draws(R.uniform((500,), *bounds, np_dt, gg(seed)),
              torch.empty(500, dtype=t_dt).uniform_(*bounds, generator=tg(seed)))
 
 
@@ -142,7 +141,7 @@ def test_uniform_never_reaches_high(np_dt, t_dt, bounds):
 @given(shape=st.lists(st.integers(0, 6), max_size=4), seed=st.integers(0, 2**64 - 1))
 def test_rand_shapes(shape, seed):
     for np_dt, t_dt in DTYPES:
-        same(R.rand(tuple(shape), np_dt, gg(seed)),
+        same_draws(R.rand(tuple(shape), np_dt, gg(seed)),
              torch.rand(shape, dtype=t_dt, generator=tg(seed)))
 
 
@@ -153,7 +152,8 @@ def test_rand_shapes(shape, seed):
 def test_randn_every_size_to_40_and_large(np_dt, t_dt):
     for n in [*range(0, 41), 255, 256, 257, 1000, 10001]:
         for seed in SEEDS[:3]:
-            same(R.randn((n,), np_dt, gg(seed)), torch.randn(n, dtype=t_dt, generator=tg(seed)))
+            same_draws(R.randn((n,), np_dt, gg(seed)),
+                       torch.randn(n, dtype=t_dt, generator=tg(seed)))
 
 
 @pytest.mark.parametrize("np_dt,t_dt", DTYPES)
@@ -161,13 +161,14 @@ def test_randn_every_size_to_40_and_large(np_dt, t_dt):
 def test_normal_mean_std(np_dt, t_dt, mean, std):
     for n in [1, 7, 15, 16, 17, 33, 3000]:
         for seed in SEEDS[:3]:
-            same(R.normal((n,), mean, std, np_dt, gg(seed)),
+            same_draws(R.normal((n,), mean, std, np_dt, gg(seed)),
                  torch.empty(n, dtype=t_dt).normal_(mean, std, generator=tg(seed)))
 
 
 def test_randn_large_float32_many_seeds():
     for seed in range(8):
-        same(R.randn((100_003,), np.float32, gg(seed)), torch.randn(100_003, generator=tg(seed)))
+        same_draws(R.randn((100_003,), np.float32, gg(seed)),
+                   torch.randn(100_003, generator=tg(seed)))
 
 
 @pytest.mark.parametrize("np_dt,t_dt", DTYPES)
@@ -177,9 +178,9 @@ def test_normal_tensor_forms(np_dt, t_dt):
         mean = rng.standard_normal(shape).astype(np_dt)
         std = rng.random(shape).astype(np_dt) + np_dt(0.1)
         tm, ts = torch.from_numpy(mean), torch.from_numpy(std)
-        same(R.normal(None, mean, std, np_dt, gg(1)), torch.normal(tm, ts, generator=tg(1)))
-        same(R.normal(None, mean, 2.5, np_dt, gg(2)), torch.normal(tm, 2.5, generator=tg(2)))
-        same(R.normal(None, 0.5, std, np_dt, gg(3)), torch.normal(0.5, ts, generator=tg(3)))
+        same_draws(R.normal(None, mean, std, np_dt, gg(1)), torch.normal(tm, ts, generator=tg(1)))
+        same_draws(R.normal(None, mean, 2.5, np_dt, gg(2)), torch.normal(tm, 2.5, generator=tg(2)))
+        same_draws(R.normal(None, 0.5, std, np_dt, gg(3)), torch.normal(0.5, ts, generator=tg(3)))
 
 
 def test_successive_calls_share_one_stream():
@@ -187,10 +188,10 @@ def test_successive_calls_share_one_stream():
     g, t = gg(11), tg(11)
     for n in [3, 1, 20, 5, 2, 17, 1, 1, 16, 9]:
         for np_dt, t_dt in DTYPES:
-            same(R.randn((n,), np_dt, g), torch.randn(n, dtype=t_dt, generator=t))
-        same(R.rand((n,), np.float32, g), torch.rand(n, generator=t))
-        same(R.randint(0, 10, (n,), np.int64, g), torch.randint(0, 10, (n,), generator=t))
-        same(R.randperm(n, np.int64, g), torch.randperm(n, generator=t))
+            same_draws(R.randn((n,), np_dt, g), torch.randn(n, dtype=t_dt, generator=t))
+        same_draws(R.rand((n,), np.float32, g), torch.rand(n, generator=t))
+        same_draws(R.randint(0, 10, (n,), np.int64, g), torch.randint(0, 10, (n,), generator=t))
+        same_draws(R.randperm(n, np.int64, g), torch.randperm(n, generator=t))
 
 
 # -- integers -----------------------------------------------------------------------------
@@ -213,7 +214,7 @@ def test_randint(np_dt, t_dt):
         warnings.simplefilter("ignore")  # torch warns about float ranges beyond 2**24
         for lo, hi in ranges:
             for seed in SEEDS[:3]:
-                same(R.randint(lo, hi, (6, 7), np_dt, gg(seed)),
+                same_draws(R.randint(lo, hi, (6, 7), np_dt, gg(seed)),
                      torch.randint(lo, hi, (6, 7), dtype=t_dt, generator=tg(seed)))
 
 
@@ -234,7 +235,7 @@ def test_randint_errors(np_dt, t_dt, lo, hi):
                                         (np.bool_, torch.bool)])
 def test_random_(np_dt, t_dt):
     for seed in SEEDS:
-        same(R.random_((50,), np_dt, gg(seed)),
+        same_draws(R.random_((50,), np_dt, gg(seed)),
              torch.empty(50, dtype=t_dt).random_(generator=tg(seed)))
         assert R.draw_seed(gg(seed)) == int(
             torch.empty((), dtype=torch.int64).random_(generator=tg(seed)).item())
@@ -243,8 +244,8 @@ def test_random_(np_dt, t_dt):
 def test_randperm():
     for n in [0, 1, 2, 3, 5, 16, 100, 1000, 60000]:
         for seed in SEEDS[:3]:
-            same(R.randperm(n, np.int64, gg(seed)), torch.randperm(n, generator=tg(seed)))
-    same(R.randperm(10, np.float32, gg(4)),
+            same_draws(R.randperm(n, np.int64, gg(seed)), torch.randperm(n, generator=tg(seed)))
+    same_draws(R.randperm(10, np.float32, gg(4)),
          torch.randperm(10, dtype=torch.float32, generator=tg(4)))
 
 
@@ -256,7 +257,7 @@ def test_random_sampler_and_random_split_streams():
         ts = int(torch.empty((), dtype=torch.int64).random_().item())
         s = R.draw_seed()
         assert s == ts
-        same(R.randperm(37, np.int64, gg(s)), torch.randperm(37, generator=tg(ts)))
+        same_draws(R.randperm(37, np.int64, gg(s)), torch.randperm(37, generator=tg(ts)))
     # torch.utils.data.random_split uses randperm(sum(lengths), generator=generator)
     sub = torch.utils.data.random_split(range(20), [15, 5], generator=tg(42))
     perm = R.randperm(20, np.int64, gg(42)).tolist()
@@ -268,10 +269,10 @@ def test_random_sampler_and_random_split_streams():
 def test_bernoulli_tensor_p(np_dt, t_dt):
     for seed in SEEDS[:4]:
         p = np.random.default_rng(seed).random((5, 7)).astype(np_dt)
-        same(R.bernoulli(p, generator=gg(seed)),
+        same_draws(R.bernoulli(p, generator=gg(seed)),
              torch.bernoulli(torch.from_numpy(p), generator=tg(seed)))
         # self.bernoulli_(p) with p broadcast over a larger self of another dtype
-        same(R.bernoulli(p[0], np.float32, (3, 7), gg(seed)),
+        same_draws(R.bernoulli(p[0], np.float32, (3, 7), gg(seed)),
              torch.empty(3, 7).bernoulli_(torch.from_numpy(p[0]), generator=tg(seed)))
 
 
@@ -279,7 +280,7 @@ def test_bernoulli_tensor_p(np_dt, t_dt):
 def test_bernoulli_scalar_p(np_dt, t_dt):
     for p in [0.0, 0.1, 0.5, 0.9, 1.0]:
         for seed in SEEDS[:3]:
-            same(R.bernoulli_scalar((64,), p, np_dt, gg(seed)),
+            same_draws(R.bernoulli_scalar((64,), p, np_dt, gg(seed)),
                  torch.empty(64, dtype=t_dt).bernoulli_(p, generator=tg(seed)))
 
 
@@ -291,9 +292,9 @@ def test_dropout_mask_matches_functional_dropout(np_dt, t_dt, p):
         torch.manual_seed(seed)
         R.manual_seed(seed)
         expected = F.dropout(torch.from_numpy(x), p, training=True)
-        same(x * R.dropout_mask(x.shape, p, np_dt), expected)
+        same_draws(x * R.dropout_mask(x.shape, p, np_dt), expected)
         # and the global streams are left in the same place
-        same(R.rand((3,)), torch.rand(3))
+        same_draws(R.rand((3,)), torch.rand(3))
 
 
 # -- exponential, multinomial, trunc_normal -----------------------------------------------
@@ -301,7 +302,7 @@ def test_dropout_mask_matches_functional_dropout(np_dt, t_dt, p):
 def test_exponential(np_dt, t_dt):
     for lambd in [1.0, 2.5, 0.1]:
         for n in [1, 17, 5000]:
-            same(R.exponential((n,), lambd, np_dt, gg(n)),
+            same_draws(R.exponential((n,), lambd, np_dt, gg(n)),
                  torch.empty(n, dtype=t_dt).exponential_(lambd, generator=tg(n)))
 
 
@@ -311,9 +312,9 @@ def test_exponential(np_dt, t_dt):
 def test_multinomial(np_dt, t_dt, num, replacement):
     for seed in SEEDS[:3]:
         p = np.random.default_rng(seed).random((4, 7)).astype(np_dt)
-        same(R.multinomial(p, num, replacement, gg(seed)),
+        same_draws(R.multinomial(p, num, replacement, gg(seed)),
              torch.multinomial(torch.from_numpy(p), num, replacement, generator=tg(seed)))
-        same(R.multinomial(p[1], num, replacement, gg(seed)),
+        same_draws(R.multinomial(p[1], num, replacement, gg(seed)),
              torch.multinomial(torch.from_numpy(p[1]), num, replacement, generator=tg(seed)))
 
 
@@ -328,7 +329,7 @@ def test_trunc_normal(np_dt, t_dt, args):
         for seed in SEEDS[:3]:
             t = torch.empty(shape, dtype=t_dt)
             torch.nn.init.trunc_normal_(t, *args, generator=tg(seed))
-            same(R.trunc_normal(shape, *args, np_dt, gg(seed)), t)
+            same_draws(R.trunc_normal(shape, *args, np_dt, gg(seed)), t)
 
 
 def test_mcg31_stream_is_the_recurrence():
@@ -351,20 +352,20 @@ def test_linear_default_init_stream():
     fan_in = 5
     gain = math.sqrt(2.0 / (1 + math.sqrt(5) ** 2))
     bound = math.sqrt(3.0) * (gain / math.sqrt(fan_in))
-    same(R.uniform((3, 5), -bound, bound), lin.weight.detach())
+    same_draws(R.uniform((3, 5), -bound, bound), lin.weight.detach())
     b = 1 / math.sqrt(fan_in)
-    same(R.uniform((3,), -b, b), lin.bias.detach())
+    same_draws(R.uniform((3,), -b, b), lin.bias.detach())
 
 
 @pytest.mark.parametrize("np_dt,t_dt", DTYPES)
 def test_log_normal_cauchy_geometric(np_dt, t_dt):
     for n in [1, 5, 17, 3000]:
         seed = n
-        same(R.log_normal((n,), 0.5, 1.5, np_dt, gg(seed)),
+        same_draws(R.log_normal((n,), 0.5, 1.5, np_dt, gg(seed)),
              torch.empty(n, dtype=t_dt).log_normal_(0.5, 1.5, generator=tg(seed)))
-        same(R.cauchy((n,), 0.5, 2.0, np_dt, gg(seed)),
+        same_draws(R.cauchy((n,), 0.5, 2.0, np_dt, gg(seed)),
              torch.empty(n, dtype=t_dt).cauchy_(0.5, 2.0, generator=tg(seed)))
-        same(R.geometric((n,), 0.3, np_dt, gg(seed)),
+        same_draws(R.geometric((n,), 0.3, np_dt, gg(seed)),
              torch.empty(n, dtype=t_dt).geometric_(0.3, generator=tg(seed)))
 
 
@@ -391,9 +392,9 @@ def test_course_script_stream_order():
     R.manual_seed(0)
     for fan_in, fan_out, layer in [(d_in, d_hid, l1), (d_hid, 3, l2)]:
         bound = math.sqrt(3.0) * math.sqrt(2.0 / 6) / math.sqrt(fan_in)
-        same(R.uniform((fan_out, fan_in), -bound, bound), layer.weight.detach())
+        same_draws(R.uniform((fan_out, fan_in), -bound, bound), layer.weight.detach())
         b = 1 / math.sqrt(fan_in)
-        same(R.uniform((fan_out,), -b, b), layer.bias.detach())
+        same_draws(R.uniform((fan_out,), -b, b), layer.bias.detach())
     ours = []
     for _ in range(2):
         R.draw_seed()  # base_seed of the iterator
@@ -411,11 +412,11 @@ def test_course_script_stream_order():
 def test_normal_on_non_contiguous_views_takes_the_scalar_recipe(np_dt, t_dt):
     base = torch.zeros(8, 5, dtype=t_dt)
     base.t().normal_(0.5, 2.0, generator=tg(3))  # filled in memory order
-    same(R.normal((8, 5), 0.5, 2.0, np_dt, gg(3), contiguous=False), base)
+    same_draws(R.normal((8, 5), 0.5, 2.0, np_dt, gg(3), contiguous=False), base)
     base = torch.zeros(8, 6, dtype=t_dt)
     view = base[:, :5]
     view.normal_(generator=tg(4))
-    same(R.normal((8, 5), 0.0, 1.0, np_dt, gg(4), contiguous=False), view.contiguous())
+    same_draws(R.normal((8, 5), 0.0, 1.0, np_dt, gg(4), contiguous=False), view.contiguous())
 
 
 ERROR_CASES = [
@@ -443,18 +444,11 @@ MULTINOMIAL_ERRORS = [([0.2, 0.8], 3, False), ([-0.2, 0.8], 1, False), ([0.0, 0.
 
 @pytest.mark.parametrize("theirs,ours", ERROR_CASES)
 def test_errors_match(theirs, ours):
-    with pytest.raises(Exception) as t_err:
-        theirs()
-    with pytest.raises(Exception) as o_err:
-        ours()
-    assert type(o_err.value) is type(t_err.value)
-    assert str(o_err.value) == str(t_err.value).splitlines()[0]
+    same_error(lambda lib: (theirs if lib is torch else ours)(), text="first line")
 
 
 @pytest.mark.parametrize("probs,num,replacement", MULTINOMIAL_ERRORS)
 def test_multinomial_errors_match(probs, num, replacement):
-    with pytest.raises(RuntimeError) as t_err:
-        torch.multinomial(torch.tensor(probs), num, replacement)
-    with pytest.raises(RuntimeError) as o_err:
-        R.multinomial(np.array(probs, np.float32), num, replacement)
-    assert str(o_err.value) == str(t_err.value).splitlines()[0]
+    same_error(lambda lib: torch.multinomial(torch.tensor(probs), num, replacement)
+               if lib is torch else R.multinomial(np.array(probs, np.float32), num, replacement),
+               RuntimeError, text="first line")

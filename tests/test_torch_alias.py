@@ -9,6 +9,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 
 def _run(code: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
@@ -71,3 +73,26 @@ def test_ipython_extension_entry_point_exists():
     """)
     assert out.returncode == 0, out.stderr
     assert "glasstorch is now `torch`" in out.stdout
+
+
+MIXES = {
+    "glasstorch model, torch tensor": "g.nn.Sequential(g.nn.Linear(3, 1))(t.ones(2, 3))",
+    "torch model, glasstorch tensor": "t.nn.Linear(3, 1)(g.ones(2, 3))",
+    "glasstorch + torch": "g.ones(2) + t.ones(2)",
+    "torch + glasstorch": "t.ones(2) + g.ones(2)",
+    "glasstorch @ torch": "g.ones(2) @ t.ones(2)",
+    "torch function, glasstorch tensor": "t.relu(g.ones(2))",
+    "glasstorch optimizer, torch parameters": "g.optim.SGD(t.nn.Linear(3, 1).parameters(), lr=0.1)",
+}
+
+
+@pytest.mark.parametrize("expr", MIXES.values(), ids=list(MIXES))
+def test_mixing_real_torch_and_glasstorch_is_named_in_one_line(expr):
+    import torch
+
+    import glasstorch
+
+    with pytest.raises(TypeError) as info:
+        eval(expr, {"g": glasstorch, "t": torch})
+    hint = [line for line in str(info.value).splitlines() if line.startswith("[glasstorch]")]
+    assert len(hint) == 1 and "install_as_torch()" in hint[0], str(info.value)

@@ -6,9 +6,15 @@
 - ``indexing``: ``x[...]`` and ``x[...] = v``, gather, masked_fill ...
 - ``linalg``: matmul and friends
 
-Each op is a ``Node`` subclass with ``forward`` and ``backward`` side by side. This module holds
-the three ways ops are run: :func:`apply` (any op), :func:`binary` (two operands with PyTorch's
-type promotion and broadcasting) and :func:`inplace` (the ``_``-suffixed variants).
+Each family is a folder of four drawers: ``nodes.py`` (each op's ``Node``: forward and backward
+side by side, the math in one docstring line), ``functions.py`` (``torch.add`` ...: a check,
+then the idea), ``methods.py`` (Tensor-only methods: operators, in-place variants) and
+``_checks.py`` (PyTorch's argument checks and error texts; shared ones in ``_ops/_checks.py``).
+
+This module holds the three ways ops are run: :func:`apply` (any op), :func:`binary` (two
+operands with PyTorch's type promotion and broadcasting) and :func:`inplace` (the
+``_``-suffixed variants), with :func:`_view` (a result that shares its base's memory) and
+:func:`_out` (``out=``).
 """
 
 from __future__ import annotations
@@ -19,33 +25,9 @@ from .. import _dtype as D
 from .._tensor import Tensor, _make, apply
 from ..autograd.function import Node, edge, record
 from ..autograd.grad_mode import _state
+from . import _checks
 
 __all__ = ["apply", "binary", "inplace", "as_tensor_arg"]
-
-
-def _broadcast_error(a, b, op: str) -> RuntimeError:
-    sa, sb = list(np.shape(a)), list(np.shape(b))
-    n = max(len(sa), len(sb))
-    pa, pb = [1] * (n - len(sa)) + sa, [1] * (n - len(sb)) + sb
-    for i in range(n - 1, -1, -1):
-        if pa[i] != pb[i] and pa[i] != 1 and pb[i] != 1:
-            return RuntimeError(
-                f"The size of tensor a ({pa[i]}) must match the size of tensor b ({pb[i]}) at "
-                f"non-singleton dimension {i}\n[glasstorch] in {op}: shapes {sa} and {sb} do not "
-                "broadcast; dimensions are compared from the right and must be equal or 1."
-            )
-    return RuntimeError(f"shapes {sa} and {sb} cannot be broadcast in {op}")
-
-
-def broadcast_check(a, b, op: str) -> None:
-    """PyTorch checks that shapes broadcast before it looks for a kernel for the dtypes."""
-    sa, sb = np.shape(a._data if isinstance(a, Tensor) else a), \
-        np.shape(b._data if isinstance(b, Tensor) else b)
-    if sa != sb:
-        try:
-            np.broadcast_shapes(sa, sb)
-        except ValueError:
-            raise _broadcast_error(np.empty(sa, bool), np.empty(sb, bool), op) from None
 
 
 def binary(node_cls: type[Node], a, b, out_dtype: D.dtype | None = None, **params) -> Tensor:
@@ -66,8 +48,8 @@ def binary(node_cls: type[Node], a, b, out_dtype: D.dtype | None = None, **param
         out = node.forward(xa, xb, **params)
     except ValueError as e:
         if "broadcast" in str(e):
-            raise _broadcast_error(xa, xb, node_cls.__name__.replace("Backward0", "").lower()) \
-                from None
+            raise _checks.broadcast_error(
+                xa, xb, node_cls.__name__.replace("Backward0", "").lower()) from None
         raise
     return record(node, (a, b), out, _make)
 
@@ -81,27 +63,6 @@ def _cast_operand(x, is_tensor: bool, rt: np.dtype):
         return np.int64(x).astype(rt)
 
 
-_C_NAMES = {"int32": "int", "float32": "float", "float64": "double"}
-
-
-def checked_scalar(x, rt: np.dtype):
-    """A Python number as a scalar of ``rt`` (a bound of clamp): PyTorch refuses values that do
-    not fit, except that negative values within range wrap around for unsigned types."""
-    if rt.kind in "iu" and isinstance(x, int) and not isinstance(x, bool):
-        info = np.iinfo(rt)
-        if x > info.max or (x < info.min and not (rt.kind == "u" and -x <= info.max)):
-            name = _C_NAMES.get(rt.name, rt.name + "_t")
-            raise RuntimeError(f"value cannot be converted to type {name} without overflow")
-        return np.int64(x).astype(rt)
-    if rt.kind in "iu" and isinstance(x, float):
-        info = np.iinfo(rt)
-        if not info.min <= x <= info.max:  # no wrapping for floats
-            name = _C_NAMES.get(rt.name, rt.name + "_t")
-            raise RuntimeError(f"value cannot be converted to type {name} without overflow")
-        return rt.type(int(x))
-    return rt.type(x)
-
-
 def as_tensor_arg(x, like: Tensor | None = None) -> Tensor:
     """Python numbers and arrays where a tensor is expected become (0-d) tensors."""
     if isinstance(x, Tensor):
@@ -110,13 +71,6 @@ def as_tensor_arg(x, like: Tensor | None = None) -> Tensor:
 
     return tensor(x, dtype=like.dtype if like is not None and isinstance(x, float)
                   and like.is_floating_point() else None)
-
-
-def _can_cast(src: np.dtype, dst: np.dtype) -> bool:
-    """PyTorch's rule for writing results into an existing tensor: never float into integer,
-    never anything but bool into bool."""
-    order = {"b": 0, "u": 1, "i": 1, "f": 2}
-    return order[src.kind] <= order[dst.kind]
 
 
 def inplace(self: Tensor, compute, *args, **kwargs) -> Tensor:
@@ -135,20 +89,8 @@ def inplace(self: Tensor, compute, *args, **kwargs) -> Tensor:
         r = compute(self, *args, **kwargs)
         _write(self, r)
         return self
+    _checks.inplace_on_leaf(self)
     base = self._base
-    if self.grad_fn is None and self._requires_grad and base is None:
-        raise RuntimeError(
-            "a leaf Variable that requires grad is being used in an in-place operation.\n"
-            f"[glasstorch] This leaf (shape {list(self.shape)}, requires_grad=True, e.g. a "
-            "parameter) may be updated in place only without recording: wrap the update in "
-            "`with torch.no_grad():`, or write `x = x + ...` to make a new tensor."
-        )
-    if base is not None and base.grad_fn is None and base._requires_grad:
-        raise RuntimeError(
-            "a view of a leaf Variable that requires grad is being used in an in-place "
-            "operation.\n[glasstorch] Change the leaf under `with torch.no_grad():`, or work on "
-            "a copy (x.clone())."
-        )
     snapshot = _make(self._data.copy())
     snapshot.grad_fn, snapshot._output_nr = self.grad_fn, self._output_nr
     snapshot._requires_grad = self._requires_grad
@@ -181,40 +123,40 @@ def inplace(self: Tensor, compute, *args, **kwargs) -> Tensor:
     return self
 
 
-def check_writable(self: Tensor) -> bool:
-    """False for an empty tensor (nothing to write); PyTorch's RuntimeError for an expanded
-    one, where several elements share one memory location (a stride 0)."""
-    a = self._data
-    if a.size == 0:
-        return False
-    if a.flags.c_contiguous or all(s or n == 1 for n, s in zip(a.shape, a.strides)):
-        return True
-    raise RuntimeError(
-        "unsupported operation: more than one element of the written-to tensor refers to a single"
-        " memory location. Please clone() the tensor before performing the operation."
-    )
+def _view(out: Tensor, base: Tensor, fn) -> Tensor:
+    """Mark ``out`` as a view of ``base`` made by ``fn`` (an ndarray -> ndarray function): they
+    share the version counter, and an in-place change of the view can update the base's
+    gradient (``_ops.inplace``)."""
+    out._vc = base._vc
+    out._view_vc = base._vc[0]  # its grad_fn is current for this version of the base
+    if base._base is None:
+        out._base, out._view_fn = base, fn
+    else:
+        prev = base._view_fn
+        out._base, out._view_fn = base._base, (lambda a: fn(prev(a)))
+    return out
 
 
 def _write(self: Tensor, r: Tensor) -> None:
+    """Copy an op's result ``r`` into ``self`` (same kind of dtype, broadcasting)."""
     src = r._data
-    if src.dtype != self._data.dtype and not _can_cast(src.dtype, self._data.dtype):
-        raise RuntimeError(
-            f"result type {D.from_numpy_dtype(src.dtype).scalar_name} can't be cast to the "
-            f"desired output type {self.dtype.scalar_name}\n[glasstorch] An in-place op keeps "
-            f"the tensor's dtype ({self.dtype}); convert first (x = x.float()) or use the "
-            "out-of-place form."
-        )
-    if src.shape != self._data.shape:
-        try:
-            np.broadcast_to(src, self._data.shape)
-        except ValueError:
-            raise RuntimeError(
-                f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
-                f"{list(src.shape)}"
-            ) from None
-    if src is not self._data and check_writable(self):
+    _checks.result_fits(src.dtype, self, hint=True)
+    _checks.result_shape(src, self._data)
+    if src is not self._data and _checks.writable(self):
         np.copyto(self._data, src, casting="unsafe")
     self._vc[0] += 1
+
+
+def _out(result: Tensor, out: Tensor | None) -> Tensor:
+    """Honour ``out=``: write the result into ``out`` (resizing it if needed) and return it."""
+    if out is None:
+        return result
+    _checks.result_fits(result._data.dtype, out)
+    if out.shape != result.shape:
+        out._data = np.empty(result._data.shape, out._data.dtype)
+    np.copyto(out._data, result._data, casting="unsafe")
+    out._vc[0] += 1
+    return out
 
 
 class CopySlices(Node):
@@ -233,3 +175,12 @@ class AsStridedBackward0(Node):
         z = np.zeros(*self.base_meta)
         self.view_fn(z)[...] = g
         return (z,)
+
+
+# the names these helpers had before the checks moved to _checks.py (kept for old imports)
+_broadcast_error = _checks.broadcast_error
+broadcast_check = _checks.broadcast
+checked_scalar = _checks.scalar
+check_writable = _checks.writable
+_can_cast = _checks.can_cast
+_C_NAMES = _checks._C_NAMES

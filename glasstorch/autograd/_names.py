@@ -17,6 +17,11 @@ BORROWED: dict[str, tuple[str, str]] = {
         "PyTorch defines no derivative for floor_divide and records a node of this name, "
         "whose backward raises",
     ),
+    "HistogramBackward": (
+        "NotImplemented",
+        "PyTorch defines no derivative for histogram and records a node of this name, whose "
+        "backward raises",
+    ),
 }
 
 

@@ -978,9 +978,11 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None) -
         )
     x, y = input._data, target._data
     if not np.all((x >= 0) & (x <= 1)):
+        finite = x[~np.isnan(x)]
+        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (np.nan, np.nan)
         raise RuntimeError(
             "all elements of input should be between 0 and 1\n[glasstorch] the input ranges "
-            f"from {float(np.nanmin(x)):g} to {float(np.nanmax(x)):g}, but BCELoss expects "
+            f"from {lo:g} to {hi:g}, but BCELoss expects "
             "probabilities; for raw scores (logits) use BCEWithLogitsLoss, or apply sigmoid first."
         )
     if not np.all((y >= 0) & (y <= 1)):

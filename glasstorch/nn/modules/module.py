@@ -33,6 +33,15 @@ from ..parameter import Buffer, Parameter
 __all__ = ["Module"]
 
 
+def _raise_if_mixed(e: Exception, args: tuple, kwargs: dict) -> None:
+    """A real PyTorch tensor given to a glasstorch model: say so in one line."""
+    from ..._torch_alias import mixing_hint
+
+    hint = mixing_hint(*args, *kwargs.values())
+    if hint and "[glasstorch] this is a" not in str(e):
+        raise TypeError(f"{type(e).__name__}: {str(e).splitlines()[0]}{hint}") from e
+
+
 def _typename(obj: Any) -> str:
     """The name PyTorch's messages give ``obj``'s type: 'torch.FloatTensor' for a tensor,
     'pkg.mod.Name' for a class or a function, the class's name for other objects."""
@@ -501,7 +510,11 @@ class Module:
             _coach.check_eval_mode(self)  # evaluating with Dropout/BatchNorm in train mode?
         backward_hooks = self._backward_hooks or self._backward_pre_hooks
         if not (self._forward_pre_hooks or self._forward_hooks or backward_hooks):
-            return self.forward(*args, **kwargs)  # the usual case: no hooks at all
+            try:
+                return self.forward(*args, **kwargs)  # the usual case: no hooks at all
+            except (TypeError, AttributeError) as e:
+                _raise_if_mixed(e, args, kwargs)
+                raise
 
         for hook_id, hook in self._forward_pre_hooks.items():
             if hook_id in self._forward_pre_hooks_with_kwargs:

@@ -524,6 +524,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                         i,
                         self._num_workers,
                         self._persistent_workers,
+                        os.getpid(),
                     ),
                     daemon=True,  # multiprocessing terminates daemons at interpreter exit
                 )

@@ -75,8 +75,11 @@ class ManagerWatchdog:
     """Tells a worker whether the process that started it is still alive. A dead parent
     means this process was re-parented, so ``getppid()`` changes."""
 
-    def __init__(self) -> None:
-        self.manager_pid = os.getppid()
+    def __init__(self, manager_pid: int | None = None) -> None:
+        # The main process passes its pid: read here, getppid() would already name the new
+        # parent if the main process died while this worker was starting (then it would wait
+        # for tasks forever).
+        self.manager_pid = os.getppid() if manager_pid is None else manager_pid
         self.manager_dead = False
 
     def is_alive(self) -> bool:
@@ -141,6 +144,7 @@ def _worker_loop(
     worker_id: int,
     num_workers: int,
     persistent_workers: bool,
+    manager_pid: int | None = None,
 ) -> None:
     """Body of a worker process (see the module docstring)."""
     from ..dataloader import _DatasetKind
@@ -171,7 +175,7 @@ def _worker_loop(
             init_error = ExceptionWrapper(where=where)
 
         iteration_end = False
-        watchdog = ManagerWatchdog()
+        watchdog = ManagerWatchdog(manager_pid)
         while watchdog.is_alive():
             try:
                 task = index_queue.get(timeout=WORKER_STATUS_CHECK_INTERVAL)

@@ -1,0 +1,782 @@
+"""The nodes of the elementwise ops: forward and backward side by side, the math in the
+docstring (``forward | backward``).
+
+Gradients come back at the broadcast shape; the engine's ``sum_to`` reduces them to each
+input's shape. The functions that run these nodes are in ``functions.py``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...autograd.function import Node
+
+# Ops whose NumPy kernels warn on overflow, log(0) or 0/0 run quietly: PyTorch returns inf/nan
+# without a warning, and glasstorch's coach reports non-finite losses where they matter.
+_quiet = np.errstate
+
+
+# ---------------------------------------------------------------------------------------------
+# arithmetic
+# ---------------------------------------------------------------------------------------------
+
+
+class AddBackward0(Node):
+    """out = a + alpha*b  |  da = g,  db = alpha*g"""
+
+    def forward(self, a, b, alpha=1):
+        self.alpha = alpha
+        if alpha == 1:
+            return a + b
+        if b.dtype.kind in "bu":  # the factor wraps into the dtype as in PyTorch (uint8: -2 is 254)
+            return a + np.asarray(alpha).astype(b.dtype) * b
+        return a + alpha * b
+
+    def backward(self, g):
+        return g, (g if self.alpha == 1 else g * self.alpha)
+
+
+class SubBackward0(Node):
+    """out = a - alpha*b  |  da = g,  db = -alpha*g"""
+
+    def forward(self, a, b, alpha=1):
+        self.alpha = alpha
+        return a - b if alpha == 1 else a - alpha * b
+
+    def backward(self, g):
+        return g, (-g if self.alpha == 1 else g * -self.alpha)
+
+
+class RsubBackward0(Node):
+    """out = b - alpha*a (both tensors)  |  da = -alpha*g,  db = g"""
+
+    def forward(self, a, b, alpha=1):
+        self.alpha = alpha
+        return b - a if alpha == 1 else b - alpha * a
+
+    def backward(self, g):
+        return (-g if self.alpha == 1 else g * -self.alpha), g
+
+
+class RsubBackward1(Node):
+    """out = b - alpha*a (a number minus a tensor)  |  da = -alpha*g"""
+
+    def forward(self, a, b, alpha=1):
+        self.alpha = alpha
+        return b - a if alpha == 1 else b - alpha * a
+
+    def backward(self, g):
+        return (-g if self.alpha == 1 else g * -self.alpha), None
+
+
+class MulBackward0(Node):
+    """out = a * b  |  da = g * b,  db = g * a"""
+
+    saved_inputs = (0, 1)
+    saved_for = {0: (1,), 1: (0,)}
+
+    def forward(self, a, b):
+        self.saved = (a, b)
+        return a * b
+
+    def backward(self, g):
+        a, b = self.saved
+        return (g * b if self.needs(0) else None), (g * a if self.needs(1) else None)
+
+
+class DivBackward0(Node):
+    """out = a / b  |  da = g / b,  db = -g * a / b**2"""
+
+    saved_inputs = (0, 1)
+    saved_for = {0: (1,)}
+
+    def forward(self, a, b, rounding_mode=None):
+        self.saved = (a, b)
+        self.rounding_mode = rounding_mode
+        with _quiet(all="ignore"):
+            if rounding_mode is None:
+                return np.true_divide(a, b)
+            if rounding_mode == "floor":
+                # floats too: NumPy's floor_divide, like PyTorch, rounds (a - fmod(a, b)) / b,
+                # which can differ from floor(a / b) by one (5 // 0.001 is 4999)
+                return np.floor_divide(a, b)
+            q = np.true_divide(a, b)  # "trunc"
+            return np.trunc(q).astype(q.dtype if a.dtype.kind == "f" else a.dtype)
+
+    def backward(self, g):
+        a, b = self.saved
+        if self.rounding_mode is not None:
+            return np.zeros_like(g), np.zeros_like(g)
+        with _quiet(all="ignore"):
+            return (g / b if self.needs(0) else None), (-g * a / (b * b) if self.needs(1) else None)
+
+
+class DivBackward2(DivBackward0):
+    """out = a / b rounded ('trunc' or 'floor')  |  da = 0,  db = 0"""
+
+
+class FloorDivideBackward(DivBackward0):
+    """out = floor(a / b)  |  PyTorch defines no derivative: backward raises"""
+
+    def backward(self, g):
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+
+class RemainderBackward0(Node):
+    """out = a mod b (sign of b)  |  da = g,  db = -g * floor(a / b)"""
+
+    saved_inputs = (0, 1)
+
+    def forward(self, a, b):
+        self.saved = (a, b)
+        with _quiet(all="ignore"):
+            return np.mod(a, b)
+
+    def backward(self, g):
+        a, b = self.saved
+        with _quiet(all="ignore"):  # b = 0
+            return g, -g * np.floor_divide(a, b)
+
+
+class FmodBackward0(Node):
+    """out = a - trunc(a / b) * b  |  da = g,  db = -g * trunc(a / b)"""
+
+    saved_inputs = (0, 1)
+
+    def forward(self, a, b):
+        self.saved = (a, b)
+        with _quiet(all="ignore"):
+            return np.fmod(a, b)
+
+    def backward(self, g):
+        a, b = self.saved
+        with _quiet(all="ignore"):
+            return g, -g * np.trunc(a / b)
+
+
+class RemainderBackward1(RemainderBackward0):
+    """out = a mod b, b a tensor  |  da = g,  db = -g * floor(a / b)"""
+
+
+class FmodBackward1(FmodBackward0):
+    """out = a - trunc(a / b) * b, b a tensor  |  da = g,  db = -g * trunc(a / b)"""
+
+
+class PowBackward0(Node):
+    """out = x ** e (e a number)  |  dx = g * e * x**(e-1)"""
+
+    saved_inputs = (0,)
+
+    def forward(self, x, e):
+        self.saved = (x,)
+        self.e = e
+        with _quiet(all="ignore"):
+            out = np.power(x, e)
+        return out if out.dtype == x.dtype else out.astype(x.dtype)  # bool ** True stays bool
+
+    def backward(self, g):
+        (x,) = self.saved
+        e = self.e
+        if e == 0:
+            return (np.zeros_like(g),)
+        with _quiet(all="ignore"):
+            return (g * (e * np.power(x, e - 1)),)
+
+
+class PowBackward1(Node):
+    """out = a ** b  |  da = g * b * a**(b-1),  db = g * a**b * log(a)  (0 where a = 0, b >= 0)"""
+
+    saved_inputs = (0, 1)
+    saves_output = True
+
+    def forward(self, a, b):
+        out = _power(a, b)
+        self.saved = (a, b, out)
+        return out
+
+    def backward(self, g):
+        a, b, out = self.saved
+        with _quiet(all="ignore"):
+            da = g * b * np.power(a, b - 1) if self.needs(0) else None
+            db = None
+            if self.needs(1):
+                db = g * out * np.log(a)
+                db = np.where((a == 0) & (b >= 0), 0, db)
+        return da, db
+
+
+class PowBackward2(Node):
+    """out = base ** x (base a number)  |  dx = g * out * log(base)  (0 where base = 0, x >= 0)"""
+
+    saves_output = True
+
+    def forward(self, x, base):
+        out = _power(base, x)
+        self.saved = (out,)
+        self.base = base
+        return out
+
+    def backward(self, g):
+        (out,) = self.saved
+        with _quiet(all="ignore"):
+            dx = g * out * np.log(self.base).astype(out.dtype)
+        if self.base == 0:  # 0 * log(0) is nan; PyTorch takes 0 where x >= 0 (out is 0 or 1)
+            dx = np.where(out <= 1, np.zeros((), dx.dtype), dx)
+        return (dx,)
+
+
+def _power(a, b):
+    """a ** b; integer powers with negative exponents give 0 (or +-1 for bases +-1) as in
+    PyTorch, where NumPy would raise."""
+    b_arr = np.asarray(b)
+    if b_arr.dtype.kind in "iu" and np.asarray(a).dtype.kind in "iu" and (b_arr < 0).any():
+        a_arr = np.asarray(a)
+        pos = np.power(a_arr, np.maximum(b_arr, 0).astype(b_arr.dtype))
+        neg = np.where(a_arr == 1, 1, np.where(a_arr == -1, np.where(b_arr % 2 == 0, 1, -1), 0))
+        return np.where(b_arr < 0, neg, pos).astype(pos.dtype)
+    with _quiet(all="ignore"):
+        return np.power(a, b)
+
+
+# ---------------------------------------------------------------------------------------------
+# unary math
+# ---------------------------------------------------------------------------------------------
+
+
+class NegBackward0(Node):
+    """out = -x  |  dx = -g"""
+
+    def forward(self, x):
+        return np.negative(x)
+
+    def backward(self, g):
+        return (np.negative(g),)
+
+
+class ExpBackward0(Node):
+    """out = e**x  |  dx = g * out"""
+
+    saves_output = True
+
+    def forward(self, x):
+        with _quiet(all="ignore"):
+            out = np.exp(x)
+        self.saved = (out,)
+        return out
+
+    def backward(self, g):
+        return (g * self.saved[0],)
+
+
+class Exp2Backward0(Node):
+    """out = 2**x  |  dx = g * out * ln 2"""
+
+    saves_output = True
+
+    def forward(self, x):
+        with _quiet(all="ignore"):
+            out = np.exp2(x)
+        self.saved = (out,)
+        return out
+
+    def backward(self, g):
+        return (g * self.saved[0] * np.log(2).astype(g.dtype),)
+
+
+class Expm1Backward0(Node):
+    """out = e**x - 1  |  dx = g * (out + 1)"""
+
+    saves_output = True
+
+    def forward(self, x):
+        with _quiet(all="ignore"):
+            out = np.expm1(x)
+        self.saved = (out,)
+        return out
+
+    def backward(self, g):
+        return (g * (self.saved[0] + 1),)
+
+
+class LogBackward0(Node):
+    """out = ln x  |  dx = g / x"""
+
+    saved_inputs = (0,)
+
+    def forward(self, x):
+        self.saved = (x,)
+        with _quiet(all="ignore"):
+            return np.log(x)
+
+    def backward(self, g):
+        with _quiet(all="ignore"):
+            return (g / self.saved[0],)
+
+
+class Log2Backward0(Node):
+    """out = log2 x  |  dx = g / (x ln 2)"""
+
+    saved_inputs = (0,)
+
+    def forward(self, x):
+        self.saved = (x,)
+        with _quiet(all="ignore"):
+            return np.log2(x)
+
+    def backward(self, g):
+        with _quiet(all="ignore"):
+            return (g / (self.saved[0] * np.log(2).astype(g.dtype)),)
+
+
+class Log10Backward0(Node):
+    """out = log10 x  |  dx = g / (x ln 10)"""
+
+    saved_inputs = (0,)
+
+    def forward(self, x):
+        self.saved = (x,)
+        with _quiet(all="ignore"):
+            return np.log10(x)
+
+    def backward(self, g):
+        with _quiet(all="ignore"):
+            return (g / (self.saved[0] * np.log(10).astype(g.dtype)),)
+
+
+class Log1PBackward0(Node):
+    """out = ln(1 + x)  |  dx = g / (1 + x)"""
+
+    saved_inputs = (0,)
+
+    def forward(self, x):
+        self.saved = (x,)
+        with _quiet(all="ignore"):
+            return np.log1p(x)
+
+    def backward(self, g):
+        with _quiet(all="ignore"):
+            return (g / (1 + self.saved[0]),)
+
+
+class SqrtBackward0(Node):
+    """out = sqrt x  |  dx = g / (2 out)"""
+
+    saves_output = True
+
+    def forward(self, x):
+        with _quiet(all="ignore"):
+            out = np.sqrt(x)
+        self.saved = (out,)
+        return out
+
+    def backward(self, g):
+        with _quiet(all="ignore"):
+            return (g / (2 * self.saved[0]),)
+
+
+class RsqrtBackward0(Node):
+    """out = 1 / sqrt x  |  dx = -g * out**3 / 2"""
+
+    saves_output = True
+
+    def forward(self, x):
+        with _quiet(all="ignore"):
+            out = 1 / np.sqrt(x)
+        self.saved = (out,)
+        return out
+
+    def backward(self, g):
+        out = self.saved[0]
+        return (-0.5 * g * out * out * out,)
+
+
+class ReciprocalBackward0(Node):
+    """out = 1 / x  |  dx = -g * out**2"""
+
+    saves_output = True
+
+    def forward(self, x):
+        with _quiet(all="ignore"):
+            out = np.reciprocal(x)
+        self.saved = (out,)
+        return out
+
+    def backward(self, g):
+        out = self.saved[0]
+        return (-g * out * out,)
+
+
+class AbsBackward0(Node):
+    """out = |x|  |  dx = g * sign(x)"""
+
+    saved_inputs = (0,)
+
+    def forward(self, x):
+        self.saved = (x,)
+        return np.abs(x)
+
+    def backward(self, g):
+        return (g * np.sign(self.saved[0]),)
+
+
+class SinBackward0(Node):
+    """out = sin x  |  dx = g cos x"""
+
+    saved_inputs = (0,)
+
+    def forward(self, x):
+        self.saved = (x,)
+        with _quiet(all="ignore"):  # of inf: nan
+            return np.sin(x)
+
+    def backward(self, g):
+        with _quiet(all="ignore"):
+            return (g * np.cos(self.saved[0]),)
+
+
+class CosBackward0(Node):
+    """out = cos x  |  dx = -g sin x"""
+
+    saved_inputs = (0,)
+
+    def forward(self, x):
+        self.saved = (x,)
+        with _quiet(all="ignore"):  # of inf: nan
+            return np.cos(x)
+
+    def backward(self, g):
+        with _quiet(all="ignore"):
+            return (-g * np.sin(self.saved[0]),)
+
+
+class TanBackward0(Node):
+    """out = tan x  |  dx = g (1 + out**2)"""
+
+    saves_output = True
+
+    def forward(self, x):
+        with _quiet(all="ignore"):  # of inf: nan
+            out = np.tan(x)
+        self.saved = (out,)
+        return out
+
+    def backward(self, g):
+        out = self.saved[0]
+        return (g * (1 + out * out),)
+
+
+class SigmoidBackward0(Node):
+    """out = 1 / (1 + e**-x)  |  dx = g * out * (1 - out)"""
+
+    saves_output = True
+
+    def forward(self, x):
+        with _quiet(all="ignore"):
+            out = 1 / (1 + np.exp(-x))
+        self.saved = (out,)
+        return out
+
+    def backward(self, g):
+        out = self.saved[0]
+        return (g * out * (1 - out),)
+
+
+class TanhBackward0(Node):
+    """out = tanh x  |  dx = g * (1 - out**2)"""
+
+    saves_output = True
+
+    def forward(self, x):
+        out = np.tanh(x)
+        self.saved = (out,)
+        return out
+
+    def backward(self, g):
+        out = self.saved[0]
+        return (g * (1 - out * out),)
+
+
+class ReluBackward0(Node):
+    """out = max(x, 0)  |  dx = g where out > 0, else 0"""
+
+    saves_output = True
+
+    def forward(self, x):
+        out = np.maximum(x, 0)
+        if out.dtype != x.dtype:
+            out = out.astype(x.dtype)
+        self.saved = (out,)
+        return out
+
+    def backward(self, g):
+        # a mask, not a product: inf * 0 would be nan where PyTorch gives 0
+        return (np.where(self.saved[0] <= 0, np.zeros((), g.dtype), g),)
+
+
+class _ZeroGrad(Node):
+    """out = a piecewise-constant function of x  |  dx = 0 (almost everywhere)"""
+
+    def backward(self, g):
+        return (np.zeros_like(g),)
+
+
+class SignBackward0(_ZeroGrad):
+    """out = sign x  |  dx = 0"""
+
+    def forward(self, x):
+        s = np.sign(x)
+        return np.where(np.isnan(s), 0, s).astype(s.dtype) if x.dtype.kind == "f" else s
+
+
+class FloorBackward0(_ZeroGrad):
+    """out = floor x  |  dx = 0"""
+
+    def forward(self, x):
+        return np.floor(x)
+
+
+class CeilBackward0(_ZeroGrad):
+    """out = ceil x  |  dx = 0"""
+
+    def forward(self, x):
+        return np.ceil(x)
+
+
+class RoundBackward0(_ZeroGrad):
+    """out = x rounded half to even  |  dx = 0"""
+
+    def forward(self, x, decimals=0):
+        return np.round(x, decimals)
+
+
+class RoundBackward1(_ZeroGrad):
+    """out = x rounded half to even at ``decimals`` digits  |  dx = 0"""
+
+    def forward(self, x, decimals=0):
+        if x.dtype == np.float16:  # PyTorch scales and rounds half floats in float32
+            return np.round(x.astype(np.float32), decimals).astype(np.float16)
+        return np.round(x, decimals)
+
+
+class TruncBackward0(_ZeroGrad):
+    """out = x rounded toward zero  |  dx = 0"""
+
+    def forward(self, x):
+        return np.trunc(x)
+
+
+# ---------------------------------------------------------------------------------------------
+# clamping, choosing, copying
+# ---------------------------------------------------------------------------------------------
+
+
+class ClampBackward0(Node):
+    """out = min(max(x, lo), hi), tensor bounds  |  dx = g within, dlo = g below, dhi = g above"""
+
+    saved_inputs = (0,)
+
+    def forward(self, x, lo, hi):
+        self.saved = (x, lo, hi)
+        out = x if lo is None else np.maximum(x, lo)
+        return out if hi is None else np.minimum(out, hi)
+
+    def backward(self, g):
+        x, lo, hi = self.saved
+        zero = np.zeros((), g.dtype)
+        if lo is not None and hi is not None:  # where lo > hi, out is hi: hi gets g
+            return (np.where((x >= lo) & (x <= hi), g, zero),
+                    np.where((x < lo) & (lo < hi), g, zero),
+                    np.where((x > hi) | (hi < lo), g, zero))
+        if lo is not None:
+            return np.where(x >= lo, g, zero), np.where(x < lo, g, zero), None
+        return np.where(x <= hi, g, zero), None, np.where(x > hi, g, zero)
+
+
+class ClampBackward1(Node):
+    """out = min(max(x, lo), hi)  |  dx = g where lo <= x <= hi, else 0"""
+
+    saved_inputs = (0,)
+
+    def forward(self, x, lo=None, hi=None):
+        self.saved = (x,)
+        self.lo, self.hi = lo, hi
+        return np.clip(x, lo, hi)
+
+    def backward(self, g):
+        (x,) = self.saved
+        mask = np.ones(x.shape, bool)
+        if self.lo is not None:
+            mask &= x >= self.lo
+        if self.hi is not None:
+            mask &= x <= self.hi
+        return (np.where(mask, g, np.zeros((), g.dtype)),)  # (not g * mask: inf * 0 is nan)
+
+
+class ClampMinBackward0(ClampBackward1):
+    """out = max(x, lo)  |  dx = g where x >= lo"""
+
+
+class ClampMaxBackward0(ClampBackward1):
+    """out = min(x, hi)  |  dx = g where x <= hi"""
+
+
+class ClampMinBackward1(ClampBackward0):
+    """out = max(x, lo), lo a tensor  |  dx = g where x >= lo,  dlo = g where x < lo"""
+
+
+class ClampMaxBackward1(ClampBackward0):
+    """out = min(x, hi), hi a tensor  |  dx = g where x <= hi,  dhi = g where x > hi"""
+
+
+class MaximumBackward0(Node):
+    """out = max(a, b)  |  the larger input gets g (ties: g/2 each; nan: both get g)"""
+
+    saved_inputs = (0, 1)
+
+    def forward(self, a, b):
+        self.saved = (a, b)
+        return np.maximum(a, b)
+
+    def backward(self, g):
+        a, b = self.saved
+        # masks as in PyTorch: an input loses g only where it is strictly the smaller one
+        ga = np.where(a < b, 0, np.where(a == b, g / 2, g)).astype(g.dtype)
+        gb = np.where(b < a, 0, np.where(a == b, g / 2, g)).astype(g.dtype)
+        return ga, gb
+
+
+class MinimumBackward0(Node):
+    """out = min(a, b)  |  the smaller input gets g (ties: g/2 each; nan: both get g)"""
+
+    saved_inputs = (0, 1)
+
+    def forward(self, a, b):
+        self.saved = (a, b)
+        return np.minimum(a, b)
+
+    def backward(self, g):
+        a, b = self.saved
+        ga = np.where(a > b, 0, np.where(a == b, g / 2, g)).astype(g.dtype)
+        gb = np.where(b > a, 0, np.where(a == b, g / 2, g)).astype(g.dtype)
+        return ga, gb
+
+
+class WhereBackward0(Node):
+    """out = x where cond else y  |  dx = g where cond,  dy = g where not cond"""
+
+    def forward(self, x, y, cond):
+        self.saved = (cond,)
+        return np.where(cond, x, y)
+
+    def backward(self, g):
+        (cond,) = self.saved
+        zero = np.zeros((), g.dtype)
+        return np.where(cond, g, zero), np.where(cond, zero, g)
+
+
+class LerpBackward0(Node):
+    """out = a + w (b - a), w a number  |  da = g (1 - w),  db = g w"""
+
+    def forward(self, a, b, w):
+        self.w = w
+        with _quiet(all="ignore"):  # inf - inf
+            return a + w * (b - a)
+
+    def backward(self, g):
+        return g * (1 - self.w), g * self.w
+
+
+class LerpBackward1(Node):
+    """out = a + w (b - a), w a tensor  |  da = g (1 - w),  db = g w,  dw = g (b - a)"""
+
+    saved_inputs = (0, 1, 2)
+
+    def forward(self, a, b, w):
+        self.saved = (a, b, w)
+        with _quiet(all="ignore"):  # inf - inf
+            return a + w * (b - a)
+
+    def backward(self, g):
+        a, b, w = self.saved
+        with _quiet(all="ignore"):
+            return g * (1 - w), g * w, g * (b - a)
+
+
+class NanToNumBackward0(Node):
+    """out = x with nan, +inf, -inf replaced by numbers  |  dx = g where x is finite, else 0"""
+
+    saved_inputs = (0,)
+
+    def forward(self, x, nan=0.0, posinf=None, neginf=None):
+        self.saved = (x,)
+        return np.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
+
+    def backward(self, g):
+        return (g * np.isfinite(self.saved[0]),)
+
+
+class ToCopyBackward0(Node):
+    """out = x converted to another dtype  |  dx = g converted back"""
+
+    def forward(self, x, dtype):
+        return x.astype(dtype)
+
+    def backward(self, g):
+        return (g,)  # the engine casts it back to the input's dtype
+
+
+class CloneBackward0(Node):
+    """out = a copy of x  |  dx = g"""
+
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, g):
+        return (g,)
+
+
+# ---------------------------------------------------------------------------------------------
+# writing into a tensor (copy_, fill_, zero_)
+# ---------------------------------------------------------------------------------------------
+
+
+class CopyBackwards(Node):
+    """self <- src broadcast and converted to self's dtype  |  d self = 0,  d src = g"""
+
+    def forward(self, x, src):
+        return np.broadcast_to(src, x.shape).astype(x.dtype, copy=True)
+
+    def backward(self, g):
+        return np.zeros_like(g), g
+
+
+class FillBackward2(Node):
+    """self <- a number everywhere  |  d self = 0"""
+
+    def forward(self, x, value):
+        return np.full_like(x, value)
+
+    def backward(self, g):
+        return (np.zeros_like(g),)
+
+
+class FillBackward3(Node):
+    """self <- a 0-d tensor v everywhere  |  d self = 0,  dv = sum g"""
+
+    def forward(self, x, v):
+        return np.full_like(x, v)
+
+    def backward(self, g):
+        return np.zeros_like(g), g.sum()
+
+
+class ZeroBackward0(Node):
+    """self <- 0  |  d self = 0"""
+
+    def forward(self, x):
+        return np.zeros_like(x)
+
+    def backward(self, g):
+        return (np.zeros_like(g),)
+
+

@@ -1,0 +1,487 @@
+"""The nodes of the reductions: forward and backward side by side, the math in the docstring
+(``forward | backward``).
+
+Backward of a reduction spreads ``g`` back over the reduced dimensions: ``_expand_back`` puts
+the removed dimensions back (as size 1) so NumPy broadcasting does the rest. The functions that
+run these nodes are in ``functions.py``.
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+import warnings
+
+import numpy as np
+
+from ...autograd.function import Node
+
+_quiet = np.errstate
+
+
+def _expand_back(g: np.ndarray, dims, keepdim: bool, shape: tuple) -> np.ndarray:
+    """Give ``g`` (the gradient of a reduced result) back the reduced dims as size 1."""
+    if keepdim or g.ndim == len(shape):
+        return g
+    if dims is None:
+        return g.reshape((1,) * len(shape))
+    return np.expand_dims(g, dims)
+
+
+def _centred(x: np.ndarray, dims) -> np.ndarray:
+    """x - its mean over dims; an empty x has no mean to subtract (NumPy would warn)."""
+    return x - x.mean(axis=dims, keepdims=True) if x.size else x
+
+
+def _quiet_numpy(fn, **kwargs):
+    """Call a NumPy reduction without its RuntimeWarnings (PyTorch warns in its own words)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return fn(**kwargs)
+
+
+# ---------------------------------------------------------------------------------------------
+# sums, means, spreads
+# ---------------------------------------------------------------------------------------------
+
+
+class SumBackward0(Node):
+    """out = sum of all x  |  dx = g broadcast to x's shape"""
+
+    def forward(self, x, dtype=None):
+        self.shape = x.shape
+        # np.add.reduce is what x.sum() runs; called from here, a warning on inf + -inf is
+        # attributed to this line and so hidden by glasstorch's filter, as PyTorch is silent
+        return np.asarray(np.add.reduce(x, axis=None, dtype=dtype))
+
+    def backward(self, g):
+        return (np.broadcast_to(g, self.shape),)
+
+
+class SumBackward1(Node):
+    """out = sum of x over dims  |  dx = g broadcast back over those dims"""
+
+    def forward(self, x, dims=None, keepdim=False, dtype=None):
+        self.shape, self.dims, self.keepdim = x.shape, dims, keepdim
+        return np.asarray(np.add.reduce(x, axis=dims, keepdims=keepdim, dtype=dtype))
+
+    def backward(self, g):
+        return (np.broadcast_to(_expand_back(g, self.dims, self.keepdim, self.shape),
+                                self.shape),)
+
+
+class MeanBackward0(Node):
+    """out = mean of all x  |  dx = g / N"""
+
+    def forward(self, x, dtype=None):
+        self.shape = x.shape
+        with _quiet(all="ignore"), warnings.catch_warnings():  # the mean of nothing is nan
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.asarray(x.mean(dtype=dtype))
+
+    def backward(self, g):
+        n = builtins.max(math.prod(self.shape), 1)
+        return (np.broadcast_to(g / g.dtype.type(n) if n else g, self.shape),)
+
+
+class MeanBackward1(Node):
+    """out = mean of x over dims  |  dx = g / (number of elements averaged)"""
+
+    def forward(self, x, dims=None, keepdim=False, dtype=None):
+        self.shape, self.dims, self.keepdim = x.shape, dims, keepdim
+        if x.size == 0:  # the mean of nothing is nan, without NumPy's warning
+            return np.asarray(_quiet_numpy(x.mean, axis=dims, keepdims=keepdim, dtype=dtype))
+        with _quiet(all="ignore"):
+            return np.asarray(x.mean(axis=dims, keepdims=keepdim, dtype=dtype))
+
+    def backward(self, g):
+        n = math.prod(self.shape[d] for d in self.dims) if self.dims else math.prod(self.shape)
+        g = _expand_back(g, self.dims, self.keepdim, self.shape)
+        return (np.broadcast_to(g / g.dtype.type(builtins.max(n, 1)), self.shape),)
+
+
+class VarBackward0(Node):
+    """out = sum((x - mean)**2) / (N - correction)  |  dx = g * 2 (x - mean) / (N - correction)"""
+
+    saved_inputs = (0,)
+
+    def forward(self, x, dims=None, correction=1, keepdim=False):
+        self.saved = (x,)
+        self.dims, self.correction, self.keepdim = dims, correction, keepdim
+        with _quiet(all="ignore"):
+            return np.asarray(_quiet_numpy(x.var, axis=dims, ddof=correction,
+                                           keepdims=keepdim))
+
+    def backward(self, g):
+        (x,) = self.saved
+        n = math.prod(x.shape[d] for d in self.dims) if self.dims else x.size
+        g = _expand_back(g, self.dims, self.keepdim, x.shape)
+        with _quiet(all="ignore"):
+            scale = x.dtype.type(2) / x.dtype.type(n - self.correction)
+            return (g * _centred(x, self.dims) * scale,)
+
+
+class StdBackward0(Node):
+    """out = sqrt(var(x))  |  dx = g * (x - mean) / ((N - correction) * out)"""
+
+    saved_inputs = (0,)
+    saves_output = True
+
+    def forward(self, x, dims=None, correction=1, keepdim=False):
+        self.dims, self.correction, self.keepdim = dims, correction, keepdim
+        with _quiet(all="ignore"):
+            out = np.asarray(_quiet_numpy(x.std, axis=dims, ddof=correction, keepdims=keepdim))
+        self.saved = (x, out)
+        return out
+
+    def backward(self, g):
+        x, out = self.saved
+        n = math.prod(x.shape[d] for d in self.dims) if self.dims else x.size
+        g = _expand_back(g, self.dims, self.keepdim, x.shape)
+        out = _expand_back(out, self.dims, self.keepdim, x.shape)
+        with _quiet(all="ignore"):
+            dx = g * _centred(x, self.dims) / (out * x.dtype.type(n - self.correction))
+        return (np.where(out == 0, np.zeros((), dx.dtype), dx),)  # constant input: 0, not nan
+
+
+class VarMeanBackward0(Node):
+    """(var, mean) of x over dims  |  dx = g_var * 2 (x - mean) / (N - c) + g_mean / N"""
+
+    saved_inputs = (0,)
+    spread = VarBackward0
+
+    def forward(self, x, dims=None, correction=1, keepdim=False):
+        self.saved = (x,)
+        self.first = self.spread()
+        first = self.first.forward(x, dims=dims, correction=correction, keepdim=keepdim)
+        self.second = MeanBackward1()
+        return first, self.second.forward(x, dims=dims, keepdim=keepdim)
+
+    def backward(self, g_first, g_mean):
+        (dx,) = self.first.backward(g_first)
+        return (dx + self.second.backward(g_mean)[0],)
+
+
+class StdMeanBackward0(VarMeanBackward0):
+    """(std, mean) of x over dims  |  dx = g_std (x - mean) / ((N - c) std) + g_mean / N"""
+
+    spread = StdBackward0
+
+
+class ProdBackward0(Node):
+    """out = product of x (over dims)  |  dx = g * product of the other elements"""
+
+    saved_inputs = (0,)
+
+    def forward(self, x, dims=None, keepdim=False, dtype=None):
+        self.saved = (x,)
+        self.dims, self.keepdim = dims, keepdim
+        with _quiet(all="ignore"):  # inf * 0 is nan, quietly as in PyTorch
+            return np.asarray(x.prod(axis=dims, keepdims=keepdim, dtype=dtype))
+
+    def backward(self, g):
+        (x,) = self.saved
+        g = _expand_back(g, self.dims, self.keepdim, x.shape)
+        if x.size == 0 or x.ndim == 0:
+            return (np.broadcast_to(g, x.shape).copy() if x.ndim == 0 else np.zeros_like(x),)
+        axis = self.dims[0] if self.dims else None
+        flat = x if axis is not None else x.reshape(-1)
+        ax = axis if axis is not None else 0
+        # product of the others = exclusive cumulative products from both sides (safe with 0s)
+        ones = np.ones_like(np.take(flat, [0], axis=ax))
+        with _quiet(all="ignore"):
+            left = np.cumprod(np.concatenate([ones, np.take(flat, range(flat.shape[ax] - 1),
+                                                              axis=ax)], axis=ax), axis=ax)
+            rev = np.flip(flat, ax)
+            right = np.flip(np.cumprod(np.concatenate(
+                [ones, np.take(rev, range(flat.shape[ax] - 1), axis=ax)], axis=ax), axis=ax), ax)
+            return (g * (left * right).reshape(x.shape),)
+
+
+class ProdBackward1(ProdBackward0):
+    """out = product of x along dim  |  dx = g * product of the other elements"""
+
+
+# ---------------------------------------------------------------------------------------------
+# extremes
+# ---------------------------------------------------------------------------------------------
+
+
+class MaxBackward1(Node):
+    """out = the largest element  |  dx = g shared equally by the elements equal to out"""
+
+    saved_inputs = (0,)
+    saves_output = True
+
+    def forward(self, x):
+        out = np.asarray(self.reduce(x))
+        self.saved = (x, out)
+        return out
+
+    reduce = staticmethod(np.max)
+
+    def backward(self, g):
+        x, out = self.saved
+        mask = x == out
+        with _quiet(all="ignore"):  # a nan maximum matches nothing: 0 / 0
+            return (np.where(mask, g / mask.sum(dtype=g.dtype), 0).astype(g.dtype),)
+
+
+class MinBackward1(MaxBackward1):
+    """out = the smallest element  |  dx = g shared equally by the elements equal to out"""
+
+    reduce = staticmethod(np.min)
+
+
+class MaxBackward0(Node):
+    """(values, indices) = max along dim  |  dx = g at each index, 0 elsewhere"""
+
+    differentiable_outputs = (0,)
+
+    def forward(self, x, dim, keepdim=False):
+        idx = self.arg(x, axis=dim, keepdims=True)
+        values = np.take_along_axis(x, idx, axis=dim)
+        self.saved = (idx,)
+        self.shape, self.dim, self.keepdim = x.shape, dim, keepdim
+        if not keepdim:
+            values, idx = values.squeeze(dim), idx.squeeze(dim)
+        return values, idx.astype(np.int64, copy=False)
+
+    arg = staticmethod(np.argmax)
+
+    def backward(self, g, g_idx=None):
+        (idx,) = self.saved
+        if not self.shape:  # a 0-d input is its own maximum
+            return (np.asarray(g).reshape(()),)
+        if not self.keepdim:
+            g = np.expand_dims(g, self.dim)
+        dx = np.zeros(self.shape, g.dtype)
+        np.put_along_axis(dx, idx, g, axis=self.dim)
+        return (dx,)
+
+
+class MinBackward0(MaxBackward0):
+    """(values, indices) = min along dim  |  dx = g at each index, 0 elsewhere"""
+
+    arg = staticmethod(np.argmin)
+
+
+class AmaxBackward0(Node):
+    """out = max over dims  |  dx = g shared equally among the maximal elements"""
+
+    saved_inputs = (0,)
+    saves_output = True
+
+    def forward(self, x, dims=None, keepdim=False):
+        out = np.asarray(self.reduce(x, axis=dims, keepdims=keepdim))
+        self.saved = (x, out)
+        self.dims, self.keepdim = dims, keepdim
+        return out
+
+    reduce = staticmethod(np.amax)
+
+    def backward(self, g):
+        x, out = self.saved
+        g = _expand_back(g, self.dims, self.keepdim, x.shape)
+        out = _expand_back(out, self.dims, self.keepdim, x.shape)
+        mask = x == out
+        count = mask.sum(axis=self.dims, keepdims=True, dtype=g.dtype)
+        with _quiet(all="ignore"):  # a nan maximum matches nothing: 0 / 0
+            return ((g / count) * mask,)
+
+
+class AminBackward0(AmaxBackward0):
+    """out = min over dims  |  dx = g shared equally among the minimal elements"""
+
+    reduce = staticmethod(np.amin)
+
+
+# ---------------------------------------------------------------------------------------------
+# softmax and friends, cumulative sums, norms
+# ---------------------------------------------------------------------------------------------
+
+
+class SoftmaxBackward0(Node):
+    """out_i = e^(x_i - m) / sum_j e^(x_j - m)  |  dx = out * (g - sum(g * out))"""
+
+    saves_output = True
+
+    def forward(self, x, dim):
+        self.dim = dim
+        with _quiet(all="ignore"):
+            e = np.exp(x - x.max(axis=dim, keepdims=True, initial=-np.inf))  # (empty ok)
+            out = e / e.sum(axis=dim, keepdims=True)
+        self.saved = (out,)
+        return out
+
+    def backward(self, g):
+        (out,) = self.saved
+        return (out * (g - (g * out).sum(axis=self.dim, keepdims=True)),)
+
+
+class LogSoftmaxBackward0(Node):
+    """out_i = x_i - m - log sum_j e^(x_j - m)  |  dx = g - e^out * sum(g)"""
+
+    saves_output = True
+
+    def forward(self, x, dim):
+        self.dim = dim
+        with _quiet(all="ignore"):
+            shifted = x - x.max(axis=dim, keepdims=True, initial=-np.inf)
+            out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+        self.saved = (out,)
+        return out
+
+    def backward(self, g):
+        (out,) = self.saved
+        return (g - np.exp(out) * g.sum(axis=self.dim, keepdims=True),)
+
+
+class LogsumexpBackward0(Node):
+    """out = log sum e^x over dims  |  dx = g * e^(x - out)"""
+
+    saved_inputs = (0,)
+    saves_output = True
+
+    def forward(self, x, dims, keepdim=False):
+        self.dims, self.keepdim = dims, keepdim
+        m = x.max(axis=dims, keepdims=True, initial=-np.inf)
+        m = np.where(np.isfinite(m), m, 0)
+        with _quiet(all="ignore"):
+            out = np.log(np.exp(x - m).sum(axis=dims, keepdims=True)) + m
+        if not keepdim:
+            out = out.squeeze(dims)
+        self.saved = (x, out)
+        return out
+
+    def backward(self, g):
+        x, out = self.saved
+        g = _expand_back(g, self.dims, self.keepdim, x.shape)
+        out = _expand_back(out, self.dims, self.keepdim, x.shape)
+        with _quiet(all="ignore"):  # inf - inf
+            return (g * np.exp(x - out),)
+
+
+class CumsumBackward0(Node):
+    """out_i = sum_{j<=i} x_j  |  dx_i = sum_{j>=i} g_j"""
+
+    def forward(self, x, dim):
+        self.dim = dim
+        if not x.ndim:
+            return x.copy()  # NumPy would make 0-d 1-d
+        with _quiet(all="ignore"):  # inf + -inf
+            return np.cumsum(x, axis=dim)
+
+    def backward(self, g):
+        if g.ndim == 0:
+            return (g,)
+        return (np.flip(np.cumsum(np.flip(g, self.dim), axis=self.dim), self.dim),)
+
+
+class LinalgVectorNormBackward0(Node):
+    """out = (sum |x|^p)^(1/p) (p = +-inf: max/min |x|, p = 0: count of non-zeros)  |
+    dx = g sign(x) |x|^(p-1) / out^(p-1) (p = +-inf: g sign(x) shared among the extreme |x|)"""
+
+    saved_inputs = (0,)
+    saves_output = True
+
+    def forward(self, x, p=2.0, dims=None, keepdim=False, dtype=None):
+        if dtype is not None and x.dtype != dtype:  # linalg.vector_norm(..., dtype=)
+            x = x.astype(dtype)
+        self.p, self.dims, self.keepdim = p, dims, keepdim
+        a = np.abs(x)
+        with _quiet(all="ignore"):  # overflow to inf, 0 ** -1
+            if p == float("inf"):
+                out = a.max(axis=dims, keepdims=keepdim)
+            elif p == -float("inf"):
+                out = a.min(axis=dims, keepdims=keepdim)
+            elif p == 2:
+                out = np.sqrt((x * x).sum(axis=dims, keepdims=keepdim))
+            elif p == 1:
+                out = a.sum(axis=dims, keepdims=keepdim)
+            elif p == 0:
+                out = (x != 0).sum(axis=dims, keepdims=keepdim).astype(x.dtype)
+            else:
+                out = (a ** p).sum(axis=dims, keepdims=keepdim) ** (1 / p)
+        out = np.asarray(out, dtype=x.dtype)
+        self.saved = (x, out)
+        return out
+
+    def backward(self, g):
+        x, out = self.saved
+        g = _expand_back(g, self.dims, self.keepdim, x.shape)
+        out = _expand_back(out, self.dims, self.keepdim, x.shape)
+        p = self.p
+        with _quiet(all="ignore"):  # PyTorch's choices at 0: the masks below
+            if p == 0:  # PyTorch: no gradient at all (x.grad stays None)
+                return (None,)
+            if p == 1:
+                return ((g * np.sign(x)).astype(x.dtype),)
+            if p == 2:
+                r = np.where(out == 0, 0, g * x / out)
+            elif abs(p) == float("inf"):
+                a = np.abs(x)
+                mask = (a == out) | np.isnan(a)
+                r = np.sign(x) * g * mask / mask.sum(axis=self.dims, keepdims=True)
+            elif p < 1:
+                r = np.where(x == 0, 0, np.sign(x) * np.abs(x) ** (p - 1)) * g * out ** (1 - p)
+            elif p < 2:
+                r = np.sign(x) * np.abs(x) ** (p - 1) * np.where(out == 0, 0, g / out ** (p - 1))
+            else:
+                r = x * np.abs(x) ** (p - 2) * np.where(out == 0, 0, g / out ** (p - 1))
+        return (np.asarray(r, x.dtype),)
+
+
+# ---------------------------------------------------------------------------------------------
+# sorting
+# ---------------------------------------------------------------------------------------------
+
+
+class SortBackward0(Node):
+    """(values, indices) = sort along dim  |  dx = g scattered back to the original positions"""
+
+    differentiable_outputs = (0,)
+
+    def forward(self, x, dim, descending=False, stable=False):
+        if x.ndim == 0:  # a single element is sorted
+            self.saved, self.shape = (None,), ()
+            return x.copy(), np.zeros((), np.int64)
+        if descending:
+            # a stable descending order that keeps ties in their original order, as PyTorch's
+            idx = np.flip(np.argsort(np.flip(x, dim), axis=dim, kind="stable"), dim)
+            idx = x.shape[dim] - 1 - idx if x.ndim else idx
+        else:
+            idx = np.argsort(x, axis=dim, kind="stable")
+        self.saved = (idx,)
+        self.dim, self.shape = dim, x.shape
+        return np.take_along_axis(x, idx, axis=dim), idx.astype(np.int64)
+
+    def backward(self, g, g_idx=None):
+        (idx,) = self.saved
+        if not self.shape:
+            return (np.asarray(g).sum().reshape(()),)
+        dx = np.zeros(self.shape, g.dtype)
+        np.put_along_axis(dx, idx, g, axis=self.dim)
+        return (dx,)
+
+
+class SortBackward1(SortBackward0):
+    """(values, indices) = stable sort along dim  |  dx = g scattered back"""
+
+
+class TopkBackward0(SortBackward0):
+    """(values, indices) = the k largest along dim  |  dx = g scattered to those positions"""
+
+    def forward(self, x, k, dim, largest=True, sorted=True):  # noqa: A002
+        if x.ndim == 0:  # a single element: itself, or nothing
+            self.saved, self.shape = (None,), ()
+            return (x.copy(), np.zeros((), np.int64)) if k else \
+                (np.zeros((0,), x.dtype), np.zeros((0,), np.int64))
+        values, idx = SortBackward0.forward(self, x, dim, descending=largest)
+        sl = [slice(None)] * x.ndim
+        sl[dim] = slice(0, k)
+        idx = idx[tuple(sl)]
+        self.saved = (idx,)
+        return values[tuple(sl)], idx
+
+
