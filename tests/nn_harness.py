@@ -124,7 +124,7 @@ def compare(gm, tm, inputs: tuple, kwargs: dict | None = None, *, grad: bool = T
         out = call(m, *args, **kw)
         results.append((args, out))
     (gargs, gout), (targs, tout) = results
-    assert_same(gout, tout, "out", rtol, atol)
+    assert_same(gout, tout, "out", rtol=rtol, atol=atol)
     if whole_graph:
         for i, (a, b) in enumerate(zip(tensors(gout, glasstorch), tensors(tout, torch))):
             ta, tb = graph(a.grad_fn), graph(b.grad_fn)
@@ -148,13 +148,13 @@ def compare(gm, tm, inputs: tuple, kwargs: dict | None = None, *, grad: bool = T
             assert x.grad is None, f"grad of input {i}: torch has None"
         else:
             assert x.grad is not None, f"grad of input {i} is None"
-            assert_same(x.grad, y.grad, f"grad of input {i}", rtol or r, atol or a)
+            assert_same(x.grad, y.grad, f"grad of input {i}", rtol=rtol or r, atol=atol or a)
     for (n, p), (_, q) in zip(gm.named_parameters(), tm.named_parameters()):
         if q.grad is None:
             assert p.grad is None, f"grad of {n}: torch has None"
         else:
             assert p.grad is not None, f"grad of {n} is None"
-            assert_same(p.grad, q.grad, f"grad of {n}", rtol or r, atol or a)
+            assert_same(p.grad, q.grad, f"grad of {n}", rtol=rtol or r, atol=atol or a)
     return tout
 
 
