@@ -9,6 +9,8 @@ Real (read from ``glasstorch/datasets/data/``, never downloaded; sources and lic
     load_breast_cancer()   569 x 30    2 classes
     load_diabetes()        442 x 10    regression
 
+Text: ``load_names()``, 29,910 first names (a list of str) for character-level models.
+
 Generated: ``make_moons``, ``make_circles``, ``make_spirals``, ``make_blobs``,
 ``make_regression_1d``. Helpers: ``train_test_split`` and ``Standardize``.
 
@@ -38,6 +40,7 @@ from glasstorch.datasets._synthetic import (
     make_regression_1d,
     make_spirals,
 )
+from glasstorch.datasets._text import load_names
 
 __all__ = [
     "BundledDataset",
@@ -48,6 +51,7 @@ __all__ = [
     "load_diabetes",
     "load_digits",
     "load_iris",
+    "load_names",
     "load_wine",
     "make_blobs",
     "make_circles",

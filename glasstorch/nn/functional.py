@@ -28,6 +28,7 @@ from .._tensor import Tensor, _make, apply
 # isort: split
 from .._ops import binary, inplace  # after the Tensor: the op modules import it
 from .._ops.linalg import AddmmBackward0
+from .._ops.shape import cat as _cat
 from ..autograd.function import Node, record
 from . import _checks, _reduction
 from ._ops.activation import (
@@ -42,8 +43,14 @@ from ._ops.activation import (
     SoftplusBackward0,
     _erf,  # noqa: F401  (tests import it from here)
 )
+from ._ops.attention import (
+    BaddbmmBackward0,
+    SafeSoftmaxBackward0,
+    ScaledDotProductFlashAttentionForCpuBackward0,
+)
 from ._ops.binary_ops import AddBackward1, DivBackward1, MulBackward1, XlogyBackward0
 from ._ops.conv import ConvolutionBackward0
+from ._ops.embedding import EmbeddingBackward0
 from ._ops.loss import (
     BinaryCrossEntropyBackward0,
     BinaryCrossEntropyWithLogitsBackward0,
@@ -53,7 +60,7 @@ from ._ops.loss import (
     NllLossBackward0,
     SmoothL1LossBackward0,
 )
-from ._ops.normalization import NativeBatchNormBackward0
+from ._ops.normalization import NativeBatchNormBackward0, NativeLayerNormBackward0
 from ._ops.padding import PAD_NODES, ConstantPadNdBackward0
 from ._ops.pooling import (
     AdaptiveAvgPool2DBackward0,
@@ -74,9 +81,9 @@ __all__ = [
     "adaptive_avg_pool1d", "adaptive_avg_pool2d", "interpolate", "dropout1d", "dropout2d", "relu",
     "relu_", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax", "gelu", "elu", "silu",
     "softplus", "logsigmoid", "hardtanh", "relu6", "mish", "hardswish", "softsign", "softmin",
-    "dropout", "one_hot", "batch_norm", "normalize", "pad", "cosine_similarity", "mse_loss",
-    "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss", "kl_div",
-    "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "dropout", "one_hot", "batch_norm", "layer_norm", "normalize", "pad", "embedding",
+    "cosine_similarity", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy",
+    "nll_loss", "kl_div", "binary_cross_entropy", "binary_cross_entropy_with_logits",
 ]
 
 
@@ -101,8 +108,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = input @ weight.T + bias over the last dimension of ``input`` (shape (*, in)).
 
     The graph is PyTorch's: weight.t() is a view (TBackward0); with a bias, 2-D input is one
-    node, y = b + x @ W^T (AddmmBackward0), and other input is folded into rows for it and
-    unfolded after; without a bias it is a matmul (MmBackward0, or UnsafeViewBackward0 /
+    node, y = b + x @ W^T (AddmmBackward0), and other contiguous input is folded into rows for
+    it and unfolded after (non-contiguous input: a matmul, then + b); without a bias it is a
+    matmul (MmBackward0, or UnsafeViewBackward0 /
     SqueezeBackward4 for batched / 1-D input)."""
     _checks.linear(input, weight, bias)
     if weight.ndim == 1:
@@ -111,6 +119,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         return input.matmul(weight.t())
     if input.ndim == 2:
         return apply(AddmmBackward0, bias, input, weight.t())
+    if not input.is_contiguous():  # PyTorch folds only contiguous input into addmm's rows
+        return input.matmul(weight.t()) + bias
     out_f, in_f = weight.shape
     y = apply(AddmmBackward0, bias, input.reshape(math.prod(input.shape[:-1]), in_f), weight.t())
     return y.view(*input.shape[:-1], out_f)
@@ -390,7 +400,12 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     # PyTorch: noise = empty_like(x).bernoulli_(1 - p); noise.div_(1 - p); x * noise
     # (for p == 1 it multiplies by a zero scalar instead of drawing)
     dtype = input._data.dtype
-    noise = np.zeros((), dtype) if p == 1 else dropout_mask(tuple(input.shape), p, dtype)
+    if p == 1:
+        noise = np.zeros((), dtype)
+    else:  # the mask has the input's memory layout (empty_like) and is drawn in memory order
+        order = _memory_order(input._data)
+        noise = dropout_mask(tuple(input.shape[d] for d in order), p, dtype)
+        noise = noise.transpose(np.argsort(order))
     return input.mul_(_make(noise)) if inplace else input * _make(noise)
 
 
@@ -430,6 +445,21 @@ def _feature_dropout(input: Tensor, p: float, training: bool, inplace: bool) -> 
     return input.mul_(_make(noise)) if inplace else input * _make(noise)
 
 
+def _memory_order(a: np.ndarray) -> list[int]:
+    """The dims of ``a`` from the largest stride to the smallest when its elements fill one
+    block of memory (a transpose, say), as PyTorch's empty_like keeps that layout; otherwise
+    (a strided slice) row-major order."""
+    if a.flags.c_contiguous:
+        return list(range(a.ndim))
+    dims = sorted(range(a.ndim), key=lambda d: -a.strides[d])
+    step = a.itemsize
+    for d in reversed(dims):
+        if a.shape[d] != 1 and a.strides[d] != step:
+            return list(range(a.ndim))
+        step *= a.shape[d]
+    return dims
+
+
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """int64 tensor of shape (*tensor.shape, num_classes) with a 1 at each class index."""
     num_classes = _checks.one_hot(tensor, num_classes)
@@ -467,6 +497,18 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
                  None if bias is None else bias._data),
                 mean=mean.astype(x.dtype), invstd=invstd, axes=axes, training=bool(training),
                 eps=eps)
+
+
+def layer_norm(input: Tensor, normalized_shape: Sequence[int], weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Normalise each sample over its last len(normalized_shape) dims to mean 0 and variance 1
+    (the biased variance, plus eps), then scale by ``weight`` and shift by ``bias``."""
+    normalized_shape = _checks.int_tuple("layer_norm", "normalized_shape", 2, normalized_shape)
+    _checks.layer_norm(input, normalized_shape, weight, bias)
+    return _run(NativeLayerNormBackward0, (input, weight, bias),
+                (input._data, None if weight is None else weight._data,
+                 None if bias is None else bias._data),
+                ndim=len(normalized_shape), eps=eps)
 
 
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
@@ -510,6 +552,269 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
     node = PAD_NODES.get((mode, len(pad) // 2), ConstantPadNdBackward0)
     fill = (0.0 if value is None else value) if mode == "constant" else None
     return apply(node, input, index=index, value=fill)
+
+
+# =============================================================================================
+# embedding
+# =============================================================================================
+
+
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
+              max_norm: float | None = None, norm_type: float = 2.0,
+              scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
+    """Look rows of ``weight`` (num_embeddings, dim) up by the integer ids in ``input``: the
+    result has shape (*input.shape, dim). The gradient adds into the rows that were used;
+    ``padding_idx``'s row gets none. With ``max_norm``, each used row whose ``norm_type``-norm
+    exceeds it is first scaled down to it, in place (as PyTorch does)."""
+    padding_idx = _checks.padding_idx(padding_idx, weight)
+    if max_norm is not None:
+        _embedding_renorm_(weight, input.contiguous(), max_norm, norm_type)
+    _checks.embedding(input, weight, padding_idx, sparse)
+    return _run(EmbeddingBackward0, (weight,), (weight._data, input._data),
+                padding_idx=padding_idx, scale_grad_by_freq=scale_grad_by_freq)
+
+
+def _embedding_renorm_(weight: Tensor, indices: Tensor, max_norm: float, norm_type: float) -> None:
+    """torch.embedding_renorm_ (under no_grad): every row looked up whose norm exceeds max_norm
+    is multiplied by max_norm / (norm + 1e-7), in the weight's dtype."""
+    _checks.embedding_renorm(weight, indices)
+    w = weight._data
+    rows = np.unique(indices._data) % w.shape[0]
+    norms = np.linalg.norm(w[rows], ord=norm_type, axis=1).astype(np.float64)
+    big = norms > max_norm
+    scale = max_norm / (norms[big] + 1e-7)
+    w[rows[big]] *= scale.astype(w.dtype)[:, None]
+    weight._vc[0] += 1
+
+
+# =============================================================================================
+# attention
+# =============================================================================================
+
+
+def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
+                                 attn_mask: Tensor | None = None, dropout_p: float = 0.0,
+                                 is_causal: bool = False, scale: float | None = None,
+                                 enable_gqa: bool = False) -> Tensor:
+    """softmax(q k^T * scale + mask) v over the last two dims: query (..., L, E), key
+    (..., S, E), value (..., S, Ev) -> (..., L, Ev); scale defaults to 1/sqrt(E).
+
+    ``attn_mask``: bool (True = may attend) or float (added to the scores), broadcast to
+    (..., L, S); ``is_causal``: position i attends to keys 0..i; a query that may attend to
+    nothing gets zeros. ``dropout_p`` drops attention weights (PyTorch's masks).
+
+    As in PyTorch on the CPU: 4-D inputs without dropout run as one fused node
+    (ScaledDotProductFlashAttentionForCpuBackward0); the rest is PyTorch's "math"
+    composition below, whose graph is PyTorch's."""
+    _checks.scaled_dot_product_attention(query, key, value, attn_mask, dropout_p)
+    if enable_gqa and query.ndim >= 3 and key.size(-3) != query.size(-3):
+        repeats = query.size(-3) // key.size(-3)
+        key, value = key.repeat_interleave(repeats, -3), value.repeat_interleave(repeats, -3)
+    L, S = query.size(-2), key.size(-2)
+    scale = 1 / math.sqrt(query.size(-1)) if scale is None else scale
+    if _checks.sdpa_fused(query, key, value, attn_mask, dropout_p):
+        mask = _float_mask(attn_mask, query.dtype)
+        if is_causal:
+            causal = np.where(np.tril(np.ones((L, S), bool)), 0, -np.inf).astype(
+                query._data.dtype)
+            mask = causal if mask is None else np.where(causal == 0, mask, -np.inf)
+        return _run(ScaledDotProductFlashAttentionForCpuBackward0, (query, key, value),
+                    (query._data, key._data, value._data), mask=mask, scale=scale)
+    if is_causal:
+        _checks.sdpa_causal_mask(attn_mask)
+        attn_mask = _make(np.tril(np.ones((L, S), bool)))
+    if attn_mask is not None and attn_mask.dtype is D.bool:
+        attn_mask = _make(_float_mask(attn_mask, query.dtype))
+    # q and k are scaled by sqrt(scale) each (PyTorch's order, kind to float16)
+    root = math.sqrt(abs(scale))
+    q = _with_number(MulBackward1, query, -root if scale < 0 else root)
+    scores = q.matmul(_with_number(MulBackward1, key.transpose(-2, -1), root))
+    if attn_mask is not None:
+        _checks.added_in_place(scores, attn_mask)  # (PyTorch adds the mask in place)
+        scores = scores + attn_mask
+    weights = apply(SafeSoftmaxBackward0, scores, dim=scores.ndim - 1)
+    if dropout_p > 0.0:
+        weights = dropout(weights, dropout_p, True)
+    return weights.matmul(value)
+
+
+def _float_mask(mask: Tensor | None, dtype: D.dtype) -> np.ndarray | None:
+    """A bool mask (True = attend) as 0 / -inf scores of ``dtype``; a float mask as it is."""
+    if mask is None:
+        return None
+    if mask.dtype is D.bool:
+        return np.where(mask._data, 0, -np.inf).astype(dtype.np)
+    return mask._data
+
+
+def _canonical_mask(mask: Tensor | None, mask_name: str, other_type: D.dtype | None,
+                    other_name: str, target_type: D.dtype, check_other: bool = True):
+    """A bool or float mask as a float one (True -> -inf: masked out), as PyTorch's helper."""
+    if mask is None:
+        return None
+    _checks.attention_mask_dtype(mask, mask_name, other_type, other_name, check_other)
+    if mask.dtype.is_floating_point:
+        return mask
+    return _make(np.where(mask._data, -np.inf, 0).astype(target_type.np))
+
+
+def _none_or_dtype(t: Tensor | None) -> D.dtype | None:
+    if t is None:
+        return None
+    if isinstance(t, Tensor):
+        return t.dtype
+    raise RuntimeError("input to _none_or_dtype() must be None or torch.Tensor")
+
+
+def _in_projection_packed(q: Tensor, k: Tensor, v: Tensor, w: Tensor,
+                          b: Tensor | None = None) -> tuple:
+    """q W_q^T + b_q, k W_k^T + b_k, v W_v^T + b_v with the three weights stacked in ``w``;
+    self-attention (q is k is v) projects once and splits, as PyTorch does."""
+    E = q.size(-1)
+    if k is v:
+        if q is k:
+            proj = linear(q, w, b)
+            proj = proj.unflatten(-1, (3, E)).unsqueeze(0).transpose(0, -2).squeeze(
+                -2).contiguous()
+            return proj[0], proj[1], proj[2]
+        w_q, w_kv = w.split([E, E * 2])
+        b_q, b_kv = (None, None) if b is None else b.split([E, E * 2])
+        q_proj = linear(q, w_q, b_q)
+        kv = linear(k, w_kv, b_kv)
+        kv = kv.unflatten(-1, (2, E)).unsqueeze(0).transpose(0, -2).squeeze(-2).contiguous()
+        return q_proj, kv[0], kv[1]
+    w_q, w_k, w_v = w.chunk(3)
+    b_q, b_k, b_v = (None, None, None) if b is None else b.chunk(3)
+    return linear(q, w_q, b_q), linear(k, w_k, b_k), linear(v, w_v, b_v)
+
+
+def multi_head_attention_forward(
+        query: Tensor, key: Tensor, value: Tensor, embed_dim_to_check: int, num_heads: int,
+        in_proj_weight: Tensor | None, in_proj_bias: Tensor | None, bias_k: Tensor | None,
+        bias_v: Tensor | None, add_zero_attn: bool, dropout_p: float, out_proj_weight: Tensor,
+        out_proj_bias: Tensor | None, training: bool = True,
+        key_padding_mask: Tensor | None = None, need_weights: bool = True,
+        attn_mask: Tensor | None = None, use_separate_proj_weight: bool = False,
+        q_proj_weight: Tensor | None = None, k_proj_weight: Tensor | None = None,
+        v_proj_weight: Tensor | None = None, static_k: Tensor | None = None,
+        static_v: Tensor | None = None, average_attn_weights: bool = True,
+        is_causal: bool = False) -> tuple:
+    """Multi-head attention (nn.MultiheadAttention's computation), time-major: query (L, N, E),
+    key (S, N, Ek), value (S, N, Ev), or unbatched without N. Returns (output (L, N, E),
+    weights (N, L, S) averaged over heads, per head (N, heads, L, S), or None).
+
+    Project q, k, v; cut the embedding into ``num_heads`` heads of E / num_heads features;
+    each head attends (softmax(q k^T / sqrt(d)) v, with the masks); join the heads and
+    project the result. With ``need_weights`` the attention is written out (to return the
+    weights); without it, it is scaled_dot_product_attention. PyTorch's order of operations
+    throughout, so the graph is PyTorch's."""
+    batched = _checks.mha_shapes(query, key, value, key_padding_mask, attn_mask, num_heads)
+    if not batched:
+        query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
+        if key_padding_mask is not None:
+            key_padding_mask = key_padding_mask.unsqueeze(0)
+    tgt_len, bsz, embed_dim = query.shape
+    src_len = key.shape[0]
+    key_padding_mask = _canonical_mask(key_padding_mask, "key_padding_mask",
+                                       _none_or_dtype(attn_mask), "attn_mask", query.dtype)
+    _checks.mha_causal(is_causal, attn_mask)
+    if is_causal and key_padding_mask is None and not need_weights:
+        attn_mask = None  # scaled_dot_product_attention makes the causal mask itself
+    else:
+        attn_mask = _canonical_mask(attn_mask, "attn_mask", None, "", query.dtype, False)
+        if key_padding_mask is not None:
+            is_causal = False
+    head_dim = _checks.mha_dims(embed_dim, embed_dim_to_check, num_heads, key, value,
+                                use_separate_proj_weight)
+    if not use_separate_proj_weight:
+        _checks.mha_weight("use_separate_proj_weight is False but in_proj_weight is None",
+                           in_proj_weight)
+        q, k, v = _in_projection_packed(query, key, value, in_proj_weight, in_proj_bias)
+    else:
+        for name, w in (("q", q_proj_weight), ("k", k_proj_weight), ("v", v_proj_weight)):
+            _checks.mha_weight(f"use_separate_proj_weight is True but {name}_proj_weight is "
+                               "None", w)
+        b_q, b_k, b_v = (None, None, None) if in_proj_bias is None else in_proj_bias.chunk(3)
+        q, k, v = (linear(query, q_proj_weight, b_q), linear(key, k_proj_weight, b_k),
+                   linear(value, v_proj_weight, b_v))
+    if attn_mask is not None:
+        _checks.mha_attn_mask(attn_mask, tgt_len, src_len, bsz * num_heads)
+        if attn_mask.dim() == 2:
+            attn_mask = attn_mask.unsqueeze(0)
+    if bias_k is not None and bias_v is not None:
+        _checks.mha_static(static_k, static_v)
+        k = _cat([k, bias_k.repeat(1, bsz, 1)])
+        v = _cat([v, bias_v.repeat(1, bsz, 1)])
+        if attn_mask is not None:
+            attn_mask = pad(attn_mask, (0, 1))
+        if key_padding_mask is not None:
+            key_padding_mask = pad(key_padding_mask, (0, 1))
+    else:
+        _checks.mha_bias_kv(bias_k, bias_v)
+    # (L, N, E) -> (N * heads, L, head_dim): each head a batch entry of its own
+    q = q.view(tgt_len, bsz * num_heads, head_dim).transpose(0, 1)
+    if static_k is None:
+        k = k.view(k.shape[0], bsz * num_heads, head_dim).transpose(0, 1)
+    else:
+        _checks.mha_static_shape("k", static_k, bsz * num_heads, head_dim)
+        k = static_k
+    if static_v is None:
+        v = v.view(v.shape[0], bsz * num_heads, head_dim).transpose(0, 1)
+    else:
+        _checks.mha_static_shape("v", static_v, bsz * num_heads, head_dim)
+        v = static_v
+    if add_zero_attn:
+        zeros = _make(np.zeros((bsz * num_heads, 1, head_dim), k._data.dtype))
+        k = _cat([k, zeros], dim=1)
+        v = _cat([v, _make(np.zeros((bsz * num_heads, 1, head_dim),
+                                              v._data.dtype))], dim=1)
+        if attn_mask is not None:
+            attn_mask = pad(attn_mask, (0, 1))
+        if key_padding_mask is not None:
+            key_padding_mask = pad(key_padding_mask, (0, 1))
+    src_len = k.size(1)
+    if key_padding_mask is not None:
+        _checks.mha_key_padding_mask(key_padding_mask, src_len, bsz)
+        key_padding_mask = key_padding_mask.view(bsz, 1, 1, src_len).expand(
+            -1, num_heads, -1, -1).reshape(bsz * num_heads, 1, src_len)
+        attn_mask = key_padding_mask if attn_mask is None else attn_mask + key_padding_mask
+    if not training:
+        dropout_p = 0.0
+    if need_weights:
+        E = q.shape[2]
+        q_scaled = q * math.sqrt(1.0 / float(E))
+        if attn_mask is not None:
+            scores = apply(BaddbmmBackward0, attn_mask, q_scaled, k.transpose(-2, -1))
+        else:
+            scores = q_scaled.bmm(k.transpose(-2, -1))
+        weights = softmax(scores, dim=-1)
+        if dropout_p > 0.0:
+            weights = dropout(weights, p=dropout_p)
+        out = weights.bmm(v)
+        out = out.transpose(0, 1).reshape(tgt_len * bsz, embed_dim)
+        out = linear(out, out_proj_weight, out_proj_bias)
+        out = out.view(tgt_len, bsz, out.size(1))
+        weights = weights.view(bsz, num_heads, tgt_len, src_len)
+        if average_attn_weights:
+            weights = weights.mean(dim=1)
+        if not batched:
+            out, weights = out.squeeze(1), weights.squeeze(0)
+        return out, weights
+    if attn_mask is not None:
+        if attn_mask.size(0) == 1 and attn_mask.dim() == 3:
+            attn_mask = attn_mask.unsqueeze(0)
+        else:
+            attn_mask = attn_mask.view(bsz, num_heads, -1, src_len)
+    q = q.view(bsz, num_heads, tgt_len, head_dim)
+    k = k.view(bsz, num_heads, src_len, head_dim)
+    v = v.view(bsz, num_heads, src_len, head_dim)
+    out = scaled_dot_product_attention(q, k, v, attn_mask, dropout_p, is_causal)
+    out = out.permute(2, 0, 1, 3).reshape(bsz * tgt_len, embed_dim)
+    out = linear(out, out_proj_weight, out_proj_bias)
+    out = out.view(tgt_len, bsz, out.size(1))
+    if not batched:
+        out = out.squeeze(1)
+    return out, None
 
 
 # =============================================================================================

@@ -52,8 +52,8 @@ def reshape(input, *shape) -> Tensor:
     shape = _checks.reshape(input, shape)
     try:
         np.reshape(input._data, shape, copy=False)
-    except ValueError:
-        return apply(UnsafeViewBackward0, input, shape=shape)
+    except ValueError:  # PyTorch copies the layout row by row (a clone), then views that
+        return apply(UnsafeViewBackward0, contiguous(input), shape=shape)
     node = ViewBackward0 if input._data.flags.c_contiguous else ReshapeAliasBackward0
     return _view(apply(node, input, shape=shape), input, lambda a: a.reshape(shape))
 

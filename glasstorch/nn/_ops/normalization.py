@@ -1,4 +1,5 @@
-"""The batch-norm node (ATen's Normalization.cpp)."""
+"""The normalisation nodes: batch norm (ATen's Normalization.cpp) and layer norm
+(layer_norm.cpp)."""
 
 from __future__ import annotations
 
@@ -58,3 +59,50 @@ class NativeBatchNormBackward0(Node):
             invstd = 1 / np.sqrt(np.var(x, axis=self.axes) + self.eps)
         xhat = (x - mean.reshape(shape)) * invstd.reshape(shape)
         return xhat, self._in_graph(weight, self.saved_as[1]), invstd, mean
+
+
+class NativeLayerNormBackward0(Node):
+    """y = xhat * gamma + beta, xhat = (x - mean) * rstd over the last dims, rstd =
+    1/sqrt(var + eps)  |  dx = rstd (h - mean(h) - xhat mean(h xhat)), h = g gamma;
+    dgamma = sum g xhat; dbeta = sum g (sums over the leading dims)"""
+
+    saved_inputs = (0, 1)
+
+    def forward(self, x, weight, bias, ndim, eps):
+        axes = tuple(range(x.ndim - ndim, x.ndim))
+        dtype = x.dtype
+        if dtype == np.float16:  # PyTorch computes half precision in float32
+            x = x.astype(np.float32)
+        if x.size:
+            mean = x.mean(axis=axes, keepdims=True)
+            var = np.square(x - mean).mean(axis=axes, keepdims=True)
+        else:
+            mean = var = np.zeros(x.shape[: x.ndim - ndim] + (1,) * ndim, x.dtype)
+        rstd = 1 / np.sqrt(var + x.dtype.type(eps))
+        # PyTorch's kernel computes x * rstd + (-mean * rstd), then the affine part
+        xhat = x * rstd + (-mean * rstd)
+        out = xhat
+        if weight is not None:
+            out = out * weight.astype(x.dtype, copy=False)
+        if bias is not None:
+            out = out + bias.astype(x.dtype, copy=False)
+        self.saved = (xhat, weight, rstd)
+        self.axes, self.lead = axes, tuple(range(x.ndim - ndim))
+        return out.astype(dtype, copy=False)
+
+    def backward(self, g):
+        xhat, weight, rstd = self.saved
+        need = self._in_meta
+        gx = g.astype(xhat.dtype, copy=False)
+        dw = (gx * xhat).sum(axis=self.lead) if need[1] is not None else None
+        db = gx.sum(axis=self.lead) if need[2] is not None else None
+        dx = None
+        if need[0] is not None:
+            h = gx if weight is None else gx * weight.astype(xhat.dtype, copy=False)
+            if h.size:
+                dx = rstd * (h - h.mean(axis=self.axes, keepdims=True)
+                             - xhat * (h * xhat).mean(axis=self.axes, keepdims=True))
+            else:
+                dx = h
+            dx = dx.astype(g.dtype, copy=False)
+        return dx, dw, db

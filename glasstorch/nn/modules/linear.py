@@ -13,7 +13,7 @@ from .. import init
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["Identity", "Linear"]
+__all__ = ["Identity", "Linear"]  # (and NonDynamicallyQuantizableLinear, as in PyTorch)
 
 
 class Identity(Module):
@@ -65,3 +65,8 @@ class Linear(Module):
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
                 f"bias={self.bias is not None}")
+
+
+class NonDynamicallyQuantizableLinear(Linear):
+    """A Linear under another name: MultiheadAttention's output projection (PyTorch names it
+    so that its quantization tools leave it alone; it prints with this name)."""
