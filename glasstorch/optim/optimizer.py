@@ -23,7 +23,6 @@ from typing import Any
 
 import numpy as np
 
-from .. import coach as _coach
 from .._tensor import Tensor
 from ..autograd.grad_mode import _state as _grad_state
 from ..autograd.grad_mode import enable_grad
@@ -129,8 +128,6 @@ def _with_step_hooks(step: Callable) -> Callable:
     @functools.wraps(step)
     def wrapper(*args, **kwargs):
         self = args[0]  # hooks see the full argument tuple, optimizer first, as in PyTorch
-        if _coach._state.enabled:
-            _coach.check_step(self, len(args) > 1 or "closure" in kwargs)  # stale gradients?
         pre = self.__dict__.get("_optimizer_step_pre_hooks")
         post = self.__dict__.get("_optimizer_step_post_hooks")
         if not (pre or post or _global_step_pre_hooks or _global_step_post_hooks):

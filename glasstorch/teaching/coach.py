@@ -1,8 +1,8 @@
 """The coach: warnings for training mistakes that PyTorch lets pass in silence.
 
 PyTorch raises for code that cannot run; it says nothing about code that runs but learns
-badly. The coach watches four such mistakes and warns (a :class:`CoachWarning`, shown once per
-line of your code by Python's default warning filter):
+badly. The coach watches four such mistakes and warns (a :class:`CoachWarning`, pointing at the
+line of your code that made the mistake, and each kind of advice shown once per run):
 
 * gradients adding up across optimizer steps because ``zero_grad()`` is never called;
 * probabilities (the output of softmax) given to ``cross_entropy``, which wants raw scores;
@@ -14,8 +14,12 @@ line of your code by Python's default warning filter):
 
 It is on by default. Silence it with ``glasstorch.coach.off()``, for a block with
 ``with glasstorch.coach.silenced():``, or for a whole run with the environment variable
-``GLASSTORCH_COACH=0``. The hooks in the library cost one flag test when it is off and a few
-attribute reads per step when it is on.
+``GLASSTORCH_COACH=0``.
+
+How it is hooked in: through the framework's public hook points only, registered while it is
+on (see :func:`_hook_in`), so that the framework knows nothing about it and pays nothing when
+it is off. When on, an operation costs nothing extra unless it is a log_softmax or an
+nll_loss, a module call one short hook call, an optimizer step a walk over its parameters.
 """
 
 from __future__ import annotations
@@ -24,12 +28,20 @@ import contextlib
 import math
 import os
 import sys
-import traceback
 import warnings
 import weakref
 from collections.abc import Iterator
 
 import numpy as np
+
+from glasstorch._ops.pointwise.nodes import MulBackward0
+from glasstorch._ops.reduction.nodes import LogSoftmaxBackward0
+from glasstorch.autograd.anomaly_mode import is_anomaly_enabled
+from glasstorch.autograd.grad_mode import _state as _grad_mode
+from glasstorch.autograd.graph import register_backward_observer, register_forward_observer
+from glasstorch.nn._ops.loss import NllLossBackward0
+from glasstorch.nn.modules.module import register_module_forward_pre_hook
+from glasstorch.optim.optimizer import register_optimizer_step_pre_hook
 
 __all__ = ["CoachWarning", "on", "off", "is_on", "silenced"]
 
@@ -39,29 +51,46 @@ class CoachWarning(UserWarning):
 
 
 class _State:
-    # ``enabled`` is read by the hooks in optim, nn and autograd; ``watch`` by every recorded
-    # op (the forward check for nan/inf), so both are plain attributes of one object.
-    enabled = os.environ.get("GLASSTORCH_COACH", "1").strip().lower() not in ("0", "off", "false",
-                                                                             "no")
-    watch = False          # check each op's output for nan/inf (after a non-finite loss)
-    origin: tuple | None = None  # (op name, where in user code, what) of the first nan/inf
-    first_loss: float | None = None
-    last_loss: float | None = None
-    last_optimizer = None  # weakref to the optimizer that stepped last (for its lr)
+    def __init__(self) -> None:
+        self.enabled = os.environ.get("GLASSTORCH_COACH", "1").strip().lower() not in (
+            "0", "off", "false", "no")
+        self.origin: tuple | None = None  # (op name, where in user code, what) of the first nan
+        self.first_loss: float | None = None
+        self.last_loss: float | None = None
+        self.last_optimizer = None  # weakref to the optimizer that stepped last (for its lr)
+        self.shown: set[str] = set()  # the kinds of advice shown in this run
+        self.softmax_out = None  # (weakref to a log_softmax's output, its input's shape, why)
+        self.products = None  # the handle of the observer of products, while waiting for one
+        self._watching = None  # the handle of the observer of every op, while watching
+
+    @property
+    def watch(self) -> bool:
+        """Whether every op's output is checked for nan/inf (after a non-finite loss)."""
+        return self._watching is not None
+
+    @watch.setter
+    def watch(self, value: bool) -> None:
+        if value and self._watching is None:
+            self._watching = register_forward_observer(note_forward)
+        elif not value and self._watching is not None:
+            self._watching.remove()
+            self._watching = None
 
 
 _state = _State()
+_hooks: list = []  # the handles of the hooks registered while the coach is on
 
 
 def on() -> None:
     """Turn the coach on (it is on by default)."""
     _state.enabled = True
+    _hook_in()
 
 
 def off() -> None:
     """Turn the coach off: no CoachWarning is issued until :func:`on`."""
     _state.enabled = False
-    _state.watch = False
+    _hook_out()
 
 
 def is_on() -> bool:
@@ -73,41 +102,61 @@ def is_on() -> bool:
 def silenced() -> Iterator[None]:
     """``with glasstorch.coach.silenced():`` -- no coach warnings inside the block."""
     prev = _state.enabled
-    _state.enabled = False
+    off()
     try:
         yield
     finally:
-        _state.enabled = prev
+        if prev:
+            on()
 
 
-_PKG_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # glasstorch/
 
 
-def _warn(message: str) -> None:
-    """Warn at the first line outside glasstorch (the learner's line), so the default filter
-    shows each advice once per line of their code."""
-    frame = sys._getframe(1)
-    level = 2  # stacklevel 2 is _warn's caller
+def _learners_frame():
+    """The innermost frame outside glasstorch (the learner's line), and its stacklevel for a
+    ``warnings.warn`` called by the caller of this function's caller."""
+    frame = sys._getframe(2)
+    level = 2
     while frame is not None and frame.f_code.co_filename.startswith(_PKG_DIR):
         frame = frame.f_back
         level += 1
-    warnings.warn(message, CoachWarning, stacklevel=level)
+    return frame, level
+
+
+def _warn(kind: str, message: str) -> None:
+    """Warn at the learner's line, once per ``kind`` of advice in a run: the same advice
+    again (each step, each batch, another model) would only hide the rest of the output."""
+    if kind in _state.shown:
+        return
+    _state.shown.add(kind)
+    frame, level = _learners_frame()
+    warnings.warn(message, CoachWarning, stacklevel=level if frame is not None else 2)
 
 
 def _where() -> str:
-    """'file:line' of the first frame outside glasstorch (the learner's line)."""
-    for frame in reversed(traceback.extract_stack()):
-        if _PKG_DIR not in frame.filename:
-            return f"{frame.filename}:{frame.lineno} ({frame.line})" if frame.line else \
-                f"{frame.filename}:{frame.lineno}"
-    return "(unknown)"
+    """'file:line (code)' of the learner's line."""
+    import linecache
+
+    frame, _ = _learners_frame()
+    if frame is None:
+        return "(unknown)"
+    name, line = frame.f_code.co_filename, frame.f_lineno
+    code = linecache.getline(name, line).strip()
+    return f"{name}:{line} ({code})" if code else f"{name}:{line}"
 
 
 # -- (a) gradients accumulating across steps ------------------------------------------------
 
 
+def _before_step(optimizer, args: tuple, kwargs: dict) -> None:
+    """The global optimizer step pre-hook (``args`` start with the optimizer, as in PyTorch)."""
+    closure = args[1] if len(args) > 1 else kwargs.get("closure")
+    check_step(optimizer, closure is not None)
+
+
 def check_step(optimizer, closure: bool = False) -> None:
-    """Called at the start of ``Optimizer.step`` (``closure``: whether one was passed).
+    """Before each ``optimizer.step()`` (``closure``: whether one was passed).
 
     For each parameter we remember which gradient tensor it had at the previous step and that
     tensor's version. ``backward`` adds into an existing ``.grad`` in place (version + 1);
@@ -152,6 +201,7 @@ def check_step(optimizer, closure: bool = False) -> None:
     if stale is not None:
         name = type(optimizer).__name__
         _warn(
+            "zero_grad",
             f"{name}.step(): the gradient of a parameter of shape {list(stale.shape)} still "
             "contains the gradient used by the previous step, with this step's added on top: "
             "backward() adds into .grad, it does not replace it. Call optimizer.zero_grad() "
@@ -162,6 +212,7 @@ def check_step(optimizer, closure: bool = False) -> None:
 def _warn_idle(optimizer, n: int) -> None:
     name = type(optimizer).__name__
     _warn(
+        "idle optimizer",
         f"{name}.step() was called twice in a row with no gradient in any of its {n} "
         "parameters, so it changes nothing: loss.backward() does not reach the tensors this "
         "optimizer holds. Usually the model's layers were created or replaced (or the model "
@@ -171,32 +222,65 @@ def _warn_idle(optimizer, n: int) -> None:
 
 
 # -- (b) probabilities into cross_entropy ---------------------------------------------------
+# cross_entropy is log_softmax followed by nll_loss (class indices) or by a product with the
+# target (probabilities): the coach looks at every log_softmax's input and, when it looks like
+# probabilities, waits for the next nll_loss (or product) to consume that very output.
 
-_PROB_MAKERS = ("SoftmaxBackward0", "SigmoidBackward0")
 
-
-def check_cross_entropy_input(input) -> None:
-    """Called by ``cross_entropy`` with class-index or probability targets."""
-    fn = input.grad_fn
+def _probabilities(x, dim: int) -> str | None:
+    """Why tensor ``x`` looks like softmax output along ``dim`` (None if it does not)."""
+    fn = x.grad_fn
     name = type(fn).__name__ if fn is not None else None
     if name == "SoftmaxBackward0":
-        why = "its grad_fn is SoftmaxBackward0"
-    elif (name is None or name in ("DivBackward0", "ExpBackward0")) and input.ndim >= 1 \
-            and input.shape[-1 if input.ndim == 1 else 1] > 1:
-        # Without a telling grad_fn, look at the values: rows of non-negative numbers that sum
-        # to 1 are probabilities, never the scores of a Linear layer.
-        x = input._data
-        if x.size == 0 or x.dtype.kind != "f" or x.min() < 0:
-            return
-        sums = x.sum(axis=0 if x.ndim == 1 else 1)
-        if not np.allclose(sums, 1.0, atol=1e-3):
-            return
-        why = "its rows are non-negative and each sums to 1"
-    else:
+        return "its grad_fn is SoftmaxBackward0"
+    if name not in (None, "DivBackward0", "ExpBackward0") or x.ndim == 0 or x.shape[dim] < 2:
+        return None
+    # Without a telling grad_fn, look at the values: rows of non-negative numbers that sum
+    # to 1 are probabilities, never the scores of a Linear layer.
+    a = x._data
+    if a.size == 0 or a.dtype.kind != "f" or a.min() < 0:
+        return None
+    if not np.allclose(a.sum(axis=dim), 1.0, atol=1e-3):
+        return None
+    return "its rows are non-negative and each sums to 1"
+
+
+def _after_log_softmax_or_nll(node, inputs, out) -> None:
+    """Forward observer of LogSoftmaxBackward0 and NllLossBackward0 (and of MulBackward0
+    while a log_softmax of probabilities waits for its consumer)."""
+    if type(node) is LogSoftmaxBackward0:
+        why = _probabilities(inputs[0], node.dim)
+        _expect_consumer((weakref.ref(out), list(inputs[0].shape), why) if why else None)
         return
+    waiting = _state.softmax_out
+    if waiting is None:
+        return
+    _expect_consumer(None)  # the op right after the log_softmax decides
+    log_p = waiting[0]()
+    for t in inputs if type(node) is MulBackward0 else inputs[:1]:
+        a = getattr(t, "_data", None)
+        if a is not None and log_p is not None and (a is log_p or a.base is log_p):
+            _warn_softmax(waiting[1], waiting[2])
+            return
+
+
+def _expect_consumer(waiting: tuple | None) -> None:
+    """Wait (or stop waiting) for the op that consumes a log_softmax of probabilities; the
+    products are observed only while waiting (cross_entropy with probability targets)."""
+    _state.softmax_out = waiting
+    if waiting is not None and _state.products is None:
+        _state.products = register_forward_observer(_after_log_softmax_or_nll,
+                                                     nodes=(MulBackward0,))
+    elif waiting is None and _state.products is not None:
+        _state.products.remove()
+        _state.products = None
+
+
+def _warn_softmax(shape: list, why: str) -> None:
     _warn(
+        "softmax into cross_entropy",
         f"cross_entropy got probabilities, not raw scores: the input of shape "
-        f"{list(input.shape)} looks like softmax output ({why}). CrossEntropyLoss applies "
+        f"{shape} looks like softmax output ({why}). CrossEntropyLoss applies "
         "log_softmax itself, so softmax is applied twice and the model learns slowly. Remove "
         "the softmax (nn.Softmax) at the end of the model and give the raw scores (logits) to "
         "the loss; apply softmax only when you need probabilities for display."
@@ -208,9 +292,15 @@ def check_cross_entropy_input(input) -> None:
 _checked: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+def _before_forward(module, args: tuple) -> None:
+    """The global module forward pre-hook: a module called with grad mode off is evaluated."""
+    if not _grad_mode.enabled and module.training:
+        check_eval_mode(module)
+
+
 def check_eval_mode(module) -> None:
-    """Called by ``Module.__call__`` when grad mode is off (a sign of evaluation)."""
-    if not module.training or module in _checked:
+    """A module in training mode called under no_grad(): Dropout or BatchNorm inside?"""
+    if module in _checked:
         return
     culprit = None
     for name, m in module.named_modules():
@@ -229,6 +319,7 @@ def check_eval_mode(module) -> None:
         "normalizes with this batch's statistics and updates its running averages"
     inside = f"its submodule '{name}' ({kind})" if name else f"it ({kind})"
     _warn(
+        "eval mode",
         f"{type(module).__name__} is called under no_grad() but is still in training mode, and "
         f"{inside} {what} in training mode, so the results are not the model's real "
         "predictions. Call model.eval() before evaluating (and model.train() before training "
@@ -239,8 +330,14 @@ def check_eval_mode(module) -> None:
 # -- (d) non-finite loss ----------------------------------------------------------------------
 
 
+def _before_backward(outputs, grad_tensors) -> None:
+    """The backward observer: a loss (a scalar backward starts from) that is nan or inf?"""
+    if grad_tensors is None:
+        check_loss(outputs)
+
+
 def check_loss(tensors) -> None:
-    """Called by ``autograd.backward`` with the tensors backward starts from."""
+    """Look at the tensors ``backward()`` starts from."""
     for t in tensors:
         a = t._data
         if a.size != 1 or a.dtype.kind != "f":
@@ -257,8 +354,6 @@ def check_loss(tensors) -> None:
 
 
 def _nonfinite_loss(t, v: float) -> None:
-    from .autograd.anomaly_mode import _anomaly
-
     lines = [f"backward() from a loss that is {v}: the gradients will be nan or inf, and one "
              "optimizer step turns the weights into nan."]
     origin = _state.origin
@@ -268,11 +363,14 @@ def _nonfinite_loss(t, v: float) -> None:
         lines.append(f"The first operation that produced nan/inf in this forward pass was {op} "
                      f"at {where}: {what}. {_FIXES.get(op.split(' ')[0], _FIX_OTHER)}")
         _state.watch = False  # found: stop checking every op
+        kind = "nan loss, op named"
     elif bad_params:
+        kind = "nan loss, weights nan"
         lines.append(f"Already before this forward pass, {bad_params} contained nan/inf: an "
                      "earlier step diverged (look at the losses before this one).")
     else:
-        hint = "" if _anomaly.enabled else \
+        kind = "nan loss"
+        hint = "" if is_anomaly_enabled() else \
             "; or run with torch.autograd.set_detect_anomaly(True) to find it at once"
         lines.append("The coach now checks every operation's output and will name the first one "
                      f"that makes nan/inf on the next pass{hint}.")
@@ -291,7 +389,7 @@ def _nonfinite_loss(t, v: float) -> None:
                      "division by zero, sqrt of a negative number, or a learning rate so large "
                      "that the weights overflow.")
     _state.origin = None
-    _warn(" ".join(lines))
+    _warn(kind, " ".join(lines))
 
 
 _FIX_OTHER = ("Keep its inputs in range (clamp them, add a small epsilon) or lower the "
@@ -310,8 +408,6 @@ _FIXES = {
 
 def _nonfinite_leaves(t) -> str:
     """Describe the leaves of ``t``'s graph (the parameters) that hold nan or inf."""
-    from .autograd.function import AccumulateGrad
-
     fn = t.grad_fn
     if fn is None:
         return ""
@@ -324,7 +420,7 @@ def _nonfinite_leaves(t) -> str:
             if nxt is None or nxt in seen:
                 continue
             seen.add(nxt)
-            if type(nxt) is AccumulateGrad:
+            if type(nxt).__name__ == "AccumulateGrad":
                 var = nxt.variable
                 if var._data.dtype.kind == "f" and not np.isfinite(var._data).all():
                     bad.append(f"a parameter of shape {list(var.shape)}")
@@ -334,9 +430,9 @@ def _nonfinite_leaves(t) -> str:
 
 
 def note_forward(node, inputs, out) -> None:
-    """While watching (after a non-finite loss, or under anomaly detection): remember the first
-    op whose inputs are finite but whose output is not."""
-    if _state.origin is not None or not _state.enabled:
+    """Forward observer of every op while watching (after a non-finite loss) or under anomaly
+    detection: remember the first op whose inputs are finite but whose output is not."""
+    if _state.origin is not None:
         return
     arrays = out if type(out) is tuple else (out,)
     for a in arrays:
@@ -365,19 +461,29 @@ def note_forward(node, inputs, out) -> None:
     _state.origin = (op, _where(), what)
 
 
-# -- how the coach is hooked in: the framework's observer hook points ----------------------
-def _observe_forward(node, inputs, out) -> None:
-    if _state.watch or _anomaly.enabled:  # looking for the op that first makes nan/inf
-        note_forward(node, inputs, out)
+# -- how the coach is hooked in: the framework's public hook points ----------------------------
+
+_HOOKS = (
+    (register_optimizer_step_pre_hook, (_before_step,), {}),
+    (register_module_forward_pre_hook, (_before_forward,), {}),
+    (register_forward_observer, (_after_log_softmax_or_nll,),
+     {"nodes": (LogSoftmaxBackward0, NllLossBackward0)}),  # (NllLoss2DBackward0 is a subclass)
+    (register_forward_observer, (note_forward,), {"anomaly_mode_only": True}),
+    (register_backward_observer, (_before_backward,), {}),
+)
 
 
-def _observe_backward(outputs, grad_tensors) -> None:
-    if grad_tensors is None and _state.enabled:
-        check_loss(outputs)  # a nan/inf loss?
+def _hook_in() -> None:
+    if not _hooks:
+        _hooks.extend(register(*args, **kwargs) for register, args, kwargs in _HOOKS)
 
 
-from .autograd.anomaly_mode import _anomaly  # noqa: E402
-from .autograd.graph import register_backward_observer, register_forward_observer  # noqa: E402
+def _hook_out() -> None:
+    _state.watch = False
+    _expect_consumer(None)
+    while _hooks:
+        _hooks.pop().remove()
 
-register_forward_observer(_observe_forward)
-register_backward_observer(_observe_backward)
+
+if _state.enabled:
+    _hook_in()
