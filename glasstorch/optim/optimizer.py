@@ -132,7 +132,7 @@ def _with_step_hooks(step: Callable) -> Callable:
         post = self.__dict__.get("_optimizer_step_post_hooks")
         if not (pre or post or _global_step_pre_hooks or _global_step_post_hooks):
             return step(*args, **kwargs)  # the usual case: no hooks, no overhead
-        for hook in chain(_global_step_pre_hooks.values(), (pre or {}).values()):
+        for hook in (*_global_step_pre_hooks.values(), *(pre.values() if pre else ())):
             result = hook(self, args, kwargs)
             if result is not None:
                 if isinstance(result, tuple) and len(result) == 2:
@@ -143,8 +143,9 @@ def _with_step_hooks(step: Callable) -> Callable:
                         f"{result}."
                     )
         out = step(*args, **kwargs)
-        for hook in chain((post or {}).values(), _global_step_post_hooks.values()):
-            hook(self, args, kwargs)
+        if post or _global_step_post_hooks:
+            for hook in (*(post.values() if post else ()), *_global_step_post_hooks.values()):
+                hook(self, args, kwargs)
         return out
 
     wrapper.hooked = True

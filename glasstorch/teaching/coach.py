@@ -167,8 +167,10 @@ def check_step(optimizer, closure: bool = False) -> None:
     Also: two steps in a row where no parameter has a gradient at all means backward never
     reaches the optimizer's tensors (typically layers replaced after the optimizer was made).
     """
-    _state.last_optimizer = weakref.ref(optimizer)
-    seen = optimizer.__dict__.get("_coach_grads")
+    _state.last_optimizer = weakref.ref(optimizer)  # (CPython gives back the same ref object)
+    memo = optimizer.__dict__
+    seen = memo.get("_coach_grads") or ()
+    n_seen = len(seen)
     # One (version counter, version) pair per parameter, in order. Holding the counter (a
     # one-element list owned by the gradient tensor) keeps its identity unique, so "same
     # gradient tensor as last step" is an identity test that cannot be fooled by reused ids.
@@ -178,26 +180,27 @@ def check_step(optimizer, closure: bool = False) -> None:
     trainable = False
     for group in optimizer.param_groups:
         for p in group["params"]:
-            g = p.grad
+            g = p._grad  # (not the .grad property, ~0.1 us each: parameters are leaves)
             if g is None:
                 now.append(None)
                 trainable = trainable or p._requires_grad
             else:
                 vc = g._vc
-                now.append((vc, vc[0]))
-                if seen is not None and stale is None and i < len(seen):
+                version = vc[0]
+                now.append((vc, version))
+                if i < n_seen and stale is None:
                     prev = seen[i]
-                    if prev is not None and prev[0] is vc and vc[0] == prev[1] + 1 \
+                    if prev is not None and prev[0] is vc and version == prev[1] + 1 \
                             and g._data.any():
                         stale = p
             i += 1
-    optimizer.__dict__["_coach_grads"] = now
+    memo["_coach_grads"] = now
     if trainable and not closure and not any(now):
-        idle = optimizer.__dict__["_coach_idle"] = optimizer.__dict__.get("_coach_idle", 0) + 1
+        idle = memo["_coach_idle"] = memo.get("_coach_idle", 0) + 1
         if idle == 2:
             _warn_idle(optimizer, i)
-    elif optimizer.__dict__.get("_coach_idle"):
-        optimizer.__dict__["_coach_idle"] = 0
+    elif memo.get("_coach_idle"):
+        memo["_coach_idle"] = 0
     if stale is not None:
         name = type(optimizer).__name__
         _warn(
@@ -342,13 +345,14 @@ def check_loss(tensors) -> None:
         a = t._data
         if a.size != 1 or a.dtype.kind != "f":
             continue
-        v = float(a.reshape(()))
+        v = a.item()
         if math.isfinite(v):
             if _state.first_loss is None:
                 _state.first_loss = v
             _state.last_loss = v
             _state.origin = None
-            _state.watch = False  # all well again: stop checking every op
+            if _state._watching is not None:
+                _state.watch = False  # all well again: stop checking every op
             continue
         _nonfinite_loss(t, v)
 
