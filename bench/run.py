@@ -308,7 +308,8 @@ def report(results: dict) -> str:
 
         parts += [markdown(results["memory"]), ""]
     for name, title in (("ops", "Per-op overhead (bench/bench_ops.py)"),
-                        ("dataloader", "DataLoader throughput (bench/bench_dataloader.py)")):
+                        ("dataloader", "DataLoader throughput (bench/bench_dataloader.py)"),
+                        ("cnn", "Small CNN on digits (bench/bench_cnn.py)")):
         if results.get("extra", {}).get(name):
             parts += [f"{title}:", "", "```", results["extra"][name].rstrip(), "```", ""]
     table, _ = targets(results)
@@ -317,8 +318,9 @@ def report(results: dict) -> str:
 
 
 def extras(quick: bool) -> dict[str, str]:
-    """The per-op and DataLoader benchmarks (bench_ops.py, bench_dataloader.py), run as they
-    are from the command line; their printed tables are kept verbatim."""
+    """The per-op, DataLoader and CNN benchmarks (bench_ops.py, bench_dataloader.py,
+    bench_cnn.py), run as they are from the command line; their printed tables are kept
+    verbatim."""
     import subprocess
 
     from bench import child_env
@@ -327,6 +329,7 @@ def extras(quick: bool) -> dict[str, str]:
         "ops": ["bench_ops.py"],
         "dataloader": ["bench_dataloader.py"] + (["--n", "10000", "--repeats", "2"] if quick
                                                   else ["--repeats", "3"]),
+        "cnn": ["bench_cnn.py"] + (["--repeats", "1", "--epochs", "2"] if quick else []),
     }
     out = {}
     for name, (script, *args) in scripts.items():
@@ -428,7 +431,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--skip-memory", action="store_true")
     parser.add_argument("--skip-extra", action="store_true",
-                        help="skip bench_ops.py and bench_dataloader.py")
+                        help="skip bench_ops.py, bench_dataloader.py and bench_cnn.py")
     parser.add_argument("--profile", choices=list(W.BY_KEY),
                         help="only profile glasstorch on this workload")
     parser.add_argument("--phases", choices=[w.key for w in W.WORKLOADS if w.train],

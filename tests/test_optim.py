@@ -777,3 +777,62 @@ def test_tensor_learning_rate_matches_torch(name):
         results.append((w.detach().numpy().copy(), repr(opt)))
     np.testing.assert_allclose(results[1][0], results[0][0], rtol=1e-6)
     assert results[1][1] == results[0][1]
+
+
+def test_optimizer_without_an_update_rule_raises_like_torch():
+    """A subclass that writes neither ``step`` nor (glasstorch's) ``_update`` cannot step."""
+    errors = []
+    for mod, optim in (_lib("torch"), _lib("gt")):
+        class NoRule(optim.Optimizer):
+            def __init__(self, params):
+                super().__init__(params, dict(lr=0.1))
+
+        w = mod.ones(2, requires_grad=True)
+        w.grad = mod.ones(2)
+        with pytest.raises(NotImplementedError) as err:
+            NoRule([w]).step()
+        errors.append(str(err.value))
+    assert errors[0] == errors[1]
+
+
+def test_optimizer_subclass_writing_only_the_update_rule():
+    """The template does the rest: params without gradients, maximize, weight decay, the
+    version counter; here a sign-SGD rule against the same rule written out in torch."""
+    results = []
+    for mod, optim in (_lib("torch"), _lib("gt")):
+        if mod is torch:
+            class SignSGD(optim.Optimizer):
+                def __init__(self, params, lr=0.1, weight_decay=0.0, maximize=False):
+                    super().__init__(params, dict(lr=lr, weight_decay=weight_decay,
+                                                  maximize=maximize))
+
+                @torch.no_grad()
+                def step(self, closure=None):
+                    for group in self.param_groups:
+                        for p in group["params"]:
+                            if p.grad is None:
+                                continue
+                            g = -p.grad if group["maximize"] else p.grad
+                            g = g + group["weight_decay"] * p
+                            self.state[p]["steps"] = self.state[p].get("steps", 0) + 1
+                            p.sub_(group["lr"] * g.sign())
+        else:
+            class SignSGD(optim.Optimizer):
+                def __init__(self, params, lr=0.1, weight_decay=0.0, maximize=False):
+                    super().__init__(params, dict(lr=lr, weight_decay=weight_decay,
+                                                  maximize=maximize))
+
+                def _update(self, theta, g, state, group):
+                    state["steps"] = state.get("steps", 0) + 1
+                    theta -= group["lr"] * np.sign(g)
+
+        w = mod.tensor([1.0, -2.0, 0.5], requires_grad=True)
+        unused = mod.ones(2, requires_grad=True)
+        opt = SignSGD([w, unused], lr=0.3, weight_decay=0.5, maximize=True)
+        for i in range(4):
+            w.grad = mod.tensor([0.1 * i - 0.15, -0.3, 0.2])
+            opt.step()
+        results.append((w.detach().numpy().copy(), w._version, dict(opt.state[w]),
+                        unused in opt.state))
+    np.testing.assert_allclose(results[1][0], results[0][0], rtol=1e-6)
+    assert results[1][1:] == results[0][1:]

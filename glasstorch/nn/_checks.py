@@ -159,18 +159,57 @@ def softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
     return 0 if ndim in (0, 1, 3) else 1
 
 
-def dropout(input: Tensor, p: float, training: bool) -> bool:
-    """Whether dropout has anything to do (p in [0, 1]; a float tensor when it does)."""
+def dropout(input: Tensor, p: float, training: bool, feature: bool = False) -> bool:
+    """Whether dropout has anything to do (p in [0, 1]); PyTorch multiplies by a zero for
+    p == 1 and otherwise draws a mask of the input's dtype, so only floats may be dropped
+    partly. Feature (channel) dropout needs a channel dimension."""
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0 or input.numel() == 0:
         return False
+    if p == 1:
+        return True
+    if feature and input.ndim < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
     if not input.dtype.is_floating_point:
         raise RuntimeError(
             f"result type Float can't be cast to the desired output type "
             f"{input.dtype.scalar_name}\n[glasstorch] dropout needs a floating-point tensor."
         )
     return True
+
+
+def dropout1d(input: Tensor, p: float) -> None:
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if input.ndim not in (2, 3):
+        raise RuntimeError(
+            f"dropout1d: Expected 2D or 3D input, but received a {input.ndim}D input. Note that "
+            "dropout1d exists to provide channel-wise dropout on inputs with 1 spatial "
+            "dimension, a channel dimension, and an optional batch dimension (i.e. 2D or 3D "
+            "inputs)."
+        )
+
+
+def dropout2d(input: Tensor, p: float) -> None:
+    """PyTorch's range check and its two warnings about the input's dimensions."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if input.ndim not in (3, 4):
+        warnings.warn(
+            f"dropout2d: Received a {input.ndim}-D input to dropout2d, which is deprecated and "
+            "will result in an error in a future release. To retain the behavior and silence "
+            "this warning, please use dropout instead. Note that dropout2d exists to provide "
+            "channel-wise dropout on inputs with 2 spatial dimensions, a channel dimension, and "
+            "an optional batch dimension (i.e. 3D or 4D inputs).", stacklevel=3)
+    if input.ndim == 3:
+        warnings.warn(
+            "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D "
+            "dropout behavior is desired - input is interpreted as shape (N, C, L), where C is "
+            "the channel dim. This behavior will change in a future release to interpret the "
+            "input as one without a batch dimension, i.e. shape (C, H, W). To maintain the 1D "
+            "channel-wise dropout behavior, please switch to using dropout1d instead.",
+            stacklevel=3)
 
 
 def one_hot(tensor: Tensor, num_classes: int) -> int:
@@ -520,3 +559,606 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     require_float(input, "binary_cross_entropy_with_logits")
     no_grad_for("binary_cross_entropy_with_logits", "weight", weight)
     no_grad_for("binary_cross_entropy_with_logits", "pos_weight", pos_weight)
+
+
+# ---------------------------------------------------------------------------------------------
+# convolution
+# ---------------------------------------------------------------------------------------------
+
+
+def _type_name(value) -> str:
+    """A value's type as PyTorch's argument parser prints it (numpy.ndarray, Parameter, int)."""
+    kind = type(value)
+    if isinstance(value, Tensor) or kind.__module__ == "builtins":
+        return kind.__name__
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+def _is_ints(value) -> bool:
+    items = value if isinstance(value, (tuple, list)) else (value,)
+    return all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in items)
+
+
+def _ints(value, n: int = 1) -> tuple:
+    """A sequence as a tuple of ints; a single int repeated ``n`` times (PyTorch's argument
+    parser turns stride=1 into [1, 1] for conv2d)."""
+    if isinstance(value, (tuple, list)):
+        return tuple(int(v) for v in value)
+    return (int(value),) * n
+
+
+def _expand(value: tuple, name: str, dim: int, same_mode: bool = False) -> tuple:
+    """A single value stands for every spatial dimension; otherwise one per dimension."""
+    if len(value) == 1:
+        return value * dim
+    if len(value) != dim:
+        if same_mode:
+            raise RuntimeError(f"{name} cannot broadcast to {dim} dimensions")
+        raise RuntimeError(
+            f"expected {name} to be a single integer value or a list of {dim} values to match "
+            f"the convolution dimensions, but got {name}={list(value)}"
+        )
+    return value
+
+
+def conv(fn: str, nd: int, input: Tensor, weight: Tensor, bias: Tensor | None, stride,
+         padding, dilation, groups: int) -> tuple:
+    """F.conv1d / conv2d: PyTorch's checks in its order; returns (stride, padding, dilation)
+    as tuples of ints per spatial dimension, padding 'same' or 'valid' still a string."""
+    args = (input, weight, bias, stride, padding, dilation, groups)
+    if not (isinstance(input, Tensor) and isinstance(weight, Tensor)
+            and (bias is None or isinstance(bias, Tensor)) and _is_ints(stride)
+            and (isinstance(padding, str) or _is_ints(padding)) and _is_ints(dilation)
+            and _is_ints(groups) and not isinstance(groups, (tuple, list))):
+        raise TypeError(
+            f"{fn}() received an invalid combination of arguments - got "
+            f"({', '.join(_type_name(a) for a in args)}), but expected one of:\n"
+            f" * (Tensor input, Tensor weight, Tensor bias = None, tuple of ints stride = 1, "
+            f"tuple of ints padding = 0, tuple of ints dilation = 1, int groups = 1)\n"
+            f" * (Tensor input, Tensor weight, Tensor bias = None, tuple of ints stride = 1, "
+            f'str padding = "valid", tuple of ints dilation = 1, int groups = 1)\n'
+            f"[glasstorch] input and weight must be tensors (convert data first, e.g. "
+            f"torch.from_numpy(x).float()); stride, padding and dilation ints or tuples of "
+            f"ints (padding may also be 'same' or 'valid'); groups an int."
+        )
+    if isinstance(padding, str):
+        if padding not in ("same", "valid"):
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
+    else:
+        padding = _ints(padding, nd)
+    stride, dilation = _ints(stride, nd), _ints(dilation, nd)
+    if bias is not None and bias.dtype is not input.dtype:
+        raise RuntimeError(
+            f"Input type ({_C_TYPE[input.dtype.scalar_name]}) and bias type "
+            f"({_C_TYPE[bias.dtype.scalar_name]}) should be the same" + _dtype_hint(input, bias)
+        )
+    if input.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(
+            f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {fn}, but got "
+            f"input of size: {list(input.shape)}" + _conv_input_hint(nd, input)
+        )
+    if weight.ndim < 3:
+        raise RuntimeError("weight should have at least three dimensions")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    dim = weight.ndim - 2
+    if padding == "same":
+        stride = _expand(stride, "stride", dim, same_mode=True)
+        if any(s != 1 for s in stride):
+            raise RuntimeError("padding='same' is not supported for strided convolutions")
+        dilation = _expand(dilation, "dilation", dim, same_mode=True)
+    else:
+        stride = _expand(stride, "stride", dim)
+        padding = _expand((0,) if padding == "valid" else padding, "padding", dim)
+        dilation = _expand(dilation, "dilation", dim)
+    if padding != "same" and any(p < 0 for p in padding):
+        raise RuntimeError("negative padding is not supported")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError("non-positive dilation is not supported")
+    _conv_shapes(input if input.ndim == nd + 2 else input.unsqueeze(0), weight, bias,
+                 padding, dilation, groups)
+    if input.numel() and weight.dtype is not input.dtype:
+        hint = _dtype_hint(input, weight)
+        if input.dtype in (D.float32, D.float16):
+            raise RuntimeError(
+                f"Input type (torch.{input.dtype.scalar_name}Tensor) and weight type "
+                f"(torch.{weight.dtype.scalar_name}Tensor) should be the same or input should "
+                "be a MKLDNN tensor and weight is a dense tensor" + hint)
+        raise RuntimeError(f"expected scalar type {input.dtype.scalar_name} but found "
+                           f"{weight.dtype.scalar_name}" + hint)
+    if any(d != 1 for d in dilation) and input.dtype not in (D.float32, D.float64, D.float16,
+                                                              D.int64):
+        raise NotImplementedError(
+            f"\"slow_conv_dilated<>\" not implemented for '{input.dtype.scalar_name}'")
+    if input.dtype is D.bool:
+        raise NotImplementedError("\"slow_conv2d_cpu\" not implemented for 'Bool'")
+    return stride, padding, dilation
+
+
+def _dtype_hint(input: Tensor, param: Tensor) -> str:
+    return (f"\n[glasstorch] the input is {input.dtype} but the layer's parameters are "
+            f"{param.dtype}" + ("; NumPy arrays are float64 by default while layers are "
+                                "float32: convert the input with .float()."
+                                if input.dtype is D.float64 and param.dtype is D.float32 else
+                                f"; convert the input, e.g. input.to({param.dtype})."))
+
+
+def _conv_input_hint(nd: int, input: Tensor) -> str:
+    layout = "(N, C, L)" if nd == 1 else "(N, C, H, W)"
+    one = "(C, L)" if nd == 1 else "(C, H, W)"
+    hint = (f"\n[glasstorch] conv{nd}d takes a batch shaped {layout} (or one sample {one}); "
+            f"got {input.ndim} dimensions.")
+    if input.ndim == nd:
+        hint += " For a batch of single-channel inputs add the channel dimension: x.unsqueeze(1)."
+    elif input.ndim == 2 and nd == 2:
+        hint += (" If the rows are flattened images, reshape them first, e.g. "
+                 "x.view(-1, 1, 28, 28) for 28x28 grey images.")
+    return hint
+
+
+def _conv_shapes(input: Tensor, weight: Tensor, bias: Tensor | None, padding, dilation,
+                 groups: int) -> None:
+    """Convolution.cpp's check_shape_forward (input already batched)."""
+    ws, xs = list(weight.shape), list(input.shape)
+    if weight.ndim != input.ndim:
+        raise RuntimeError(
+            f"Expected {weight.ndim}-dimensional input for {weight.ndim}-dimensional weight "
+            f"{ws}, but got {input.ndim}-dimensional input of size {xs} instead")
+    if ws[0] < groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be at least {groups} at "
+                           f"dimension 0, but got weight of size {ws} instead")
+    if ws[0] % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
+                           f"at dimension 0, but got weight of size [{ws}] instead")
+    if xs[1] != ws[1] * groups:
+        hint = (f"\n[glasstorch] the layer expects {ws[1] * groups} input channels (dim 1) but "
+                f"the input, of shape {xs}, has {xs[1]}.")
+        if xs[-1] == ws[1] * groups:
+            hint += (" The channels seem to be last (N, H, W, C): PyTorch wants them first, "
+                     "x.permute(0, 3, 1, 2)." if input.ndim == 4 else
+                     " The channels seem to be last: PyTorch wants them first, "
+                     "x.transpose(1, 2).")
+        else:
+            hint += (f" Build the layer with in_channels={xs[1]}, or check the previous "
+                     "layer's out_channels.")
+        raise RuntimeError(f"Given groups={groups}, weight of size {ws}, expected input{xs} to "
+                           f"have {ws[1] * groups} channels, but got {xs[1]} channels instead"
+                           + hint)
+    if bias is not None and (bias.ndim != 1 or bias.shape[0] != ws[0]):
+        raise RuntimeError(f"Given weight of size {ws}, expected bias to be 1-dimensional with "
+                           f"{ws[0]} elements, but got bias of size {list(bias.shape)} instead")
+    if padding == "same":
+        return
+    padded = [n + 2 * p for n, p in zip(xs[2:], padding)]
+    reach = [d * (k - 1) + 1 for k, d in zip(ws[2:], dilation)]
+    if any(n < r for n, r in zip(padded, reach)):
+        raise RuntimeError(
+            f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
+            f"Kernel size: ({' x '.join(map(str, reach))}). Kernel size can't be greater than "
+            f"actual input size\n[glasstorch] the input's spatial size {xs[2:]} (padding "
+            f"{list(padding)} on each side) is smaller than the kernel's reach. The images "
+            "shrank too much in the layers before: use padding, a smaller kernel or fewer "
+            "pooling layers."
+        )
+
+
+_same_warned = False
+
+
+def same_padding_warning() -> None:
+    """PyTorch warns once per process when 'same' needs an uneven (extra right) zero pad."""
+    global _same_warned
+    if not _same_warned:
+        _same_warned = True
+        warnings.warn("Using padding='same' with even kernel lengths and odd dilation may "
+                      "require a zero-padded copy of the input be created", stacklevel=4)
+
+
+def conv_module(in_channels: int, out_channels: int, stride: tuple, padding, groups: int,
+                padding_mode: str) -> None:
+    """nn.Conv1d / Conv2d's constructor arguments."""
+    if groups <= 0:
+        raise ValueError("groups must be a positive integer")
+    if in_channels % groups != 0:
+        raise ValueError("in_channels must be divisible by groups")
+    if out_channels % groups != 0:
+        raise ValueError("out_channels must be divisible by groups")
+    valid_padding_strings = {"same", "valid"}
+    if isinstance(padding, str):
+        if padding not in valid_padding_strings:
+            raise ValueError(f"Invalid padding string {padding!r}, should be one of "
+                             f"{valid_padding_strings}")
+        if padding == "same" and any(s != 1 for s in stride):
+            raise ValueError("padding='same' is not supported for strided convolutions")
+    valid_padding_modes = {"zeros", "reflect", "replicate", "circular"}
+    if padding_mode not in valid_padding_modes:
+        raise ValueError(f"padding_mode must be one of {valid_padding_modes}, but got "
+                         f"padding_mode='{padding_mode}'")
+
+
+# ---------------------------------------------------------------------------------------------
+# pooling
+# ---------------------------------------------------------------------------------------------
+
+
+def _ctrunc(a: int, b: int) -> int:
+    """C++ integer division (rounds towards zero)."""
+    q = abs(a) // abs(b)
+    return q if (a >= 0) == (b > 0) else -q
+
+
+def _tensor_arg(fn: str, input) -> None:
+    if not isinstance(input, Tensor):
+        raise TypeError(
+            f"{fn}(): argument 'input' (position 1) must be Tensor, not {_type_name(input)}\n"
+            "[glasstorch] layers take tensors: convert the data first, e.g. "
+            "torch.from_numpy(x).float()."
+        )
+
+
+def _pair_arg(fn: str, name: str, value, text: str) -> tuple:
+    """kernel_size / stride / padding / dilation of a 2-d pooling: one int or two."""
+    items = tuple(value) if isinstance(value, (tuple, list)) else (value,)
+    if any(isinstance(v, bool) or not isinstance(v, (int, np.integer)) for v in items):
+        raise TypeError(f"{fn}(): argument '{name}' must be tuple of ints, not "
+                        f"{_type_name(value)}")
+    if len(items) not in (1, 2):
+        raise RuntimeError(f"{fn}: {name} {text}")
+    return tuple(int(v) for v in items) * (3 - len(items))
+
+
+def _pool_output_size(n: int, k: int, p: int, s: int, d: int, ceil_mode: bool) -> int:
+    """Pool.h's pooling_output_shape with its three checks."""
+    if s == 0:
+        raise RuntimeError("stride should not be zero")
+    if p < 0:
+        raise RuntimeError(f"pad must be non-negative, but got pad: {p}")
+    if p > _ctrunc((k - 1) * d + 1, 2):
+        raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
+                           f"pad={p}, kernel_size={k} and dilation={d}")
+    out = (n + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0)) // s + 1
+    if ceil_mode and (out - 1) * s >= n + p:
+        out -= 1  # the last window must start inside the (left-padded) input
+    return out
+
+
+def _pool2d_shapes(input: Tensor, kernel, stride, padding, dilation, out) -> None:
+    """Pool.h's pool2d_shape_check."""
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
+    if kh <= 0 or kw <= 0:
+        raise RuntimeError(f"kernel size should be greater than zero, but got kH: {kh} kW: {kw}")
+    if sh <= 0 or sw <= 0:
+        raise RuntimeError(f"stride should be greater than zero, but got dH: {sh} dW: {sw}")
+    if dh <= 0 or dw <= 0:
+        raise RuntimeError("dilation should be greater than zero, but got dilationH: "
+                           f"{dh} dilationW: {dw}")
+    s = input.shape
+    if not ((input.ndim == 3 and 0 not in s) or (input.ndim == 4 and 0 not in s[1:])):
+        raise RuntimeError("Expected 3D or 4D (batch mode) tensor with optional 0 dim batch "
+                           f"size for input, but got:{list(s)}")
+    if _ctrunc(kw, 2) < pw or _ctrunc(kh, 2) < ph:
+        raise RuntimeError("pad should be smaller than or equal to half of kernel size, but got "
+                           f"padW = {pw}, padH = {ph}, kW = {kw}, kH = {kh}")
+    if out[0] < 1 or out[1] < 1:
+        raise RuntimeError(
+            f"Given input size: ({s[-3]}x{s[-2]}x{s[-1]}). Calculated output size: "
+            f"({s[-3]}x{out[0]}x{out[1]}). Output size is too small\n[glasstorch] the "
+            f"{s[-2]}x{s[-1]} feature maps are smaller than the pooling window: earlier "
+            "layers shrank them too much (use padding in the convolutions, or pool less)."
+        )
+
+
+def max_pool2d(fn: str, input: Tensor, kernel_size, stride, padding, dilation,
+               ceil_mode: bool) -> tuple:
+    """F.max_pool2d: returns (kernel, stride, padding, dilation, output size), pairs of ints."""
+    _tensor_arg(fn, input)
+    kernel = _pair_arg("max_pool2d", "kernel_size", kernel_size,
+                       "must either be a single int, or a tuple of two ints")
+    stride = kernel if stride is None or (isinstance(stride, (tuple, list)) and not stride) \
+        else _pair_arg("max_pool2d", "stride", stride,
+                       "must either be omitted, a single int, or a tuple of two ints")
+    padding = _pair_arg("max_pool2d", "padding", padding,
+                        "must either be a single int, or a tuple of two ints")
+    dilation = _pair_arg("max_pool2d", "dilation", dilation,
+                         "must be either a single int, or a tuple of two ints")
+    if input.ndim not in (3, 4):
+        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input"
+                           + _pool_input_hint(input))
+    out = tuple(_pool_output_size(n, k, p, s, d, ceil_mode) for n, k, p, s, d in
+                zip(input.shape[-2:], kernel, padding, stride, dilation))
+    _pool2d_shapes(input, kernel, stride, padding, dilation, out)
+    if input.dtype is D.bool:
+        raise NotImplementedError("\"max_pool2d\" not implemented for 'Bool'")
+    return kernel, stride, padding, dilation, out
+
+
+def _pool_input_hint(input: Tensor) -> str:
+    hint = (f"\n[glasstorch] 2-d pooling takes (N, C, H, W) or (C, H, W); got shape "
+            f"{list(input.shape)}.")
+    if input.ndim == 2:
+        hint += (" Pool before flattening: put nn.Flatten() after the last pooling layer.")
+    return hint
+
+
+def avg_pool2d(input: Tensor, kernel_size, stride, padding, ceil_mode: bool,
+               divisor_override) -> tuple:
+    """F.avg_pool2d: returns (kernel, stride, padding, output size), pairs of ints."""
+    _tensor_arg("avg_pool2d", input)
+    kernel = _pair_arg("avg_pool2d", "kernel_size", kernel_size,
+                       "must either be a single int, or a tuple of two ints")
+    stride = kernel if stride is None or (isinstance(stride, (tuple, list)) and not stride) \
+        else _pair_arg("avg_pool2d", "stride", stride,
+                       "must either be omitted, a single int, or a tuple of two ints")
+    padding = _pair_arg("avg_pool2d", "padding", padding,
+                        "must either be a single int, or a tuple of two ints")
+    if divisor_override is not None:
+        if isinstance(divisor_override, bool) or not isinstance(divisor_override,
+                                                                (int, np.integer)):
+            raise TypeError("avg_pool2d(): argument 'divisor_override' must be int, not "
+                            f"{_type_name(divisor_override)}")
+        if divisor_override == 0:
+            raise RuntimeError("divisor must be not zero")
+    if input.ndim < 3:
+        n = max(input.ndim, 1)
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+                         "but got -3)" + _pool_input_hint(input))
+    out = tuple(_pool_output_size(n, k, p, s, 1, ceil_mode) for n, k, p, s in
+                zip(input.shape[-2:], kernel, padding, stride))
+    _pool2d_shapes(input, kernel, stride, padding, (1, 1), out)
+    if input.dtype not in (D.float32, D.float64, D.float16, D.int64):
+        raise NotImplementedError(f"\"avg_pool2d\" not implemented for "
+                                  f"'{input.dtype.scalar_name}'")
+    return kernel, stride, padding, out
+
+
+def _one(fn: str, name: str, value) -> int:
+    """An argument of a 1-d op that must hold one int (Pooling.cpp's check1d)."""
+    items = tuple(value) if isinstance(value, (tuple, list)) else (value,)
+    if any(isinstance(v, bool) or not isinstance(v, (int, np.integer)) for v in items):
+        raise TypeError(f"{fn}(): argument '{name}' must be tuple of ints, not "
+                        f"{_type_name(value)}")
+    if len(items) != 1:
+        raise RuntimeError(f"{fn}() argument '{name}' should contain one int (got {len(items)})")
+    return int(items[0])
+
+
+def _dims_2_to_3(fn: str, input: Tensor) -> None:
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional tensor "
+                           f"for argument #1 'self' (while checking arguments for {fn})")
+
+
+def pool1d(fn: str, input: Tensor, kernel_size, stride, padding, dilation=1) -> tuple:
+    """F.avg_pool1d and max_pool1d(return_indices=True): one int each; the 2-d op they run on
+    an (N, C, 1, L) view checks the rest. Returns (kernel, stride, padding, dilation)."""
+    _tensor_arg(fn if fn == "avg_pool1d" else "max_pool1d_with_indices", input)
+    if stride is None or (isinstance(stride, (tuple, list)) and not stride):
+        stride = kernel_size
+    _dims_2_to_3(fn, input)
+    return tuple(_one(fn, name, v) for name, v in (("kernel_size", kernel_size),
+                                                     ("stride", stride), ("padding", padding),
+                                                     ("dilation", dilation)))
+
+
+def max_pool1d(input: Tensor, kernel_size, stride, padding, dilation, ceil_mode: bool) -> tuple:
+    """F.max_pool1d without indices (MaxPooling.cpp's check_max_pool1d)."""
+    _tensor_arg("max_pool1d", input)
+    if input.ndim not in (2, 3) or 0 in input.shape[-2:]:
+        raise RuntimeError("max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 "
+                           f"dim batch size for input, but got:{list(input.shape)}")
+    args = {}
+    for name, value, text in (
+            ("kernel_size", kernel_size, "must be an int, list of ints or tuple of ints"),
+            ("stride", stride, "must be None, an int, list of ints, or tuple of ints"),
+            ("padding", padding, "must be an int, list of ints, or tuple of ints"),
+            ("dilation", dilation, "must be an int, list of ints or tuple of ints")):
+        items = tuple(value) if isinstance(value, (tuple, list)) else (
+            () if value is None else (value,))
+        if any(isinstance(v, bool) or not isinstance(v, (int, np.integer)) for v in items):
+            raise TypeError(f"max_pool1d(): argument '{name}' must be tuple of ints, not "
+                            f"{_type_name(value)}")
+        if len(items) != 1 and not (name == "stride" and not items):
+            raise RuntimeError(f"max_pool1d() {name} {text} of size 1 but got size {len(items)}")
+        args[name] = int(items[0]) if items else None
+    k, p, d = args["kernel_size"], args["padding"], args["dilation"]
+    s = k if args["stride"] is None else args["stride"]
+    if k <= 0:
+        raise RuntimeError(f"max_pool1d() kernel_size must be greater than zero, but got {k}")
+    if s <= 0:
+        raise RuntimeError(f"max_pool1d() stride must be greater than zero, but got {s}")
+    if p < 0:
+        raise RuntimeError(f"max_pool1d() padding must be non-negative, but got {p}")
+    if p > k // 2:
+        raise RuntimeError("max_pool1d() padding should be at most half of kernel size, but got "
+                           f"padding={p} and kernel_size={k}")
+    if d <= 0:
+        raise RuntimeError(f"max_pool1d() dilation must be greater than zero, but got {d}")
+    out = _pool_output_size(input.shape[-1], k, p, s, d, ceil_mode)
+    if out <= 0:
+        raise RuntimeError(f"max_pool1d() Invalid computed output size: {out}")
+    if not input.dtype.is_floating_point:  # only the gradient-free kernel is called for these
+        raise NotImplementedError(
+            f"\"max_pool1d_impl\" not implemented for '{input.dtype.scalar_name}'")
+    return k, s, p, d
+
+
+def adaptive_output_size(input: Tensor, output_size, nd: int) -> tuple:
+    """F.adaptive_avg_pool2d's Python part: None keeps that input size."""
+    _tensor_arg(f"adaptive_avg_pool{nd}d", input)
+    if isinstance(output_size, (int, np.integer)) and not isinstance(output_size, bool):
+        return (int(output_size),) * nd
+    if not isinstance(output_size, (tuple, list)):
+        raise TypeError(f"object of type '{type(output_size).__name__}' has no len()")
+    if input.ndim <= len(output_size):
+        raise ValueError(f"Input dimension should be at least {len(output_size) + 1}")
+    sizes = input.shape[-len(output_size):]
+    out = tuple(n if o is None else o for o, n in zip(output_size, sizes))
+    for i, o in enumerate(out):
+        if isinstance(o, bool) or not isinstance(o, (int, np.integer)):
+            raise TypeError(f"adaptive_avg_pool2d(): argument 'output_size' (position 2) must be "
+                            f"tuple of ints, but found element of type {type(o).__name__} at "
+                            f"pos {i}")
+    return tuple(int(o) for o in out)
+
+
+def adaptive_avg_pool2d(input: Tensor, out: tuple) -> None:
+    """AdaptiveAveragePooling.cpp's checks (the 1x1 case is a mean and checks nothing more)."""
+    if len(out) != 2:
+        raise RuntimeError("adaptive_avg_pool2d: output_size must be 2")
+    if out[0] < 0 or out[1] < 0:
+        raise RuntimeError("adaptive_avg_pool2d: elements of output_size must be greater than or "
+                           f"equal to 0 but received {{{out[0]}, {out[1]}}}")
+    if out == (1, 1):
+        return
+    if input.ndim not in (3, 4):
+        raise RuntimeError(f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got "
+                           f"{list(input.shape)}" + _pool_input_hint(input))
+    for i in range(input.ndim - 2, input.ndim):
+        if input.shape[i] == 0:
+            raise RuntimeError(
+                "adaptive_avg_pool2d(): Expected input to have non-zero size for non-batch "
+                f"dimensions, but input has sizes {list(input.shape)} with dimension {i} being "
+                "empty")
+    require_float(input, "adaptive_avg_pool2d")
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size) -> int:
+    _tensor_arg("adaptive_avg_pool1d", input)
+    if output_size is None or isinstance(output_size, float):
+        raise TypeError("adaptive_avg_pool1d(): argument 'output_size' (position 2) must be "
+                        f"tuple of ints, not {_type_name(output_size)}")
+    _dims_2_to_3("adaptive_avg_pool1d", input)
+    return _one("adaptive_avg_pool1d", "output_size", output_size)
+
+
+# ---------------------------------------------------------------------------------------------
+# interpolate
+# ---------------------------------------------------------------------------------------------
+
+_MODES = "nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact"
+_NEEDS = {"linear": 3, "bilinear": 4, "trilinear": 5}
+
+
+def interpolate(input: Tensor, size, scale_factor, mode: str, align_corners,
+                recompute_scale_factor, antialias: bool) -> tuple:
+    """F.interpolate's argument handling (Python's, then the kernels' checks); returns
+    (output size, scale factors to pass on (None each when the size alone decides),
+    align_corners)."""
+    if mode in ("nearest", "area", "nearest-exact"):
+        if align_corners is not None:
+            raise ValueError("align_corners option can only be set with the interpolating "
+                             "modes: linear | bilinear | bicubic | trilinear")
+    elif align_corners is None:
+        align_corners = False
+    _tensor_arg("interpolate", input)
+    dim = input.ndim - 2
+    spatial = list(input.shape[2:])
+    if size is not None and scale_factor is not None:
+        raise ValueError("only one of size or scale_factor should be defined")
+    if size is not None:
+        scales = None
+        if isinstance(size, (list, tuple)):
+            if len(size) != dim:
+                raise ValueError(
+                    "Input and output must have the same number of spatial dimensions, but got "
+                    f"input with spatial dimensions of {spatial} and output size of {size}. "
+                    "Please provide input tensor in (N, C, d1, d2, ...,dK) format and output "
+                    "size in (o1, o2, ...,oK) format.")
+            if not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool)
+                       for s in size):
+                raise TypeError(
+                    "expected size to be one of int or Tuple[int] or Tuple[int, int] or "
+                    "Tuple[int, int, int], but got size with types "
+                    f"{[type(s) for s in size]}")
+            out = [int(s) for s in size]
+        else:
+            out = [size] * dim
+    elif scale_factor is not None:
+        out = None
+        if isinstance(scale_factor, (list, tuple)):
+            if len(scale_factor) != dim:
+                raise ValueError(
+                    "Input and scale_factor must have the same number of spatial dimensions, "
+                    f"but got input with spatial dimensions of {spatial} and scale_factor of "
+                    f"shape {scale_factor}. Please provide input tensor in (N, C, d1, d2, "
+                    "...,dK) format and scale_factor in (s1, s2, ...,sK) format.")
+            scales = list(scale_factor)
+        else:
+            scales = [scale_factor] * dim
+    else:
+        raise ValueError("either size or scale_factor should be defined")
+    if recompute_scale_factor and size is not None:
+        raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
+    if mode == "area" and out is None:
+        recompute_scale_factor = True
+    if recompute_scale_factor:
+        out = [int(n * s) for n, s in zip(spatial, scales)]
+        scales = None
+    if antialias and not (mode in ("bilinear", "bicubic", "lanczos") and input.ndim == 4):
+        raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos "
+                         "modes and requires a 4-D tensor as input")
+    supported = {("nearest", 3), ("nearest", 4), ("nearest-exact", 3), ("nearest-exact", 4),
+                 ("area", 3), ("area", 4), ("linear", 3), ("bilinear", 4)}
+    if (mode, input.ndim) not in supported:
+        needs = _NEEDS.get(mode)
+        if needs is not None and input.ndim in (3, 4, 5) and input.ndim != needs:
+            raise NotImplementedError(f"Got {input.ndim}D input, but {mode} mode needs "
+                                      f"{needs}D input")
+        if input.ndim not in (3, 4, 5) or mode not in _MODES.split(" | "):
+            raise NotImplementedError(
+                f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) "
+                f"for the modes: {_MODES} (got {mode})")
+    if antialias or (mode, input.ndim) not in supported:
+        what = f"mode='{mode}'" + (" with antialias=True" if antialias else "")
+        raise NotImplementedError(
+            f"[glasstorch] interpolate with {what} on {input.ndim}-D input is not implemented "
+            "in glasstorch; it has 'nearest', 'nearest-exact' and 'area' for 3-D and 4-D "
+            "input, 'linear' for 3-D and 'bilinear' for 4-D.")
+    if mode == "area":
+        return [int(o) for o in out], None, align_corners
+    if scales is not None:
+        scales = [float(s) for s in scales]
+        out = [int(n * s) for n, s in zip(spatial, scales)]
+    _upsample_sizes(input, out, mode)
+    return out, scales or [None] * dim, align_corners
+
+
+def _upsample_sizes(input: Tensor, out: list, mode: str) -> None:
+    """UpSample.h's upsample_1d/2d_common_check and the kernels' dtypes."""
+    names = ("W",) if len(out) == 1 else ("H", "W")
+    sizes = input.shape[2:]
+    if any(n <= 0 for n in sizes) or any(o <= 0 for o in out):
+        given = ", ".join(f"{a}: {n}" for a, n in zip(names, sizes))
+        wanted = ", ".join(f"{a}: {o}" for a, o in zip(names, out))
+        raise RuntimeError(f"Input and output sizes should be greater than 0, but got input "
+                           f"({given}){' and' if len(out) == 1 else ''} output ({wanted})")
+    if input.numel() == 0 and math.prod(input.shape[1:]) == 0:
+        raise RuntimeError(f"Non-empty {input.ndim}D data tensor expected but got a tensor with "
+                           f"sizes {list(input.shape)}")
+    if input.dtype.is_floating_point or (input.dtype is D.uint8 and "nearest" in mode):
+        return
+    if mode == "bilinear" and input.dtype is D.uint8:
+        raise NotImplementedError(
+            "[glasstorch] bilinear interpolation of uint8 images (PyTorch's fixed-point kernel) "
+            "is not implemented in glasstorch: convert to float first, x.float().")
+    if mode == "bilinear":
+        raise NotImplementedError("\"upsample_bilinear2d_channels_last\" not implemented for "
+                                  f"'{input.dtype.scalar_name}'")
+    kernel = {("nearest", 3): "compute_indices_weights_nearest",
+              ("nearest", 4): "upsample_nearest2d_channels_last",
+              ("nearest-exact", 3): "compute_indices_weights_nearest",
+              ("nearest-exact", 4): "upsample_nearest2d_channels_last",
+              ("linear", 3): "compute_indices_weights_linear"}[mode, input.ndim]
+    raise NotImplementedError(f"\"{kernel}\" not implemented for '{input.dtype.scalar_name}'")
+
+
+def adaptive_avg_pool2d_backward(grad_shape: tuple) -> None:
+    """PyTorch's backward refuses an empty output (output_size 0)."""
+    for i in range(len(grad_shape) - 2, len(grad_shape)):
+        if grad_shape[i] == 0:
+            raise RuntimeError(
+                "adaptive_avg_pool2d_backward(): Expected grad_output to have non-zero size for "
+                f"non-batch dimensions, but grad_output has sizes {list(grad_shape)} with "
+                f"dimension {i} being empty")

@@ -42,6 +42,7 @@ from ._ops.activation import (
     _erf,  # noqa: F401  (tests import it from here)
 )
 from ._ops.binary_ops import AddBackward1, DivBackward1, MulBackward1, XlogyBackward0
+from ._ops.conv import ConvolutionBackward0
 from ._ops.loss import (
     BinaryCrossEntropyBackward0,
     BinaryCrossEntropyWithLogitsBackward0,
@@ -53,13 +54,28 @@ from ._ops.loss import (
 )
 from ._ops.normalization import NativeBatchNormBackward0
 from ._ops.padding import PAD_NODES, ConstantPadNdBackward0
+from ._ops.pooling import (
+    AdaptiveAvgPool2DBackward0,
+    AvgPool2DBackward0,
+    MaxPool2DWithIndicesBackward0,
+)
+from ._ops.upsampling import (
+    UpsampleBilinear2DBackward0,
+    UpsampleLinear1DBackward0,
+    UpsampleNearest1DBackward0,
+    UpsampleNearest2DBackward0,
+    UpsampleNearestExact1DBackward0,
+    UpsampleNearestExact2DBackward0,
+)
 
 __all__ = [
-    "linear", "relu", "relu_", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax", "gelu",
-    "elu", "silu", "softplus", "logsigmoid", "hardtanh", "relu6", "mish", "hardswish",
-    "softsign", "softmin", "dropout", "one_hot", "batch_norm", "normalize", "pad",
-    "cosine_similarity", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy",
-    "nll_loss", "kl_div", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "linear", "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
+    "adaptive_avg_pool1d", "adaptive_avg_pool2d", "interpolate", "dropout1d", "dropout2d", "relu",
+    "relu_", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax", "gelu", "elu", "silu",
+    "softplus", "logsigmoid", "hardtanh", "relu6", "mish", "hardswish", "softsign", "softmin",
+    "dropout", "one_hot", "batch_norm", "normalize", "pad", "cosine_similarity", "mse_loss",
+    "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss", "kl_div",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits",
 ]
 
 
@@ -97,6 +113,137 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     out_f, in_f = weight.shape
     y = apply(AddmmBackward0, bias, input.reshape(math.prod(input.shape[:-1]), in_f), weight.t())
     return y.view(*input.shape[:-1], out_f)
+
+
+# =============================================================================================
+# convolution
+# =============================================================================================
+
+
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+           dilation=1, groups: int = 1) -> Tensor:
+    """1-D convolution (cross-correlation) of ``input`` (N, C, L) or (C, L) with ``weight``
+    (O, C/groups, k); the same node as conv2d, with one spatial dimension."""
+    return _convolution("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+           dilation=1, groups: int = 1) -> Tensor:
+    """2-D convolution (cross-correlation) of ``input`` (N, C, H, W) or (C, H, W) with
+    ``weight`` (O, C/groups, kH, kW), plus ``bias`` (O,): out[n, o] = sum over the input
+    channels c of the group and kernel offsets (i, j) of
+    weight[o, c, i, j] * x[n, c, y*stride + i*dilation, x*stride + j*dilation] (after zero
+    padding). Computed as im2col + one matmul (nn/_ops/conv.py)."""
+    return _convolution("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
+
+
+def _convolution(fn: str, nd: int, input: Tensor, weight: Tensor, bias: Tensor | None, stride,
+                 padding, dilation, groups: int) -> Tensor:
+    stride, padding, dilation = _checks.conv(fn, nd, input, weight, bias, stride, padding,
+                                             dilation, groups)
+    batched = input.ndim == nd + 2
+    x = input if batched else input.unsqueeze(0)  # one sample: a batch of one, as PyTorch
+    if padding == "same":  # d*(k-1) zeros in all, half on each side, any odd one on the right
+        total = [d * (k - 1) for d, k in zip(dilation, weight.shape[2:])]
+        padding = tuple(t // 2 for t in total)
+        if any(t % 2 for t in total):
+            _checks.same_padding_warning()
+            x = pad(x, [n for t in reversed(total) for n in (0, t % 2)])
+    out = _run(ConvolutionBackward0, (x, weight, bias),
+               (x._data, weight._data, None if bias is None else bias._data),
+               stride=stride, padding=padding, dilation=dilation, groups=groups)
+    return out if batched else out.squeeze(0)
+
+
+# =============================================================================================
+# pooling and resizing
+# =============================================================================================
+
+
+def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
+               ceil_mode: bool = False, return_indices: bool = False):
+    """The largest value of each kernel_size window of the last two dims (windows step by
+    ``stride``, default kernel_size; -inf padding); with ``return_indices`` also where each
+    came from, as h * W + w in its input plane (int64), e.g. for nn.MaxUnpool2d."""
+    kernel, stride, padding, dilation, out = _checks.max_pool2d(
+        "max_pool2d_with_indices" if return_indices else "max_pool2d", input, kernel_size,
+        stride, padding, dilation, ceil_mode)
+    values, indices = apply(MaxPool2DWithIndicesBackward0, input, kernel=kernel, stride=stride,
+                            padding=padding, dilation=dilation, out=out)
+    return (values, indices) if return_indices else values
+
+
+def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
+               ceil_mode: bool = False, return_indices: bool = False):
+    """max_pool2d of the (N, C, 1, L) view of ``input`` (N, C, L) or (C, L), as in PyTorch."""
+    if return_indices:
+        k, s, p, d = _checks.pool1d("max_pool1d", input, kernel_size, stride, padding, dilation)
+    else:
+        k, s, p, d = _checks.max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode)
+    values, indices = max_pool2d(input.unsqueeze(-2), (1, k), (1, s), (0, p), (1, d),
+                                 ceil_mode, True)
+    return (values.squeeze(-2), indices.squeeze(-2)) if return_indices else values.squeeze(-2)
+
+
+def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
+    """The mean of each kernel_size window of the last two dims: the window's sum divided by
+    its size (counting the zero padding if ``count_include_pad``), or by divisor_override."""
+    kernel, stride, padding, out = _checks.avg_pool2d(input, kernel_size, stride, padding,
+                                                      ceil_mode, divisor_override)
+    return apply(AvgPool2DBackward0, input, kernel=kernel, stride=stride, padding=padding,
+                 out=out, count_include_pad=count_include_pad,
+                 divisor_override=divisor_override)
+
+
+def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True) -> Tensor:
+    """avg_pool2d of the (N, C, 1, L) view of ``input`` (N, C, L) or (C, L), as in PyTorch."""
+    k, s, p, _ = _checks.pool1d("avg_pool1d", input, kernel_size, stride, padding)
+    return avg_pool2d(input.unsqueeze(-2), (1, k), (1, s), (0, p), ceil_mode,
+                      count_include_pad).squeeze(-2)
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
+    """Average over windows chosen so the last two dims become ``output_size`` (None keeps a
+    size): output i covers inputs floor(i n / o) to ceil((i + 1) n / o). A 1x1 output is the
+    mean over the last two dims (MeanBackward1, as in PyTorch)."""
+    out = _checks.adaptive_output_size(input, output_size, 2)
+    _checks.adaptive_avg_pool2d(input, out)
+    if out == (1, 1):
+        return input.mean((-1, -2), keepdim=True)
+    return apply(AdaptiveAvgPool2DBackward0, input, out=out)
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
+    """adaptive_avg_pool2d of the (N, C, 1, L) view, as in PyTorch."""
+    o = _checks.adaptive_avg_pool1d(input, output_size)
+    return adaptive_avg_pool2d(input.unsqueeze(-2), (1, o)).squeeze(-2)
+
+
+_RESIZE_NODES = {
+    ("nearest", 1): UpsampleNearest1DBackward0, ("nearest", 2): UpsampleNearest2DBackward0,
+    ("nearest-exact", 1): UpsampleNearestExact1DBackward0,
+    ("nearest-exact", 2): UpsampleNearestExact2DBackward0,
+    ("linear", 1): UpsampleLinear1DBackward0, ("bilinear", 2): UpsampleBilinear2DBackward0,
+}
+
+
+def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "nearest",
+                align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
+                antialias: bool = False) -> Tensor:
+    """Resize the spatial dims of ``input`` (N, C, L) or (N, C, H, W) to ``size``, or by
+    ``scale_factor`` (output size floor(n * scale_factor)). Modes: 'nearest' (copy the
+    nearest input), 'nearest-exact', 'linear' / 'bilinear' (mix the two / four nearest
+    inputs; ``align_corners`` maps the corner pixels onto each other) and 'area'
+    (adaptive average pooling). See nn/_ops/upsampling.py."""
+    out, scales, align_corners = _checks.interpolate(
+        input, size, scale_factor, mode, align_corners, recompute_scale_factor, antialias)
+    nd = input.ndim - 2
+    if mode == "area":
+        return (adaptive_avg_pool1d if nd == 1 else adaptive_avg_pool2d)(input, out)
+    extra = {} if "nearest" in mode else {"align_corners": bool(align_corners)}
+    return apply(_RESIZE_NODES[mode, nd], input, out=tuple(out), scales=scales, **extra)
 
 
 # =============================================================================================
@@ -243,6 +390,42 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     # (for p == 1 it multiplies by a zero scalar instead of drawing)
     dtype = input._data.dtype
     noise = np.zeros((), dtype) if p == 1 else dropout_mask(tuple(input.shape), p, dtype)
+    return input.mul_(_make(noise)) if inplace else input * _make(noise)
+
+
+def dropout1d(input: Tensor, p: float = 0.5, training: bool = True,
+              inplace: bool = False) -> Tensor:
+    """Channel dropout of ``input`` (N, C, L) or (C, L): each channel is zeroed whole with
+    probability p (the survivors scaled by 1/(1-p))."""
+    _checks.dropout1d(input, p)
+    if input.ndim == 3:
+        return _feature_dropout(input, p, training, inplace)
+    if inplace:  # PyTorch unsqueezes in place, drops, and squeezes back: the same values
+        _feature_dropout(input.unsqueeze(0), p, training, True)
+        return input
+    return _feature_dropout(input.unsqueeze(0), p, training, False).squeeze(0)
+
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,
+              inplace: bool = False) -> Tensor:
+    """Channel dropout of ``input`` (N, C, H, W): each feature map input[n, c] is zeroed whole
+    with probability p (the survivors scaled by 1/(1-p)). Neighbouring pixels are strongly
+    correlated, so dropping single pixels hardly regularises a CNN; dropping maps does.
+    (3-D input is read as (N, C, L), with a warning, as in PyTorch.)"""
+    _checks.dropout2d(input, p)
+    return _feature_dropout(input, p, training, inplace)
+
+
+def _feature_dropout(input: Tensor, p: float, training: bool, inplace: bool) -> Tensor:
+    """x * mask, with one bernoulli(1 - p) draw per (n, c), divided by (1 - p), broadcast over
+    the remaining dims (PyTorch draws it on an (N, C, 1, ...) tensor)."""
+    if not _checks.dropout(input, p, training, feature=True):
+        return input
+    from .._random import dropout_mask
+
+    dtype = input._data.dtype
+    shape = tuple(input.shape[:2]) + (1,) * (input.ndim - 2)
+    noise = np.zeros((), dtype) if p == 1 else dropout_mask(shape, p, dtype)
     return input.mul_(_make(noise)) if inplace else input * _make(noise)
 
 

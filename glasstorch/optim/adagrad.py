@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
 from .._tensor import Tensor
-from .optimizer import Optimizer, _new_state_tensor, _step_counter, _step_without_grad
+from .optimizer import Optimizer, _new_state_tensor, _step_counter
 
 __all__ = ["Adagrad"]
 
@@ -16,7 +16,8 @@ __all__ = ["Adagrad"]
 class Adagrad(Optimizer):
     r"""Adagrad (Duchi et al., 2011).
 
-    For each parameter θ with gradient g, at step t = 1, 2, ...::
+    For each parameter θ with gradient g, at step t = 1, 2, ... (the first two lines are the
+    shared ``Optimizer.step`` template, the rest is ``Adagrad._update``)::
 
         g ← -g                              if maximize
         g ← g + λ·θ                         if weight_decay λ ≠ 0
@@ -64,46 +65,23 @@ class Adagrad(Optimizer):
         super().__init__(params, defaults)
         for group in self.param_groups:
             for p in group["params"]:
-                self._init_state(p)
+                self.state[p] = self._new_state(p._data)
 
-    def _init_state(self, p: Tensor) -> dict:
-        state = self.state[p]
-        state["step"] = _step_counter()
-        state["sum"] = _new_state_tensor(p._data, self.defaults["initial_accumulator_value"])
-        return state
+    def _new_state(self, theta: np.ndarray) -> dict[str, Tensor]:
+        return {"step": _step_counter(),
+                "sum": _new_state_tensor(theta, self.defaults["initial_accumulator_value"])}
 
-    @_step_without_grad
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Take one Adagrad step for every parameter with a gradient; return the closure's loss."""
-        loss = self._evaluate_closure(closure)
-        for group in self.param_groups:
-            lr = float(group["lr"])
-            lr_decay = group["lr_decay"]
-            eps = group["eps"]
-            weight_decay = group["weight_decay"]
-            maximize = group["maximize"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                theta = p._data
-                g = p.grad._data
-                state = self.state[p]
-                if len(state) == 0:  # a parameter added later with add_param_group
-                    state = self._init_state(p)
-                step_count = state["step"]._data
-                step_count += 1
-                t = float(step_count)
-                if maximize:
-                    g = -g
-                if weight_decay != 0:
-                    g = g + weight_decay * theta
-                lr_t = lr / (1 + (t - 1) * lr_decay)
+    def _update(self, theta: np.ndarray, g: np.ndarray, state: dict[str, Any],
+                group: dict[str, Any]) -> None:
+        if not state:  # a parameter added later with add_param_group
+            state.update(self._new_state(theta))
+        step_count = state["step"]._data
+        step_count += 1
+        t = float(step_count)
+        lr_t = float(group["lr"]) / (1 + (t - 1) * group["lr_decay"])
 
-                s = state["sum"]._data
-                s += g * g
-                std = np.sqrt(s)
-                std += eps
-                # θ ← θ - lr_t·g/(√s + ε)
-                theta += (g * -lr_t) / std
-                p._vc[0] += 1
-        return loss
+        s = state["sum"]._data
+        s += g * g  # s ← s + g²
+        std = np.sqrt(s)
+        std += group["eps"]
+        theta += (g * -lr_t) / std  # θ ← θ - lr_t · g / (√s + ε)

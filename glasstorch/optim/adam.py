@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
 from .._tensor import Tensor
-from .optimizer import Optimizer, _new_state_tensor, _step_counter, _step_without_grad
+from .optimizer import Optimizer, _new_state_tensor, _step_counter
 
 __all__ = ["Adam"]
 
@@ -16,7 +16,8 @@ __all__ = ["Adam"]
 class Adam(Optimizer):
     r"""Adam (Kingma & Ba, 2014), with optional AMSGrad, maximize and weight decay.
 
-    For each parameter θ with gradient g, at step t = 1, 2, ...::
+    For each parameter θ with gradient g, at step t = 1, 2, ... (the first three lines are the
+    shared ``Optimizer.step`` template, the rest is ``Adam._update``)::
 
         g ← -g                              if maximize
         θ ← θ·(1 - lr·λ)                    if decoupled weight decay (AdamW)
@@ -72,69 +73,42 @@ class Adam(Optimizer):
         )
         super().__init__(params, defaults)
 
-    @_step_without_grad
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Take one Adam step for every parameter with a gradient; return the closure's loss."""
-        loss = self._evaluate_closure(closure)
-        for group in self.param_groups:
-            lr = float(group["lr"])
-            beta1, beta2 = (float(b) for b in group["betas"])
-            eps = group["eps"]
-            weight_decay = group["weight_decay"]
-            decoupled = group["decoupled_weight_decay"]
-            amsgrad = group["amsgrad"]
-            maximize = group["maximize"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                theta = p._data
-                g = p.grad._data
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _step_counter()
-                    state["exp_avg"] = _new_state_tensor(theta)
-                    state["exp_avg_sq"] = _new_state_tensor(theta)
-                    if amsgrad:
-                        state["max_exp_avg_sq"] = _new_state_tensor(theta)
-                if maximize:
-                    g = -g
-                step_count = state["step"]._data
-                step_count += 1
-                t = float(step_count)
+    def _update(self, theta: np.ndarray, g: np.ndarray, state: dict[str, Any],
+                group: dict[str, Any]) -> None:
+        lr = float(group["lr"])
+        beta1, beta2 = group["betas"]
+        beta1, beta2 = float(beta1), float(beta2)
+        amsgrad = group["amsgrad"]
+        if not state:
+            state["step"] = _step_counter()
+            state["exp_avg"] = _new_state_tensor(theta)
+            state["exp_avg_sq"] = _new_state_tensor(theta)
+            if amsgrad:
+                state["max_exp_avg_sq"] = _new_state_tensor(theta)
+        step_count = state["step"]._data
+        step_count += 1
+        t = float(step_count)
 
-                if weight_decay != 0:
-                    if decoupled:
-                        theta *= 1 - lr * weight_decay
-                        p._vc[0] += 1
-                    else:
-                        g = g + weight_decay * theta
-
-                m = state["exp_avg"]._data
-                v = state["exp_avg_sq"]._data
-                # m ← β₁m + (1-β₁)g, written as m + (1-β₁)(g - m) like torch's lerp
-                diff = g - m
-                diff *= 1 - beta1
-                m += diff
-                # v ← β₂v + (1-β₂)g²
-                v *= beta2
-                g2 = g * (1 - beta2)
-                g2 *= g
-                v += g2
-
-                if amsgrad:
-                    v_max = state["max_exp_avg_sq"]._data
-                    np.maximum(v_max, v, out=v_max)
-                    v = v_max
-                bias_correction1 = 1 - beta1**t
-                bias_correction2 = 1 - beta2**t
-                step_size = lr / bias_correction1
-                # denom = √v / √(1-β₂ᵗ) + ε
-                denom = np.sqrt(v)
-                denom /= bias_correction2**0.5
-                denom += eps
-                # θ ← θ - step_size · m / denom
-                update = m * -step_size
-                update /= denom
-                theta += update
-                p._vc[0] += 1
-        return loss
+        m = state["exp_avg"]._data
+        v = state["exp_avg_sq"]._data
+        # m ← β₁·m + (1-β₁)·g, written as m + (1-β₁)·(g - m) like torch's lerp
+        diff = g - m
+        diff *= 1 - beta1
+        m += diff
+        # v ← β₂·v + (1-β₂)·g²
+        v *= beta2
+        g2 = g * (1 - beta2)
+        g2 *= g
+        v += g2
+        if amsgrad:  # v̂ ← max(v̂, v)
+            v_max = state["max_exp_avg_sq"]._data
+            np.maximum(v_max, v, out=v_max)
+            v = v_max
+        # θ ← θ - (lr / (1-β₁ᵗ)) · m / (√v / √(1-β₂ᵗ) + ε)
+        step_size = lr / (1 - beta1**t)
+        denom = np.sqrt(v)
+        denom /= (1 - beta2**t) ** 0.5
+        denom += group["eps"]
+        update = m * -step_size
+        update /= denom
+        theta += update

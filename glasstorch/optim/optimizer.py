@@ -2,9 +2,13 @@
 
 An optimizer holds *parameter groups* (``param_groups``: a list of dicts, each with its
 ``'params'`` and its own options such as ``'lr'``) and per-parameter *state* (``state``: a
-dict keyed by the parameter tensor itself, e.g. Adam's running averages). Subclasses only write
-``step``: for every parameter that has a gradient, apply the update rule in place on the
-parameter's NumPy array.
+dict keyed by the parameter tensor itself, e.g. Adam's running averages).
+
+``Optimizer.step`` is the one template every built-in optimizer shares: for each parameter θ
+with a gradient g it applies the rules they all have in common (``maximize`` and weight decay),
+then calls the subclass's ``_update(theta, g, state, group)`` -- the optimizer's own update
+rule, written on NumPy arrays so that it reads like the rule in its docstring -- and finally
+bumps θ's version counter. An optimizer that needs more (LBFGS) writes its own ``step``.
 
 Everything else here -- validation, ``zero_grad``, ``state_dict`` / ``load_state_dict`` and the
 ``repr`` -- behaves like ``torch.optim.Optimizer`` so that course code and checkpoints carry over.
@@ -345,8 +349,60 @@ class Optimizer:
                     grad._data.fill(0)
                     grad._vc[0] += 1
 
+    @_step_without_grad
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Update every parameter that has a gradient (subclasses define the rule)."""
+        """Update every parameter that has a gradient; return the closure's loss (or None).
+
+        For each parameter θ with gradient g, in every group::
+
+            g ← -g                  if maximize
+            θ ← θ·(1 - lr·λ)        if weight_decay λ ≠ 0 and decoupled (AdamW)
+            g ← g + λ·θ             if weight_decay λ ≠ 0 otherwise (L2 in the gradient)
+            _update(θ, g, state[θ], group)     the optimizer's own rule, in place on θ
+
+        ``g`` may be the gradient's own array: ``_update`` must not write into it.
+        """
+        if type(self)._update is Optimizer._update:
+            raise NotImplementedError  # a subclass writes either _update or its own step
+        loss = self._evaluate_closure(closure)
+        states, update = self.state, self._update
+        for group in self.param_groups:
+            maximize = group.get("maximize", False)
+            weight_decay = group.get("weight_decay", 0)
+            decoupled = group.get("decoupled_weight_decay", False)
+            for p in group["params"]:
+                # p._grad, not the .grad property (about 0.1 us a call): the property only adds
+                # a warning for non-leaf tensors, which add_param_group refuses as parameters
+                grad = p._grad
+                if grad is None:
+                    continue
+                theta = p._data
+                g = grad._data
+                if maximize:
+                    g = -g
+                if weight_decay != 0:
+                    if decoupled:
+                        theta *= 1 - float(group["lr"]) * weight_decay
+                        p._vc[0] += 1  # its own in-place write, counted as PyTorch does
+                    else:
+                        g = g + weight_decay * theta
+                state = states.get(p)
+                if state is None:
+                    # First step for θ. The state is kept only if the rule stores something
+                    # (plain SGD keeps none, and PyTorch then shows no entry for θ).
+                    state = {}
+                    update(theta, g, state, group)
+                    if state:
+                        states[p] = state
+                else:
+                    update(theta, g, state, group)
+                p._vc[0] += 1
+        return loss
+
+    def _update(self, theta: np.ndarray, g: np.ndarray, state: dict[str, Any],
+                group: dict[str, Any]) -> None:
+        """The optimizer's update rule for one parameter: change ``theta`` in place from the
+        gradient ``g`` (read-only), the parameter's ``state`` and the ``group``'s options."""
         raise NotImplementedError
 
     @staticmethod

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
 from .._tensor import Tensor
-from .optimizer import Optimizer, _new_state_tensor, _step_counter, _step_without_grad
+from .optimizer import Optimizer, _new_state_tensor, _step_counter
 
 __all__ = ["RMSprop"]
 
@@ -16,7 +16,8 @@ __all__ = ["RMSprop"]
 class RMSprop(Optimizer):
     r"""RMSprop (Hinton's lecture notes), optionally centered and with momentum.
 
-    For each parameter θ with gradient g::
+    For each parameter θ with gradient g (the first two lines are the shared
+    ``Optimizer.step`` template, the rest is ``RMSprop._update``)::
 
         g ← -g                              if maximize
         g ← g + λ·θ                         if weight_decay λ ≠ 0
@@ -64,61 +65,42 @@ class RMSprop(Optimizer):
         )
         super().__init__(params, defaults)
 
-    @_step_without_grad
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Take one RMSprop step for every parameter with a gradient; return the closure's loss."""
-        loss = self._evaluate_closure(closure)
-        for group in self.param_groups:
-            lr = float(group["lr"])
-            alpha = group["alpha"]
-            eps = group["eps"]
-            weight_decay = group["weight_decay"]
-            momentum = group["momentum"]
-            centered = group["centered"]
-            maximize = group["maximize"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                theta = p._data
-                g = p.grad._data
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _step_counter()
-                    state["square_avg"] = _new_state_tensor(theta)
-                    if momentum > 0:
-                        state["momentum_buffer"] = _new_state_tensor(theta)
-                    if centered:
-                        state["grad_avg"] = _new_state_tensor(theta)
-                if maximize:
-                    g = -g
-                state["step"]._data += 1
-                if weight_decay != 0:
-                    g = g + weight_decay * theta
+    def _update(self, theta: np.ndarray, g: np.ndarray, state: dict[str, Any],
+                group: dict[str, Any]) -> None:
+        lr = float(group["lr"])
+        alpha = group["alpha"]
+        mu = group["momentum"]
+        centered = group["centered"]
+        if not state:
+            state["step"] = _step_counter()
+            state["square_avg"] = _new_state_tensor(theta)
+            if mu > 0:
+                state["momentum_buffer"] = _new_state_tensor(theta)
+            if centered:
+                state["grad_avg"] = _new_state_tensor(theta)
+        state["step"]._data += 1
 
-                # v ← αv + (1-α)g²
-                v = state["square_avg"]._data
-                v *= alpha
-                g2 = g * (1 - alpha)
-                g2 *= g
-                v += g2
-                if centered:
-                    # ḡ ← αḡ + (1-α)g, as ḡ + (1-α)(g - ḡ); then ṽ = v - ḡ²
-                    g_avg = state["grad_avg"]._data
-                    diff = g - g_avg
-                    diff *= 1 - alpha
-                    g_avg += diff
-                    avg = np.sqrt(v - g_avg * g_avg)
-                else:
-                    avg = np.sqrt(v)
-                avg += eps
+        # v ← α·v + (1-α)·g²
+        v = state["square_avg"]._data
+        v *= alpha
+        g2 = g * (1 - alpha)
+        g2 *= g
+        v += g2
+        if centered:
+            # ḡ ← α·ḡ + (1-α)·g, as ḡ + (1-α)·(g - ḡ); then ṽ = v - ḡ²
+            g_avg = state["grad_avg"]._data
+            diff = g - g_avg
+            diff *= 1 - alpha
+            g_avg += diff
+            avg = np.sqrt(v - g_avg * g_avg)
+        else:
+            avg = np.sqrt(v)
+        avg += group["eps"]  # √ṽ + ε
 
-                if momentum > 0:
-                    b = state["momentum_buffer"]._data
-                    b *= momentum
-                    b += g / avg
-                    np.subtract(theta, lr * b, out=theta)
-                else:
-                    # θ ← θ - lr·g/(√ṽ + ε)
-                    theta += (g * -lr) / avg
-                p._vc[0] += 1
-        return loss
+        if mu > 0:  # b ← μ·b + g / (√ṽ + ε);   θ ← θ - lr·b
+            b = state["momentum_buffer"]._data
+            b *= mu
+            b += g / avg
+            np.subtract(theta, lr * b, out=theta)
+        else:  # θ ← θ - lr · g / (√ṽ + ε)
+            theta += (g * -lr) / avg

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
 from .._tensor import Tensor
-from .optimizer import Optimizer, _step_without_grad
+from .optimizer import Optimizer
 
 __all__ = ["SGD"]
 
@@ -16,7 +16,8 @@ __all__ = ["SGD"]
 class SGD(Optimizer):
     r"""Stochastic gradient descent with optional momentum, dampening and weight decay.
 
-    For each parameter θ with gradient g, at step t::
+    For each parameter θ with gradient g, at step t (the first two lines are the shared
+    ``Optimizer.step`` template, the rest is ``SGD._update``)::
 
         g ← -g                    if maximize
         g ← g + λ·θ               if weight_decay λ ≠ 0
@@ -60,38 +61,19 @@ class SGD(Optimizer):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
 
-    @_step_without_grad
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Take one SGD step for every parameter with a gradient; return the closure's loss."""
-        loss = self._evaluate_closure(closure)
-        for group in self.param_groups:
-            lr = float(group["lr"])
-            momentum = group["momentum"]
-            dampening = group["dampening"]
-            weight_decay = group["weight_decay"]
-            nesterov = group["nesterov"]
-            maximize = group["maximize"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                theta = p._data
-                g = p.grad._data
-                if maximize:
-                    g = -g
-                if weight_decay != 0:
-                    g = g + weight_decay * theta
-                if momentum != 0:
-                    state = self.state[p]
-                    buf = state.get("momentum_buffer")
-                    if buf is None:
-                        # First step: the buffer starts as the gradient itself (no dampening).
-                        b = np.array(g, copy=True)
-                        state["momentum_buffer"] = Tensor._make(b)
-                    else:
-                        b = buf._data
-                        b *= momentum
-                        b += g if dampening == 0 else (1 - dampening) * g
-                    g = g + momentum * b if nesterov else b
-                np.subtract(theta, lr * g, out=theta)
-                p._vc[0] += 1
-        return loss
+    def _update(self, theta: np.ndarray, g: np.ndarray, state: dict[str, Any],
+                group: dict[str, Any]) -> None:
+        lr = float(group["lr"])
+        mu = group["momentum"]
+        if mu != 0:
+            tau = group["dampening"]
+            buf = state.get("momentum_buffer")
+            if buf is None:  # b ← g (a copy) at the first step
+                b = np.array(g, copy=True)
+                state["momentum_buffer"] = Tensor._make(b)
+            else:  # b ← μ·b + (1-τ)·g
+                b = buf._data
+                b *= mu
+                b += g if tau == 0 else (1 - tau) * g
+            g = g + mu * b if group["nesterov"] else b
+        np.subtract(theta, lr * g, out=theta)  # θ ← θ - lr·g

@@ -1,4 +1,5 @@
-"""BatchNorm1d: normalise each feature over the batch, then scale and shift.
+"""BatchNorm1d / BatchNorm2d: normalise each feature (channel) over the batch, then scale and
+shift (BatchNorm2d: over the batch and all positions of each feature map).
 
 Training: y = (x - mean_batch) / sqrt(var_batch + eps) * weight + bias, with the biased
 batch variance, and the running estimates move towards the batch statistics:
@@ -17,7 +18,7 @@ from .. import init
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["BatchNorm1d"]
+__all__ = ["BatchNorm1d", "BatchNorm2d"]
 
 
 class _NormBase(Module):
@@ -123,3 +124,11 @@ class BatchNorm1d(_BatchNorm):
     def _check_input_dim(self, input: Tensor) -> None:
         if input.dim() != 2 and input.dim() != 3:
             raise ValueError(f"expected 2D or 3D input (got {input.dim()}D input)")
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalisation over (N, C, H, W) input, per channel C (statistics over N, H, W)."""
+
+    def _check_input_dim(self, input: Tensor) -> None:
+        if input.dim() != 4:
+            raise ValueError(f"expected 4D input (got {input.dim()}D input)")

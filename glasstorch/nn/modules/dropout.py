@@ -1,7 +1,8 @@
 """Dropout: during training, zero each value with probability p and scale the rest by 1/(1-p).
 
 The scaling ("inverted dropout") keeps the expected value unchanged, so in evaluation mode the
-layer simply passes its input through.
+layer simply passes its input through. Dropout1d / Dropout2d drop whole channels (feature
+maps) instead of single values.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from ..._tensor import Tensor
 from .. import functional as F
 from .module import Module
 
-__all__ = ["Dropout"]
+__all__ = ["Dropout", "Dropout1d", "Dropout2d"]
 
 
 class _DropoutNd(Module):
@@ -30,3 +31,18 @@ class Dropout(_DropoutNd):
 
     def forward(self, input: Tensor) -> Tensor:
         return F.dropout(input, self.p, self.training, self.inplace)
+
+
+class Dropout1d(_DropoutNd):
+    """Zero whole channels of (N, C, L) or (C, L) input with probability ``p`` in training."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout1d(input, self.p, self.training, self.inplace)
+
+
+class Dropout2d(_DropoutNd):
+    """Zero whole feature maps (channels) of (N, C, H, W) input with probability ``p`` in
+    training, scaling the rest by 1/(1-p); identity in eval."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout2d(input, self.p, self.training, self.inplace)

@@ -22,6 +22,7 @@ ACTIVATIONS = {
 }
 OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop", "adagrad")
 DEFAULT_LR = {"sgd": 0.05, "adam": 1e-3, "adamw": 1e-3, "rmsprop": 1e-3, "adagrad": 0.05}
+DEFAULT_LR_CNN = {"sgd": 0.03}  # the CNN's SGD steps smaller (others as DEFAULT_LR)
 
 
 def register(sub) -> None:
@@ -29,25 +30,33 @@ def register(sub) -> None:
 
     p = sub.add_parser(
         "train",
-        help="train an MLP on a bundled dataset (digits by default)",
-        description="Train a multi-layer perceptron on a dataset that ships with glasstorch, "
-        "with a train/validation split. Prints the loss and accuracy of every epoch, then saves "
-        "a checkpoint in PyTorch's file format and a PNG of the learning curves.",
+        help="train an MLP (or a CNN) on a bundled dataset (digits by default)",
+        description="Train a multi-layer perceptron, or a small convolutional network on the "
+        "digit images, on a dataset that ships with glasstorch, with a train/validation split. "
+        "Prints the loss and accuracy of every epoch, then saves a checkpoint in PyTorch's file "
+        "format and a PNG of the learning curves.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     p.add_argument("--dataset", default="digits", choices=datasets.available(),
                    help="which bundled dataset to learn; the loss and output layer follow its "
                    "task: cross-entropy for classes, BCE-with-logits for yes/no, MSE for numbers")
+    p.add_argument("--model", default="mlp", choices=("mlp", "cnn"),
+                   help="mlp: Linear layers on the features; cnn: convolution blocks (3x3 "
+                   "convolution, activation, 2x2 max pooling) on images, then a Linear layer "
+                   "(image datasets only: digits)")
     p.add_argument("--hidden", default="128",
-                   help="hidden layer widths, comma-separated (e.g. 256,128 for two layers; "
-                   "0 or empty for a linear model)")
+                   help="hidden layer widths of the MLP, comma-separated (e.g. 256,128 for two "
+                   "layers; 0 or empty for a linear model)")
+    p.add_argument("--channels", default="16,32",
+                   help="feature maps of the CNN's convolution blocks, comma-separated (each "
+                   "block halves the image's height and width)")
     p.add_argument("--activation", default="relu", choices=sorted(ACTIVATIONS),
                    help="the non-linearity after every hidden layer")
     p.add_argument("--optimizer", default="sgd", choices=OPTIMIZERS,
                    help="the update rule for the parameters")
     p.add_argument("--lr", type=float, default=None,
                    help="learning rate: the step size of every update (default: 0.05 for SGD "
-                   "and Adagrad, 0.001 for Adam, AdamW and RMSprop)")
+                   "(0.03 for the CNN) and Adagrad, 0.001 for Adam, AdamW and RMSprop)")
     p.add_argument("--momentum", type=float, default=0.9,
                    help="momentum of SGD and RMSprop: how much of the previous step is kept")
     p.add_argument("--epochs", type=int, default=20,
@@ -55,8 +64,8 @@ def register(sub) -> None:
     p.add_argument("--batch-size", type=int, default=32,
                    help="examples per gradient step (a mini-batch)")
     p.add_argument("--dropout", type=float, default=0.0,
-                   help="probability of zeroing each hidden activation while training "
-                   "(regularisation; 0 disables)")
+                   help="probability of zeroing each hidden activation (the CNN: each feature "
+                   "going into its Linear layer) while training (regularisation; 0 disables)")
     p.add_argument("--weight-decay", type=float, default=0.0,
                    help="L2 penalty on the weights added by the optimizer (regularisation)")
     p.add_argument("--val-fraction", type=float, default=0.2,
@@ -86,6 +95,24 @@ def build_model(n_in: int, hidden: list[int], n_out: int, activation: str,
             layers.append(nn.Dropout(dropout))
         width = h
     layers.append(nn.Linear(width, n_out))
+    return nn.Sequential(*layers)
+
+
+def build_cnn(image_shape: tuple[int, int], channels: list[int], n_out: int,
+              activation: str, dropout: float) -> nn.Sequential:
+    """Pixel rows (N, H*W) viewed as images (N, 1, H, W); then per block a 3x3 convolution
+    (padding 1 keeps the size), the activation and 2x2 max pooling (halves it); then the
+    feature maps flattened into a Linear layer (Dropout before it)."""
+    height, width = image_shape
+    layers: list[nn.Module] = [nn.Unflatten(1, (1, height, width))]
+    maps = 1
+    for c in channels:
+        layers += [nn.Conv2d(maps, c, 3, padding=1), ACTIVATIONS[activation](), nn.MaxPool2d(2)]
+        maps, height, width = c, height // 2, width // 2
+    layers.append(nn.Flatten())
+    if dropout > 0:
+        layers.append(nn.Dropout(dropout))
+    layers.append(nn.Linear(maps * height * width, n_out))
     return nn.Sequential(*layers)
 
 
@@ -156,17 +183,29 @@ def run(args) -> int:
     from glasstorch import datasets
 
     hidden = [int(h) for h in args.hidden.split(",") if h.strip() and int(h) > 0]
-    lr = args.lr if args.lr is not None else DEFAULT_LR[args.optimizer]
+    cnn = args.model == "cnn"
+    default_lr = (DEFAULT_LR_CNN if cnn else {}).get(args.optimizer, DEFAULT_LR[args.optimizer])
+    lr = args.lr if args.lr is not None else default_lr
     out_dir = args.out or os.path.join("runs", args.dataset)
     os.makedirs(out_dir, exist_ok=True)
     progress = not args.no_progress and sys.stderr.isatty()
 
     torch.manual_seed(args.seed)
     data = datasets.load(args.dataset)
+    if cnn and getattr(data, "images", None) is None:
+        print(f"--model cnn needs images, and {args.dataset} has none: use --dataset digits "
+              "(8x8 images), or --model mlp for this dataset")
+        return 2
     train_set, val_set = datasets.train_test_split(
         data, test_size=args.val_fraction, seed=args.seed,
         stratify=data.task != "regression")
     scaler = datasets.Standardize().fit(train_set)
+    if cnn:
+        # images are normalised with one mean and std for all pixels, as image pipelines do,
+        # so that neighbouring pixels keep their relative brightness for the convolutions
+        pixels = train_set.tensors[0]
+        scaler.mean = torch.full_like(scaler.mean, pixels.mean().item())
+        scaler.std = torch.full_like(scaler.std, pixels.std(correction=0).item())
     train_set, val_set = scaler.transform(train_set), scaler.transform(val_set)
     if data.task == "regression":
         # predict standardised targets; the R2 score does not depend on the scale
@@ -182,7 +221,13 @@ def run(args) -> int:
     train_eval_loader = torch.utils.data.DataLoader(train_set, batch_size=512)
     val_loader = torch.utils.data.DataLoader(val_set, batch_size=512)
 
-    model = build_model(data.num_features, hidden, task.n_out, args.activation, args.dropout)
+    if cnn:
+        channels = [int(c) for c in args.channels.split(",") if c.strip()]
+        model = build_cnn(tuple(data.images.shape[1:]), channels, task.n_out, args.activation,
+                          args.dropout)
+    else:
+        model = build_model(data.num_features, hidden, task.n_out, args.activation,
+                            args.dropout)
     optimizer = make_optimizer(args.optimizer, model.parameters(), lr, args.momentum,
                                args.weight_decay)
     print(f"dataset {args.dataset}: {len(train_set)} train / {len(val_set)} validation "
@@ -229,7 +274,8 @@ def run(args) -> int:
     with open(os.path.join(out_dir, "history.json"), "w") as f:
         json.dump(history, f, indent=1)
     curves = os.path.join(out_dir, "learning_curves.png")
-    _plot(history, task.score_name, curves, f"{args.dataset}: {args.hidden} {args.activation}, "
+    shape = f"CNN {args.channels}" if cnn else args.hidden
+    _plot(history, task.score_name, curves, f"{args.dataset}: {shape} {args.activation}, "
           f"{args.optimizer} lr={lr}")
     print(f"trained {args.epochs} epochs in {elapsed:.1f} s; final validation "
           f"{task.score_name} {history[f'val_{task.score_name}'][-1]:.4f}")
