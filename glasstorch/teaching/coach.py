@@ -158,57 +158,52 @@ def _before_step(optimizer, args: tuple, kwargs: dict) -> None:
 def check_step(optimizer, closure: bool = False) -> None:
     """Before each ``optimizer.step()`` (``closure``: whether one was passed).
 
-    For each parameter we remember which gradient tensor it had at the previous step and that
-    tensor's version. ``backward`` adds into an existing ``.grad`` in place (version + 1);
-    ``zero_grad()`` either replaces it by None (a new tensor next time) or zeroes it in place
-    (another + 1). So the same tensor exactly one version later, holding non-zero values, means
-    one backward was added on top of the gradient already used by the previous step.
+    We remember which gradient tensor the first parameter with a gradient had at the previous
+    step, and that tensor's version. ``backward`` adds into an existing ``.grad`` in place
+    (version + 1); ``zero_grad()`` either replaces it by None (a new tensor next time) or zeroes
+    it in place (another + 1). So the same tensor exactly one version later, holding non-zero
+    values, means one backward was added on top of the gradient already used by the previous
+    step. (One parameter stands for all: zero_grad() zeroes them together; and so the check
+    costs the same for any model.)
 
     Also: two steps in a row where no parameter has a gradient at all means backward never
     reaches the optimizer's tensors (typically layers replaced after the optimizer was made).
     """
     _state.last_optimizer = weakref.ref(optimizer)  # (CPython gives back the same ref object)
     memo = optimizer.__dict__
-    seen = memo.get("_coach_grads") or ()
-    n_seen = len(seen)
-    # One (version counter, version) pair per parameter, in order. Holding the counter (a
-    # one-element list owned by the gradient tensor) keeps its identity unique, so "same
-    # gradient tensor as last step" is an identity test that cannot be fooled by reused ids.
-    now = []
-    stale = None
-    i = 0
-    trainable = False
+    g = None
     for group in optimizer.param_groups:
         for p in group["params"]:
-            g = p._grad  # (not the .grad property, ~0.1 us each: parameters are leaves)
-            if g is None:
-                now.append(None)
-                trainable = trainable or p._requires_grad
-            else:
-                vc = g._vc
-                version = vc[0]
-                now.append((vc, version))
-                if i < n_seen and stale is None:
-                    prev = seen[i]
-                    if prev is not None and prev[0] is vc and version == prev[1] + 1 \
-                            and g._data.any():
-                        stale = p
-            i += 1
-    memo["_coach_grads"] = now
-    if trainable and not closure and not any(now):
-        idle = memo["_coach_idle"] = memo.get("_coach_idle", 0) + 1
-        if idle == 2:
-            _warn_idle(optimizer, i)
-    elif memo.get("_coach_idle"):
-        memo["_coach_idle"] = 0
-    if stale is not None:
-        name = type(optimizer).__name__
+            g = p._grad  # (not the .grad property, ~0.1 us: parameters are leaves)
+            if g is not None:
+                break
+        if g is not None:
+            break
+    if g is None:
+        memo["_coach_grad"] = None
+        params = [p for group in optimizer.param_groups for p in group["params"]]
+        if not closure and any(p._requires_grad for p in params):
+            idle = memo["_coach_idle"] = memo.get("_coach_idle", 0) + 1
+            if idle == 2:
+                _warn_idle(optimizer, len(params))
+        return
+    memo["_coach_idle"] = 0
+    # (the parameter, its gradient's version counter, the version): holding the counter (a
+    # one-element list owned by the gradient tensor) keeps its identity unique, so "same
+    # gradient tensor as last step" is an identity test that reused ids cannot fool
+    vc = g._vc
+    version = vc[0]
+    prev = memo.get("_coach_grad")
+    memo["_coach_grad"] = (p, vc, version)
+    if prev is not None and prev[1] is vc and prev[0] is p and version == prev[2] + 1 \
+            and g._data.any():
         _warn(
             "zero_grad",
-            f"{name}.step(): the gradient of a parameter of shape {list(stale.shape)} still "
-            "contains the gradient used by the previous step, with this step's added on top: "
-            "backward() adds into .grad, it does not replace it. Call optimizer.zero_grad() "
-            "once per iteration, before loss.backward() (or after optimizer.step())."
+            f"{type(optimizer).__name__}.step(): the gradient of a parameter of shape "
+            f"{list(p.shape)} still contains the gradient used by the previous step, with this "
+            "step's added on top: backward() adds into .grad, it does not replace it. Call "
+            "optimizer.zero_grad() once per iteration, before loss.backward() (or after "
+            "optimizer.step())."
         )
 
 
@@ -241,8 +236,8 @@ def _probabilities(x, dim: int) -> str | None:
     # Without a telling grad_fn, look at the values: rows of non-negative numbers that sum
     # to 1 are probabilities, never the scores of a Linear layer.
     a = x._data
-    if a.size == 0 or a.dtype.kind != "f" or a.min() < 0:
-        return None
+    if a.size == 0 or a.dtype.kind != "f" or a.flat[0] < 0 or a.min() < 0:
+        return None  # (the first value alone rules out most scores, without a pass over all)
     if not np.allclose(a.sum(axis=dim), 1.0, atol=1e-3):
         return None
     return "its rows are non-negative and each sums to 1"
@@ -253,7 +248,10 @@ def _after_log_softmax_or_nll(node, inputs, out) -> None:
     while a log_softmax of probabilities waits for its consumer)."""
     if type(node) is LogSoftmaxBackward0:
         why = _probabilities(inputs[0], node.dim)
-        _expect_consumer((weakref.ref(out), list(inputs[0].shape), why) if why else None)
+        if why:
+            _expect_consumer((weakref.ref(out), list(inputs[0].shape), why))
+        elif _state.softmax_out is not None:
+            _expect_consumer(None)
         return
     waiting = _state.softmax_out
     if waiting is None:
