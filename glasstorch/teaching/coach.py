@@ -280,8 +280,8 @@ def _expect_consumer(waiting: tuple | None) -> None:
 def _warn_softmax(shape: list, why: str) -> None:
     _warn(
         "softmax into cross_entropy",
-        f"cross_entropy got probabilities, not raw scores: the input of shape "
-        f"{shape} looks like softmax output ({why}). CrossEntropyLoss applies "
+        "cross_entropy (or nll_loss after log_softmax) got probabilities, not raw scores: the "
+        f"input of shape {shape} looks like softmax output ({why}). CrossEntropyLoss applies "
         "log_softmax itself, so softmax is applied twice and the model learns slowly. Remove "
         "the softmax (nn.Softmax) at the end of the model and give the raw scores (logits) to "
         "the loss; apply softmax only when you need probabilities for display."
