@@ -29,7 +29,7 @@
 # Runs on glasstorch; set `COURSE_BACKEND=torch` (or change the marked import line) for
 # PyTorch. The printed numbers are the same on both.
 #
-# `glasstorch/metrics.py` implements the measurements of this chapter (accuracy, confusion
+# `glasstorch/teaching/metrics.py` implements the measurements of this chapter (accuracy, confusion
 # matrix, calibration error, temperature scaling) for the `glasstorch` command; here we write
 # them by hand. The labs `glasstorch lab overfitting` and `glasstorch lab hallucination` plot
 # the curves.

@@ -12,6 +12,9 @@ torch`` runs course code unchanged, and every part of it can be read:
 - ``optim/``          optimizers and learning-rate schedulers
 - ``utils/data/``     Dataset, DataLoader, samplers
 - ``datasets/``       small real datasets shipped with the package
+
+Beside the framework, ``teaching/`` holds what glasstorch adds for learners (the coach, the
+glossary, graph drawings, metrics, labs and the ``glasstorch`` command); see its ``__init__``.
 """
 
 from __future__ import annotations
@@ -342,7 +345,7 @@ accelerator = _types.SimpleNamespace(is_available=lambda: False,
                                      current_accelerator=lambda: None)
 
 
-_LAZY = ("datasets", "metrics", "viz", "glossary", "coach", "safetensors", "serialization")
+_LAZY = ("datasets", "safetensors", "serialization")
 
 
 def save(obj, f, *args, **kwargs) -> None:
@@ -372,4 +375,12 @@ def __getattr__(name: str):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)
-    raise AttributeError(f"module 'glasstorch' has no attribute '{name}'")
+    return _teaching_old_path(name)  # glasstorch.viz ... or AttributeError
+
+
+# Last, the teaching add-ons (glasstorch/teaching/): the framework above never imports them,
+# except here. This loads the coach, which is on by default and hooks itself in through public
+# hook points (autograd.graph's observers, the global optimizer-step and module forward
+# pre-hooks), and the finder that keeps the old paths glasstorch.coach, .glossary, .viz, .metrics,
+# .labs and .cli working (the same modules, loaded on first use).
+from .teaching import coach, old_path as _teaching_old_path  # noqa: E402,I001

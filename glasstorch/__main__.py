@@ -1,4 +1,4 @@
-"""``python -m glasstorch``: the same as the ``glasstorch`` command."""
+"""``python -m glasstorch``: the same as the ``glasstorch`` command (glasstorch/teaching/cli/)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .cli import main as cli_main
+    # the command is a teaching add-on; this file only lets `python -m glasstorch` reach it
+    from glasstorch.teaching.cli import main as cli_main
 
     return cli_main(argv)
 

@@ -415,3 +415,4 @@ def fresh_coach() -> None:
     coach._state.first_loss = coach._state.last_loss = coach._state.origin = None
     coach._state.watch = False
     coach._checked.clear()
+    coach._state.shown.clear()  # each kind of advice is shown once per run

@@ -342,6 +342,16 @@ def test_explain_every_term(runs, term):
     CHECKS[entry.name](demo[1])
 
 
+def test_the_shown_source_is_the_idea():
+    """`explain` shows the idea (a node, a few-line function), not compatibility code: each
+    implementing object fits on a screen and issues none of PyTorch's warnings."""
+    for term in glossary.TERMS:
+        for dotted in term.implemented_by:
+            _, _, lines = glossary.source_of(dotted)
+            assert len(lines) <= 50, f"{term.name}: {dotted} has {len(lines)} lines"
+            assert "warnings.warn" not in "".join(lines), f"{term.name}: {dotted} warns"
+
+
 def test_every_term_has_a_check():
     assert set(CHECKS) == {t.name for t in glossary.TERMS}
 

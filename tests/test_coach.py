@@ -417,6 +417,202 @@ def test_environment_variable_turns_it_off(value):
     assert out.stdout.strip() == "True" and "CoachWarning" in out.stderr
 
 
+# -- where and how often advice is shown --------------------------------------------------------
+
+
+def _next_line() -> int:
+    """The line after the caller's: where the mistake below the call is made."""
+    return sys._getframe(1).f_lineno + 1
+
+
+def m_zero_grad():
+    m = glasstorch.nn.Linear(2, 1)
+    opt = glasstorch.optim.SGD(m.parameters(), lr=0.1)
+    for _ in range(2):
+        m(glasstorch.ones(3, 2)).sum().backward()
+        line = _next_line()
+        opt.step()
+    return line
+
+
+def m_idle():
+    model = mlp(glasstorch)
+    opt = glasstorch.optim.SGD(model.parameters(), lr=0.1)
+    model[2] = glasstorch.nn.Linear(16, 3)
+    for _ in range(2):
+        model[2](glasstorch.ones(1, 16)).sum().backward()
+        line = _next_line()
+        opt.step()
+    return line
+
+
+def m_softmax_module():
+    p = glasstorch.softmax(glasstorch.randn(4, 3, requires_grad=True), 1)
+    line = _next_line()
+    glasstorch.nn.CrossEntropyLoss()(p, glasstorch.tensor([0, 1, 2, 0]))
+    return line
+
+
+def m_softmax_no_grad():
+    with glasstorch.no_grad():
+        p = glasstorch.softmax(glasstorch.randn(4, 3), 1)
+    line = _next_line()
+    glasstorch.nn.functional.cross_entropy(p, glasstorch.tensor([0, 1, 2, 0]))
+    return line
+
+
+def m_softmax_probability_target():
+    x = glasstorch.randn(4, 3)
+    line = _next_line()
+    glasstorch.nn.functional.cross_entropy(x.softmax(1), (2 * x).softmax(1))
+    return line
+
+
+def m_softmax_nll():
+    F = glasstorch.nn.functional
+    p = F.softmax(glasstorch.randn(4, 3, requires_grad=True), 1)
+    line = _next_line()
+    F.nll_loss(F.log_softmax(p, 1), glasstorch.tensor([0, 1, 2, 0]))
+    return line
+
+
+def m_eval():
+    model = mlp(glasstorch, dropout=0.5)
+    with glasstorch.no_grad():
+        line = _next_line()
+        model(glasstorch.ones(2, 8))
+    return line
+
+
+def m_nan_loss():
+    p = glasstorch.tensor([0.0, 1.0], requires_grad=True)
+    loss = (-glasstorch.log(p)).sum()
+    line = _next_line()
+    loss.backward()
+    return line
+
+
+def m_nan_origin():
+    p = glasstorch.tensor([0.0, 1.0], requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        (-glasstorch.log(p)).sum().backward()  # the first: the coach starts watching
+    loss = (-glasstorch.log(p)).sum()
+    line = _next_line()
+    loss.backward()
+    return line
+
+
+MISTAKES = [m_zero_grad, m_idle, m_softmax_module, m_softmax_no_grad,
+            m_softmax_probability_target, m_softmax_nll, m_eval, m_nan_loss, m_nan_origin]
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=lambda f: f.__name__[2:])
+def test_every_warning_points_at_the_learners_line(mistake):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        glasstorch.manual_seed(0)
+        line = mistake()
+    ws = [w for w in caught if issubclass(w.category, coach.CoachWarning)]
+    assert len(ws) == 1, [str(w.message) for w in ws]
+    assert (ws[0].filename, ws[0].lineno) == (__file__, line), str(ws[0].message)
+
+
+def test_each_kind_of_advice_is_shown_once_per_run():
+    """The same advice again -- another model, another line, every step -- is not repeated
+    (even with the "always" filter); different advice is still shown."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        glasstorch.manual_seed(0)
+        for mistake in MISTAKES[:-2] * 2:
+            mistake()
+        m_eval()
+        m_softmax_module()
+        no_zero_grad(glasstorch)
+        for _ in range(2):
+            log_zero(glasstorch)  # an inf loss, then its op named
+    msgs = [str(w.message) for w in caught if issubclass(w.category, coach.CoachWarning)]
+    kinds = ["the gradient of a parameter", "called twice in a row", "got probabilities",
+             "still in training mode", "The coach now checks every operation",
+             "The first operation that produced nan/inf"]
+    assert [sum(k in m for m in msgs) for k in kinds] == [1] * len(kinds), msgs
+    assert len(msgs) == len(kinds)
+
+
+def test_shown_once_per_run_with_the_default_filter():
+    code = ("import glasstorch as torch\n"
+            "F = torch.nn.functional\n"
+            "y = torch.tensor([0, 1])\n"
+            "for _ in range(3):\n"
+            "    F.cross_entropy(torch.randn(2, 3).softmax(1), y)\n"
+            "F.cross_entropy(torch.randn(2, 3, requires_grad=True).softmax(1), y)\n"
+            "for m in (torch.nn.Dropout(0.5), torch.nn.Sequential(torch.nn.Dropout(0.2))):\n"
+            "    with torch.no_grad():\n"
+            "        m(torch.ones(3))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stderr.count("CoachWarning") == 2, out.stderr
+    assert '<string>:5: CoachWarning' in out.stderr and '<string>:9: CoachWarning' in out.stderr
+
+
+# -- how the coach is hooked in ----------------------------------------------------------------
+
+
+def _hooks() -> tuple:
+    from glasstorch._ops.pointwise.nodes import MulBackward0
+    from glasstorch._ops.reduction.nodes import LogSoftmaxBackward0
+    from glasstorch.autograd._observers import _backward_observers
+    from glasstorch.autograd.function import Node
+    from glasstorch.nn._ops.loss import NllLossBackward0
+    from glasstorch.nn.modules.module import _global_forward_pre_hooks
+    from glasstorch.optim.optimizer import _global_step_pre_hooks
+
+    return (len(_global_forward_pre_hooks), len(_global_step_pre_hooks),
+            len(_backward_observers), len(LogSoftmaxBackward0._forward_observers),
+            len(NllLossBackward0._forward_observers), len(MulBackward0._forward_observers),
+            len(Node._forward_observers))
+
+
+def test_the_coach_is_hooked_in_only_while_on():
+    """Through public hook points, registered by on() and removed by off(): when off, the
+    framework runs exactly as without the coach. When on, only log_softmax and nll_loss call it
+    among the operations, and every operation only while it watches for nan/inf."""
+    on = _hooks()
+    assert on[3:] == (1, 1, 0, 0)
+    coach.off()
+    assert _hooks() == (on[0] - 1, on[1] - 1, on[2] - 1, 0, 0, 0, 0)
+    coach.on()
+    coach.on()
+    assert _hooks() == on
+    with coach.silenced():
+        assert _hooks()[3] == 0
+    assert _hooks() == on
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        p = glasstorch.tensor([0.0, 1.0], requires_grad=True)
+        glasstorch.log(p).sum().backward()  # a nan/inf loss: now every op is watched
+        assert _hooks()[-1] == 1 and coach._state.watch
+        (p * 2).sum().backward()
+        assert _hooks() == on
+
+
+def test_softmax_check_waits_for_the_next_op_only():
+    """A log_softmax of probabilities followed by another op than nll_loss or a product with
+    it (e.g. a metric): no advice, and products are no longer observed."""
+    def fn(lib):
+        F = lib.nn.functional
+        out = lib.randn(4, 3)
+        log_p = F.log_softmax(F.softmax(out, 1), 1)
+        log_p.argmax(1)
+        assert _hooks()[5] == 1  # waiting for a product (cross_entropy with probabilities)
+        (out * 2).sum()
+        assert _hooks()[5] == 0
+        F.nll_loss(log_p, lib.tensor([0, 1, 2, 0]))  # too late: not the op right after
+
+    assert advice(fn) == []
+
+
 # -- no false positives: complete correct programs --------------------------------------------
 
 

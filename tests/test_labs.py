@@ -101,7 +101,7 @@ def test_unknown_lab_and_missing_name(tmp_path):
 
 def test_names_are_forgiving():
     assert labs.get("Learning_Rate") is labs.get("lr") is labs.get("learning-rate")
-    assert labs.get("backpropagation").__name__ == "glasstorch.labs.backprop"
+    assert labs.get("backpropagation").__name__ == "glasstorch.teaching.labs.backprop"
     for name in LABS:
         module = labs.get(name)
         assert module.__doc__ and labs.describe(name) == module.__doc__.strip().splitlines()[0]

@@ -702,8 +702,9 @@ def render() -> str:
         "an error, both raise the same exception type and glasstorch's message starts with "
         "PyTorch's, followed by a `[glasstorch]` line with the actual shapes, dtypes or values "
         "and the fix. Some mistakes only make PyTorch warn; for others PyTorch says nothing at "
-        "all and glasstorch's **coach** warns (a `CoachWarning`; silence it with "
-        "`glasstorch.coach.off()` or `GLASSTORCH_COACH=0`).",
+        "all and glasstorch's **coach** (`glasstorch/teaching/coach.py`) warns, once per kind of "
+        "advice, at your line (a `CoachWarning`; silence it with `glasstorch.coach.off()` or "
+        "`GLASSTORCH_COACH=0`).",
         "",
         f"{len(MISTAKES)} entries:",
         "",

@@ -632,6 +632,46 @@ def test_forward_hooks():
     same(scenario)
 
 
+def test_global_forward_pre_hooks():
+    """torch.nn.modules.module.register_module_forward_pre_hook: before the forward of every
+    module, ahead of the module's own pre-hooks; a result replaces the arguments (a single value
+    is wrapped); the handle removes it, also from inside the hook and as a context manager."""
+    def scenario(lib):
+        nn = lib.nn
+        register = lib.nn.modules.module.register_module_forward_pre_hook
+        model = nn.Sequential(nn.Linear(2, 2), nn.ReLU())
+        with lib.no_grad():
+            model[0].weight.fill_(1.0)
+            model[0].bias.fill_(0.0)
+        calls = []
+        model[0].register_forward_pre_hook(lambda m, a: calls.append(("own", type(m).__name__)))
+
+        def seen(module, args):
+            calls.append(("global", type(module).__name__, len(args)))
+
+        def double(module, args):
+            if isinstance(module, nn.Linear):
+                return args[0] * 2
+
+        def once(module, args):
+            calls.append(("once", type(module).__name__))
+            h_once.remove()
+
+        h_seen, h_double = register(seen), register(double)
+        out1 = np_of(model(lib.ones(1, 2))).tolist()
+        h_double.remove()
+        h_once = register(once)
+        out2 = np_of(model(lib.ones(1, 2))).tolist()
+        h_seen.remove()
+        calls.append("removed")
+        with register(lambda m, a: (a[0] + 1,)):
+            out3 = np_of(model(lib.ones(1, 2))).tolist()
+        out4 = np_of(model(lib.ones(1, 2))).tolist()
+        return calls, out1, out2, out3, out4
+
+    same(scenario)
+
+
 def test_forward_hook_always_call_runs_when_forward_fails():
     def scenario(lib):
         calls = []

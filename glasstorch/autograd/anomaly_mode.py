@@ -11,6 +11,13 @@ class _Anomaly:
 _anomaly = _Anomaly()
 
 
+def _switch(enabled: bool, check_nan: bool) -> None:
+    from ._observers import refresh
+
+    _anomaly.enabled, _anomaly.check_nan = enabled, check_nan
+    refresh()  # forward observers registered with anomaly_mode_only=True start or stop
+
+
 def is_anomaly_enabled() -> bool:
     return _anomaly.enabled
 
@@ -35,10 +42,10 @@ class detect_anomaly:
             stacklevel=2,
         )
         self.prev = (_anomaly.enabled, _anomaly.check_nan)
-        _anomaly.enabled, _anomaly.check_nan = True, self.check_nan
+        _switch(True, self.check_nan)
 
     def __exit__(self, *exc) -> None:
-        _anomaly.enabled, _anomaly.check_nan = self.prev
+        _switch(*self.prev)
 
 
 class set_detect_anomaly:
@@ -46,13 +53,13 @@ class set_detect_anomaly:
 
     def __init__(self, mode: bool, check_nan: bool = True) -> None:
         self.prev = (_anomaly.enabled, _anomaly.check_nan)
-        _anomaly.enabled, _anomaly.check_nan = mode, check_nan
+        _switch(mode, check_nan)
 
     def __enter__(self) -> None:
         pass
 
     def __exit__(self, *exc) -> None:
-        _anomaly.enabled, _anomaly.check_nan = self.prev
+        _switch(*self.prev)
 
 
 def forward_trace() -> list[str]:

@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 
 from ._names import printed_name
-from ._observers import _forward_observers
 from .anomaly_mode import _anomaly, forward_trace
 from .grad_mode import _state
 
@@ -48,6 +47,7 @@ class Node:
     # for output k), or None for a constant (a mask, an index). None here: this node's
     # backward has not been checked to run on tensors, so create_graph refuses it.
     saved_as: tuple | None = None
+    _forward_observers: tuple = ()  # called after forward (autograd/graph.py's hook point)
 
     def __init__(self) -> None:
         self.next_functions = ()
@@ -231,8 +231,9 @@ def record(node: Node, inputs, out, make):
     ``inputs`` are the operation's tensor arguments in ``backward``'s order (non-tensors are
     skipped); ``make`` builds a Tensor from an array.
     """
-    if _forward_observers:
-        for observe in _forward_observers:  # anomaly mode, the coach: see autograd/graph.py
+    observers = node._forward_observers  # e.g. the coach's: see autograd/graph.py
+    if observers:
+        for observe in observers:
             observe(node, inputs, out)
     needs = False
     if _state.enabled:

@@ -22,7 +22,6 @@ from collections.abc import Sequence
 import numpy as np
 
 from .. import _dtype as D
-from .. import coach as _coach
 from .._tensor import Tensor, _make, apply
 
 # isort: split
@@ -935,8 +934,6 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     mixes in the mean over classes of -log_softmax; probabilities give -sum(target * log_p)."""
     reduction = _reduction.get(reduction, size_average, reduce)
     probabilities = _checks.cross_entropy(input, target, weight, ignore_index, label_smoothing)
-    if _coach._state.enabled:
-        _coach.check_cross_entropy_input(input)  # probabilities instead of scores?
     dim = 1 if input.ndim >= 2 else 0
     eps = float(label_smoothing) if label_smoothing > 0.0 else 0.0
     if probabilities:

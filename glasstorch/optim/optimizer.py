@@ -27,7 +27,6 @@ from typing import Any
 
 import numpy as np
 
-from .. import coach as _coach
 from .._tensor import Tensor
 from ..autograd.grad_mode import _state as _grad_state
 from ..autograd.grad_mode import enable_grad
@@ -133,13 +132,11 @@ def _with_step_hooks(step: Callable) -> Callable:
     @functools.wraps(step)
     def wrapper(*args, **kwargs):
         self = args[0]  # hooks see the full argument tuple, optimizer first, as in PyTorch
-        if _coach._state.enabled:
-            _coach.check_step(self, len(args) > 1 or "closure" in kwargs)  # stale gradients?
         pre = self.__dict__.get("_optimizer_step_pre_hooks")
         post = self.__dict__.get("_optimizer_step_post_hooks")
         if not (pre or post or _global_step_pre_hooks or _global_step_post_hooks):
             return step(*args, **kwargs)  # the usual case: no hooks, no overhead
-        for hook in chain(_global_step_pre_hooks.values(), (pre or {}).values()):
+        for hook in (*_global_step_pre_hooks.values(), *(pre.values() if pre else ())):
             result = hook(self, args, kwargs)
             if result is not None:
                 if isinstance(result, tuple) and len(result) == 2:
@@ -150,8 +147,9 @@ def _with_step_hooks(step: Callable) -> Callable:
                         f"{result}."
                     )
         out = step(*args, **kwargs)
-        for hook in chain((post or {}).values(), _global_step_post_hooks.values()):
-            hook(self, args, kwargs)
+        if post or _global_step_post_hooks:
+            for hook in (*(post.values() if post else ()), *_global_step_post_hooks.values()):
+                hook(self, args, kwargs)
         return out
 
     wrapper.hooked = True

@@ -22,15 +22,17 @@ from typing import Any
 
 import numpy as np
 
-from ... import coach as _coach
 from ..._dtype import dtype as _DType
 from ..._tensor import Tensor
 from ...autograd.function import Function
-from ...autograd.grad_mode import _state as _grad_state
 from ...autograd.grad_mode import no_grad
 from ..parameter import Buffer, Parameter
 
-__all__ = ["Module"]
+__all__ = ["Module", "register_module_forward_pre_hook"]
+
+# Hooks run before the forward of every module, ahead of each module's own pre-hooks
+# (PyTorch's global module hooks).
+_global_forward_pre_hooks: OrderedDict[int, Callable] = OrderedDict()
 
 
 def _raise_if_mixed(e: Exception, args: tuple, kwargs: dict) -> None:
@@ -144,6 +146,14 @@ class RemovableHandle:
 
     def __exit__(self, *exc) -> None:
         self.remove()
+
+
+def register_module_forward_pre_hook(hook: Callable) -> RemovableHandle:
+    """Call ``hook(module, args)`` before the forward of every module, before the module's own
+    pre-hooks; a non-None result replaces the positional arguments (a non-tuple is wrapped)."""
+    handle = RemovableHandle(_global_forward_pre_hooks)
+    _global_forward_pre_hooks[handle.id] = hook
+    return handle
 
 
 def _addindent(text: str, spaces: int) -> str:
@@ -506,8 +516,11 @@ class Module:
 
     # -- calling ------------------------------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if not _grad_state.enabled and _coach._state.enabled:
-            _coach.check_eval_mode(self)  # evaluating with Dropout/BatchNorm in train mode?
+        if _global_forward_pre_hooks:  # register_module_forward_pre_hook's, before our own
+            for hook in tuple(_global_forward_pre_hooks.values()):
+                result = hook(self, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
         backward_hooks = self._backward_hooks or self._backward_pre_hooks
         if not (self._forward_pre_hooks or self._forward_hooks or backward_hooks):
             try:

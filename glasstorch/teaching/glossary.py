@@ -743,9 +743,9 @@ TERMS: tuple[Term, ...] = (
         "shuffle=True), a batch sampler groups them batch_size at a time (drop_last drops a "
         "short final batch), the fetcher calls dataset[i] for each and collate_fn stacks the "
         "results. With num_workers > 0 batches are produced in worker processes.",
-        ("glasstorch.utils.data.dataloader.DataLoader.__iter__",
-         "glasstorch.utils.data.dataloader._SingleProcessDataLoaderIter",
-         "glasstorch.utils.data.sampler.BatchSampler.__iter__"),
+        ("glasstorch.utils.data.sampler.BatchSampler.__iter__",
+         "glasstorch.utils.data.dataloader._SingleProcessDataLoaderIter._next_data",
+         "glasstorch.utils.data._utils.fetch._MapDatasetFetcher.fetch"),
         _demo_dataloader,
         ("data loader", "dataloaders", "torch.utils.data.DataLoader", "utils.data.DataLoader",
          "loader", "mini-batch", "minibatch", "mini batches", "batching", "batch"),
@@ -772,8 +772,8 @@ TERMS: tuple[Term, ...] = (
         "operation on tensors that require grad saves what its gradient will need and links "
         "into the autograd graph. Under torch.no_grad() the same computation records nothing, "
         "which is what evaluation uses.",
-        ("glasstorch.nn.modules.module.Module.__call__",
-         "glasstorch.nn.modules.container.Sequential.forward"),
+        ("glasstorch.nn.modules.container.Sequential.forward",
+         "glasstorch.nn.modules.linear.Linear.forward"),
         _demo_forward,
         ("forward", "forward propagation", "inference", "model(x)", "forward()"),
     ),
@@ -786,7 +786,7 @@ TERMS: tuple[Term, ...] = (
         "Gradients add up across backward calls, which is why training loops call "
         "optimizer.zero_grad(). torch.autograd.grad returns gradients without touching .grad. "
         "Finite differences (f(w+e) - f(w-e)) / 2e approximate the same numbers.",
-        ("glasstorch._tensor.Tensor.grad", "glasstorch.autograd.grad"),
+        ("glasstorch.autograd.engine._accumulate_leaf", "glasstorch.autograd.grad"),
         _demo_gradient,
         ("gradients", "grad", ".grad", "derivative", "partial derivative",
          "torch.autograd.grad", "slope"),
@@ -799,10 +799,11 @@ TERMS: tuple[Term, ...] = (
         "distance from the training data, so inputs that resemble nothing it saw can still get "
         "a confidence near 1. Measuring calibration (expected calibration error), rescaling the "
         "logits with a temperature fitted on validation data, and abstaining below a "
-        "confidence threshold make such failures visible and rarer; glasstorch.metrics "
+        "confidence threshold make such failures visible and rarer; glasstorch.teaching.metrics "
         "implements all three.",
-        ("glasstorch.metrics.softmax_confidence", "glasstorch.metrics.expected_calibration_error",
-         "glasstorch.metrics.fit_temperature"),
+        ("glasstorch.teaching.metrics.softmax_confidence",
+         "glasstorch.teaching.metrics.expected_calibration_error",
+         "glasstorch.teaching.metrics.fit_temperature"),
         _demo_hallucination,
         ("hallucinations", "hallucinate", "overconfidence", "over-confidence", "confabulation",
          "calibration", "miscalibration"),
@@ -815,7 +816,7 @@ TERMS: tuple[Term, ...] = (
         "rate schedulers change it during training. For plain SGD the update of every "
         "parameter is exactly -lr times its (possibly momentum-smoothed) gradient; adaptive "
         "optimizers like Adam still use lr as the overall step scale.",
-        ("glasstorch.optim.sgd.SGD.step",),
+        ("glasstorch.optim.sgd.SGD._update",),
         _demo_learning_rate,
         ("lr", "learning rates", "step size", "learning-rate", "eta"),
     ),
@@ -871,7 +872,7 @@ TERMS: tuple[Term, ...] = (
         "narrow valley) cancel out. glasstorch keeps the velocity of each parameter in "
         "optimizer.state[p]['momentum_buffer']; nesterov=True evaluates the step one velocity "
         "ahead. Adam's first moment is a similar running average.",
-        ("glasstorch.optim.sgd.SGD.step",),
+        ("glasstorch.optim.sgd.SGD._update",),
         _demo_momentum,
         ("velocity", "heavy ball", "nesterov", "nesterov momentum", "sgd momentum",
          "momentum_buffer"),
@@ -911,7 +912,8 @@ TERMS: tuple[Term, ...] = (
         "weight_decay...). Every training step is optimizer.zero_grad(), loss.backward(), "
         "optimizer.step(). Per-parameter state (momentum buffers, Adam's moments) lives in "
         "optimizer.state and is saved with optimizer.state_dict().",
-        ("glasstorch.optim.optimizer.Optimizer.zero_grad", "glasstorch.optim.sgd.SGD.step"),
+        ("glasstorch.optim.optimizer.Optimizer.zero_grad",
+         "glasstorch.optim.optimizer.Optimizer.step", "glasstorch.optim.sgd.SGD._update"),
         _demo_optimizer,
         ("optimizers", "optim", "torch.optim", "optimiser", "optimization", "optimisation",
          "optimizer.step", "zero_grad", "adam", "torch.optim.Adam", "update rule"),
@@ -939,7 +941,7 @@ TERMS: tuple[Term, ...] = (
         "Python on NumPy, with the forward and the backward of an operation side by side. "
         "`import glasstorch as torch` is the only change a PyTorch course script needs; "
         "checkpoints saved by one load in the other.",
-        ("glasstorch._creation.tensor", "glasstorch._tensor.Tensor.backward"),
+        ("glasstorch._ops.pointwise.nodes.MulBackward0", "glasstorch._tensor.Tensor.backward"),
         _demo_pytorch,
         ("torch", "pytorch library", "glasstorch", "pytorch framework"),
     ),
@@ -997,7 +999,7 @@ TERMS: tuple[Term, ...] = (
         "takes many small steps per pass over the data; the noise also helps it leave poor "
         "regions. optim.SGD implements the rule with weight_decay (adds lambda * p to the "
         "gradient), momentum, dampening and Nesterov options, matching PyTorch's step.",
-        ("glasstorch.optim.sgd.SGD.step",),
+        ("glasstorch.optim.sgd.SGD._update",),
         _demo_sgd,
         ("sgd", "optim.SGD", "torch.optim.SGD", "stochastic gradient descent",
          "gradient descent", "mini-batch gradient descent", "minibatch sgd", "gd"),
@@ -1010,7 +1012,7 @@ TERMS: tuple[Term, ...] = (
         "combine by broadcasting: trailing dimensions are aligned and dimensions of size 1 are "
         "repeated, and in backward the gradient is summed back over the repeated dimensions "
         "(sum_to). Floats default to float32 and integers to int64, like PyTorch.",
-        ("glasstorch._creation.tensor", "glasstorch.autograd.engine.sum_to"),
+        ("glasstorch._tensor.Tensor._from_array", "glasstorch.autograd.engine.sum_to"),
         _demo_tensor,
         ("tensors", "torch.tensor", "torch.Tensor", "array", "ndarray", "broadcasting",
          "shape", "dtype"),
@@ -1046,7 +1048,7 @@ def markdown() -> str:
     lines = [
         "# Glossary",
         "",
-        "<!-- Generated by `glasstorch glossary --markdown` from glasstorch/glossary.py;",
+        "<!-- Generated by `glasstorch glossary --markdown` from glasstorch/teaching/glossary.py;",
         "     do not edit by hand (tests/test_cli_explain.py checks it is up to date). -->",
         "",
         "Every term of the course with the code that implements it. "

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._tensor import Tensor
+from glasstorch import Tensor
 
 __all__ = [
     "accuracy",
@@ -47,14 +47,14 @@ def _np(x) -> np.ndarray:
 
 
 def _tensor(a: np.ndarray) -> Tensor:
-    from ._creation import from_numpy
+    from glasstorch import from_numpy
 
     return from_numpy(np.ascontiguousarray(a))
 
 
 def _float_tensor(a: np.ndarray) -> Tensor:
     # per-class scores and bin data in the default dtype, as torch would hand them back
-    from ._dtype import get_default_dtype
+    from glasstorch import get_default_dtype
 
     return _tensor(np.asarray(a, dtype=np.float64)).to(get_default_dtype())
 

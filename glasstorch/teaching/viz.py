@@ -386,7 +386,7 @@ def make_dot(var, params: dict | None = None, show_attrs: bool = False,
         max_attr_chars: cut attribute text longer than this.
         show_grads: add the shape and norm of each leaf's ``.grad`` (after ``backward()``).
     """
-    from ._tensor import Tensor
+    from glasstorch import Tensor
 
     outputs = tuple(var) if isinstance(var, (tuple, list)) else (var,)
     names = {id(t): n for n, t in (params or {}).items()}

@@ -16,7 +16,7 @@ import traceback
 
 def alias_torch() -> None:
     """Make ``import torch`` (and its submodules) give glasstorch in this process."""
-    from .._torch_alias import install_as_torch
+    from glasstorch._torch_alias import install_as_torch
 
     install_as_torch()
 

@@ -18,7 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="glasstorch: PyTorch made of glass. Train a model, look up a term of the "
         "course with the code that implements it, or run a lab that shows a concept.",
     )
-    from ..version import glasstorch as release
+    from glasstorch.version import glasstorch as release
 
     parser.add_argument("--version", action="version",
                         version=f"glasstorch {release} (the API of PyTorch 2.13; CPU, NumPy)")
@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    from .._threads import set_num_threads
+    from glasstorch._threads import set_num_threads
 
     set_num_threads(args.threads)
     return int(args.run(args) or 0)
