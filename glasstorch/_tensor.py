@@ -143,7 +143,11 @@ class Tensor:
     def shape(self) -> Size:
         return Size(self._data.shape)
 
-    def size(self, dim: int | None = None):
+    def size(self, dim: int | None = None, *, axis: int | None = None):
+        if axis is not None:  # NumPy's name, which PyTorch takes too
+            from ._ops._checks import axis as numpy_axis
+
+            dim = numpy_axis("size", dim, axis)
         if dim is None:
             return Size(self._data.shape)
         return self._data.shape[_wrap_dim(dim, self._data.ndim, "size")]
@@ -195,7 +199,11 @@ class Tensor:
     def is_complex(self) -> bool:
         return False
 
-    def stride(self, dim: int | None = None):
+    def stride(self, dim: int | None = None, *, axis: int | None = None):
+        if axis is not None:
+            from ._ops._checks import axis as numpy_axis
+
+            dim = numpy_axis("stride", dim, axis)
         st = tuple(s // self._data.itemsize for s in self._data.strides)
         return st if dim is None else st[_wrap_dim(dim, self._data.ndim, "stride")]
 

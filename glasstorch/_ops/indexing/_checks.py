@@ -10,7 +10,7 @@ import numpy as np
 
 from ... import _dtype as D
 from ..._tensor import Tensor, _wrap_dim
-from .._checks import broadcast, scalar, writable  # noqa: F401 - shared, called as _checks.x
+from .._checks import axis, broadcast, scalar, writable  # noqa: F401 - shared, called as _checks.x
 
 
 def index_key(key) -> tuple[tuple, bool]:

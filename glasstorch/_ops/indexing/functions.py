@@ -34,21 +34,27 @@ from .nodes import (
 # ---------------------------------------------------------------------------------------------
 
 
-def gather(input, dim, index, *, sparse_grad=False) -> Tensor:
+def gather(input, dim=None, index=None, *, sparse_grad=False, axis=None) -> Tensor:
     """Pick values along ``dim`` at ``index`` (same number of dims as input)."""
+    if dim is None or index is None or axis is not None:
+        dim = _checks.axis("gather", dim, axis, required=True, index=index)
     d = _checks.gather(input, dim, index)
     return apply(GatherBackward0, input, index=index._data, dim=d)
 
 
-def take_along_dim(input, indices, dim=None) -> Tensor:
+def take_along_dim(input, indices, dim=None, *, axis=None) -> Tensor:
     """gather, or of the flattened input when ``dim`` is None."""
+    if axis is not None:
+        dim = _checks.axis("take_along_dim", dim, axis)
     if dim is None:
         return gather(input.reshape(-1), 0, indices.reshape(-1))
     return gather(input, dim, indices)
 
 
-def scatter(input, dim, index, src=None, value=None, *, reduce=None) -> Tensor:
+def scatter(input, dim=None, index=None, src=None, value=None, *, reduce=None, axis=None) -> Tensor:
     """A copy of ``input`` with ``src`` (or ``value``) written at ``index`` along ``dim``."""
+    if dim is None or index is None or axis is not None:
+        dim = _checks.axis("scatter", dim, axis, required=True, index=index)
     d = _checks.scatter(input, dim, index, "scatter")
     if src is None:
         src = value
@@ -65,14 +71,18 @@ def _scatter_value(input, d, index, value, reduce):
                                                      reduce), _make)
 
 
-def scatter_add(input, dim, index, src) -> Tensor:
+def scatter_add(input, dim=None, index=None, src=None, *, axis=None) -> Tensor:
     """A copy of ``input`` with ``src`` added at ``index`` along ``dim`` (repeats add up)."""
+    if dim is None or index is None or src is None or axis is not None:
+        dim = _checks.axis("scatter_add", dim, axis, required=True, index=index, src=src)
     d = _checks.scatter(input, dim, index, "scatter_add")
     return apply(ScatterAddBackward0, input, src, index=index._data, dim=d, reduce="add")
 
 
-def index_select(input, dim, index) -> Tensor:
+def index_select(input, dim=None, index=None, *, axis=None) -> Tensor:
     """The slices at ``index`` along ``dim`` (a copy)."""
+    if dim is None or index is None or axis is not None:
+        dim = _checks.axis("index_select", dim, axis, required=True, index=index)
     d = _checks.index_select(input, dim, index)
     try:
         return apply(IndexSelectBackward0, input, dim=d, index=index._data.reshape(-1))
@@ -80,8 +90,10 @@ def index_select(input, dim, index) -> Tensor:
         raise _checks.index_error(e, input.shape) from None
 
 
-def index_add(input, dim, index, source, *, alpha=1) -> Tensor:
+def index_add(input, dim=None, index=None, source=None, *, alpha=1, axis=None) -> Tensor:
     """A copy of ``input`` with ``alpha * source`` added at ``index`` along ``dim``."""
+    if dim is None or index is None or source is None or axis is not None:
+        dim = _checks.axis("index_add", dim, axis, required=True, index=index, source=source)
     d = _wrap_dim(dim, input.ndim)
     dt = D.result_type(input, source)
     return apply(IndexAddBackward0, input._cast(dt), source._cast(dt), dim=d, index=index._data,
@@ -110,8 +122,10 @@ def index_put(input, indices, values, accumulate=False) -> Tensor:
     return add(input, apply(IndexPutAccumulate, z, v, key=key))
 
 
-def select(input, dim, index) -> Tensor:
+def select(input, dim=None, index=None, *, axis=None) -> Tensor:
     """The slice at ``index`` along ``dim``, without that dim (a view): x[:, 0] is select(1, 0)."""
+    if dim is None or index is None or axis is not None:
+        dim = _checks.axis("select", dim, axis, required=True, index=index)
     d = _checks.select(input, dim, index)
     return input[(slice(None),) * d + (index,)]
 

@@ -141,11 +141,16 @@ def _write_view(view: Tensor, value) -> None:
     copy_(view, value)
 
 
-def scatter_(self, dim, index, src=None, value=None, *, reduce=None) -> Tensor:
+def scatter_(self, dim=None, index=None, src=None, value=None, *, reduce=None, axis=None
+             ) -> Tensor:
+    if dim is None or index is None or axis is not None:
+        dim = _checks.axis("scatter_", dim, axis, required=True, index=index)
     return inplace(self, scatter, dim, index, src, value, reduce=reduce)
 
 
-def scatter_add_(self, dim, index, src) -> Tensor:
+def scatter_add_(self, dim=None, index=None, src=None, *, axis=None) -> Tensor:
+    if dim is None or index is None or src is None or axis is not None:
+        dim = _checks.axis("scatter_add_", dim, axis, required=True, index=index, src=src)
     return inplace(self, scatter_add, dim, index, src)
 
 
@@ -153,7 +158,9 @@ def masked_fill_(self, mask, value) -> Tensor:
     return inplace(self, masked_fill, mask, value)
 
 
-def index_add_(self, dim, index, source, *, alpha=1) -> Tensor:
+def index_add_(self, dim=None, index=None, source=None, *, alpha=1, axis=None) -> Tensor:
+    if dim is None or index is None or source is None or axis is not None:
+        dim = _checks.axis("index_add_", dim, axis, required=True, index=index, source=source)
     return inplace(self, index_add, dim, index, source, alpha=alpha)
 
 

@@ -9,7 +9,7 @@ import math
 import warnings
 
 from ..._tensor import _wrap_dim
-from .._checks import no_kernel
+from .._checks import axis, missing, no_kernel, numpy_names  # noqa: F401 - called as _checks.x
 
 
 def dims(dim, ndim: int) -> tuple | None:

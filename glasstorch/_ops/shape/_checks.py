@@ -10,6 +10,7 @@ import math
 import numpy as np
 
 from ..._tensor import Tensor, _wrap_dim
+from .._checks import axis  # noqa: F401 - shared, called as _checks.axis
 
 
 def shape_arg(shape) -> tuple:
