@@ -84,10 +84,7 @@ def index_select(input, dim=None, index=None, *, axis=None) -> Tensor:
     if dim is None or index is None or axis is not None:
         dim = _checks.axis("index_select", dim, axis, required=True, index=index)
     d = _checks.index_select(input, dim, index)
-    try:
-        return apply(IndexSelectBackward0, input, dim=d, index=index._data.reshape(-1))
-    except IndexError as e:
-        raise _checks.index_error(e, input.shape) from None
+    return apply(IndexSelectBackward0, input, dim=d, index=index._data.reshape(-1))
 
 
 def index_add(input, dim=None, index=None, source=None, *, alpha=1, axis=None) -> Tensor:
@@ -112,14 +109,29 @@ def _index_put(x, key, v):
 
 
 def index_put(input, indices, values, accumulate=False) -> Tensor:
-    """A copy of ``input`` with ``values`` written (or added) at the tuple of index tensors."""
-    _checks.index_put(input, values)
-    key = tuple(i._data if isinstance(i, Tensor) else i for i in indices)
+    """A copy of ``input`` with ``values`` written (or, with ``accumulate``, added) at the index
+    tensors ``indices``, one per leading dim (as ``x[indices] = values``)."""
+    idx = _checks.put_indices(input, indices, values)
+    ikey, vshape = put_key(input._data, input.shape, idx, values._data, accumulate)
+    if vshape is None:  # one bool mask, one value: PyTorch fills, in input's dtype
+        return _index_put(input, ikey, values.reshape(()))
+    v = values if vshape == values.shape else values.reshape(vshape)
     if not accumulate:
-        return _index_put(input, key, values)
+        return _index_put(input, ikey, v)
     z = _make(np.zeros(input.shape, input._data.dtype))
-    v = values if isinstance(values, Tensor) else _make(np.asarray(values, input._data.dtype))
-    return add(input, apply(IndexPutAccumulate, z, v, key=key))
+    return add(input, apply(IndexPutAccumulate, z, v, key=ikey))
+
+
+def put_key(dst: np.ndarray, shape: tuple, indices: dict, src: np.ndarray,
+            accumulate: bool = False, whole: tuple = ()) -> tuple:
+    """index_put_'s (NumPy key, shape of the values without leading 1s), after PyTorch's
+    checks in its order; the shape is None when PyTorch fills instead (one bool mask, one
+    value, no accumulate). ``whole``: the shape of the tensor written into, for hints."""
+    fill = not accumulate and _checks.masked_fill_dispatch(indices, src)
+    ikey, arrays, sizes = _checks.advanced(shape, indices)
+    vshape = None if fill else _checks.put_value(dst, ikey, src)
+    _checks.bounds(arrays, sizes, whole or dst.shape)
+    return ikey, vshape
 
 
 def select(input, dim=None, index=None, *, axis=None) -> Tensor:
