@@ -365,6 +365,9 @@ SET_ERRORS = {
     "np_float32_value": _put(lambda L: [0, 1], lambda L: np.float32(1)),
     "np_bool_value": _put(lambda L: 0, lambda L: np.bool_(True)),
     "complex_value": _put(lambda L: 0, lambda L: 1 + 2j),
+    "complex_value_double": lambda L: L.zeros(3, dtype=L.float64).__setitem__(0, 1 + 2j),
+    "complex_value_long": lambda L: L.zeros(3, dtype=L.int64).__setitem__(0, 1 + 2j),
+    "complex_value_half": lambda L: L.zeros(3, dtype=L.float16).__setitem__(0, 1 + 2j),
     "expand_more_dims": _put(lambda L: 0, lambda L: L.ones(2, 4, 5)),
     "expand_size": _put(lambda L: 0, lambda L: L.ones(3)),
     "expand_0d_target": _put(lambda L: (0, 0, 0), lambda L: L.tensor([1.0, 2.0])),
@@ -419,6 +422,7 @@ WRITES = {
     "np_int_value": lambda L, x, v: x.__setitem__(0, np.int64(3)),
     "np_float64_value": lambda L, x, v: x.__setitem__(0, np.float64(3.5)),
     "bool_value": lambda L, x, v: x.__setitem__(0, True),
+    "complex_real_value": lambda L, x, v: x.__setitem__(0, 2 + 0j),
 }
 
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from ... import _dtype as D
 from ..._tensor import Tensor, _wrap_dim
-from .._checks import axis, broadcast, scalar, writable  # noqa: F401 - shared, called as _checks.x
+from .._checks import _C_NAMES, axis, broadcast, scalar, writable  # noqa: F401 - shared
 
 # -- x[key]: how PyTorch reads a key -----------------------------------------------------------
 # PyTorch turns a key into a tuple (a list counts as one if it holds a tensor, a list, a slice,
@@ -44,6 +44,12 @@ def index_key(shape: tuple, key):
     view they index ({} if none): ``advanced`` checks them and makes NumPy's key."""
     ndim = len(shape)
     tk = type(key)
+    if isinstance(key, Tensor) and key._data.ndim or tk is list and all(
+            type(k) in _NUMBERS for k in key):  # one index tensor (or list): no view first
+        a = key._data if tk is not list else _index_array(key)
+        if (a.ndim if a.dtype.char in "?B" else 1) > ndim:
+            raise IndexError(f"too many indices for tensor of dimension {ndim}")
+        return None, None, shape, {0: a}
     if tk is tuple:
         items = key
     elif tk is int or tk is slice or key is None or key is Ellipsis or isinstance(
@@ -139,6 +145,8 @@ def _as_tuple(key) -> tuple:
     if n >= 32:
         return (key,)
     for k in key:
+        if type(k) in _NUMBERS:
+            continue
         if isinstance(k, (Tensor, slice)) or _is_sequence(k):
             line = 349
         elif k is None or k is Ellipsis:
@@ -148,6 +156,9 @@ def _as_tuple(key) -> tuple:
         warnings.warn(_LIST_AS_TUPLE.format(line), UserWarning, stacklevel=4)
         return tuple(key)
     return (key,)
+
+
+_NUMBERS = (int, float, bool)
 
 
 def _is_sequence(x) -> bool:
@@ -200,9 +211,9 @@ def _index_array(k) -> np.ndarray:
     a = np.asarray(k)
     if a.dtype.kind in "USO":
         raise TypeError(f"new(): invalid data type '{'str' if a.dtype.kind != 'O' else 'object'}'")
-    if a.dtype == np.bool_ or (a.dtype == np.uint8 and isinstance(k, np.ndarray)):
+    if a.dtype.char == "?" or (a.dtype.char == "B" and isinstance(k, np.ndarray)):
         return a
-    return a.astype(np.int64)
+    return a.astype(np.int64, copy=False)
 
 
 def _type_name(x) -> str:
@@ -211,23 +222,26 @@ def _type_name(x) -> str:
     return f"numpy.{t.__name__}" if t.__module__ == "numpy" else t.__name__
 
 
-_INDEX_DTYPES = (np.dtype(np.int64), np.dtype(np.int32), np.dtype(np.uint8), np.dtype(np.bool_))
-
-
-def advanced(shape: tuple, indices: dict) -> tuple:
+def advanced(shape: tuple, indices: dict, wrap: bool = False) -> tuple:
     """PyTorch's checks of the index tensors recorded at dims of a tensor of ``shape``: their
-    dtypes, the masks' shapes, that they broadcast together. Returns the NumPy key (the index
-    arrays at their dims, whole slices before them) and, for ``bounds``, the index arrays with
-    the masks expanded and the sizes of their dims."""
-    for a in indices.values():
-        if a.dtype not in _INDEX_DTYPES:
+    dtypes, the masks' shapes, that they broadcast together (NumPy then checks the bounds:
+    ``bounds`` words its IndexError as PyTorch). Returns the NumPy key (the index arrays at
+    their dims, whole slices before them) and, for ``bounds``, the index arrays with the dims
+    they index. ``wrap``: negative indices made positive (a gradient adds up repeats)."""
+    if len(indices) == 1 and 0 in indices and indices[0].dtype.char in "lqi" and shape and \
+            0 not in shape[1:]:  # one integer index tensor on dim 0 (a batch of rows)
+        a = indices[0]
+        return (_positive(a, shape[0]) if wrap and a.size else a,), [(a, 0)]
+    items = sorted(indices.items()) if len(indices) > 1 else list(indices.items())
+    for _, a in items:
+        if a.dtype.char not in "lqiB?":  # int64, int32, uint8 (a mask) or bool
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-    key, arrays, sizes = [], [], []  # the key; the index arrays with masks expanded; their dims
+    key, arrays = [], []  # the key; (index array, the first dim it indexes)
     beyond = None
-    for d, a in sorted(indices.items()):
+    for d, a in items:
         key += [slice(None)] * (d - _dims_of(key))
-        if a.dtype in _MASKS:
-            if a.dtype == np.uint8:
+        if a.dtype.char in "?B":
+            if a.dtype.char == "B":
                 warnings.warn(_BYTE_MASK, UserWarning, stacklevel=4)
                 a = a.astype(np.bool_)
             for j, n in enumerate(a.shape):
@@ -237,28 +251,32 @@ def advanced(shape: tuple, indices: dict) -> tuple:
                     raise IndexError(
                         f"The shape of the mask {list(a.shape)} at index {j} does not match the "
                         f"shape of the indexed tensor {list(shape)} at index {d + j}")
-            arrays += np.nonzero(a)
-            sizes += shape[d:d + a.ndim]
-        else:
-            if d >= len(shape) and beyond is None:  # after a mask PyTorch counted as one dim
-                beyond = d
-            arrays.append(a)
-            sizes.append(shape[d] if d < len(shape) else 0)
-            if a.size and d < len(shape) and a.min() < 0:  # -1 as n - 1: repeats are repeats
-                a = np.where(a < 0, a + shape[d], a)
-        key.append(a)
-    try:
-        np.broadcast_shapes(*(a.shape for a in arrays))
-    except ValueError:
-        raise IndexError("shape mismatch: indexing tensors could not be broadcast together "
-                         "with shapes " + ", ".join(str(list(a.shape)) for a in arrays)) from None
+        elif d >= len(shape):  # after a mask PyTorch counted as one dim
+            beyond = d if beyond is None else beyond
+        arrays.append((a, d))
+        key.append(_positive(a, shape[d]) if wrap and a.size and d < len(shape) and
+                   a.dtype.char != "?" else a)
+    if len(arrays) > 1:
+        shapes = [s for a, _ in arrays for s in
+                  ([(int(np.count_nonzero(a)),)] * a.ndim if a.dtype == np.bool_ else [a.shape])]
+        try:
+            np.broadcast_shapes(*shapes)
+        except ValueError:
+            raise IndexError("shape mismatch: indexing tensors could not be broadcast together "
+                             "with shapes " + ", ".join(str(list(s)) for s in shapes)) from None
     if beyond is not None:
         raise _dim_out_of_range(beyond, len(shape))
     if 0 in _unindexed(key, shape):  # an empty result: PyTorch reads no index, checks none
         key = [np.zeros(e.shape, np.intp) if isinstance(e, np.ndarray) and e.dtype != np.bool_
                else e for e in key]
-        return tuple(key), [], []
-    return tuple(key), arrays, sizes
+    return tuple(key), arrays
+
+
+def _positive(a: np.ndarray, n: int) -> np.ndarray:
+    """Negative indices as n + i, so that a gradient sees -1 and n - 1 as a repeat (unless one
+    is out of bounds: NumPy's error must still come)."""
+    lo = a.min()
+    return np.where(a < 0, a + n, a) if -n <= lo < 0 else a
 
 
 def _unindexed(key: list, shape: tuple) -> list:
@@ -267,7 +285,9 @@ def _unindexed(key: list, shape: tuple) -> list:
     for e in key:
         if isinstance(e, slice):
             out += shape[d:d + 1]
-        d += e.ndim if isinstance(e, np.ndarray) and e.dtype == np.bool_ else 1
+            d += 1
+        else:
+            d += e.ndim if e.dtype == np.bool_ else 1
     return out + list(shape[d:])
 
 
@@ -282,22 +302,27 @@ def _dims_of(key: list) -> int:
     return sum(e.ndim if isinstance(e, np.ndarray) and e.dtype == np.bool_ else 1 for e in key)
 
 
-def bounds(arrays: list, sizes: list, shape: tuple) -> None:
-    """Every index within its dim. PyTorch names the first bad one (elements in order, then
-    the index tensors in order) and the position of its tensor among the index tensors;
-    ``shape`` (of the indexed tensor) is for the hint."""
-    if not any(a.size and (a.max() >= n or a.min() < -n) for a, n in zip(arrays, sizes)):
-        return
-    b = np.broadcast_arrays(*arrays)
-    if not b[0].size:  # no element is read or written
-        return
-    flat = np.stack([x.reshape(-1) for x in b])  # (index tensors, elements)
+def bounds(arrays: list, view_shape: tuple, shape: tuple) -> IndexError:
+    """PyTorch's IndexError for an index out of bounds (returned, to raise where NumPy raised
+    its own): PyTorch names the first bad one (elements in order, then the index tensors in
+    order) and the position of its tensor among the index tensors (masks count one per dim).
+    ``arrays``: (index array, first dim it indexes) from ``advanced``; ``shape`` (of the whole
+    tensor) is for the hint."""
+    flat, sizes = [], []
+    for a, d in arrays:
+        if a.dtype == np.bool_:
+            flat += np.nonzero(a)
+            sizes += view_shape[d:d + a.ndim]
+        else:
+            flat.append(a)
+            sizes.append(view_shape[d])
+    b = np.stack([x.reshape(-1) for x in np.broadcast_arrays(*flat)])  # (tensors, elements)
     n = np.asarray(sizes)[:, None]
-    out = (flat >= n) | (flat < -n)
+    out = (b >= n) | (b < -n)
     e = int(np.argmax(out.any(axis=0)))
     j = int(np.argmax(out[:, e]))
-    raise IndexError(f"index {flat[j, e]} is out of bounds for dimension {j} with size "
-                     f"{sizes[j]}{_bounds_hint(shape)}")
+    return IndexError(f"index {b[j, e]} is out of bounds for dimension {j} with size "
+                      f"{sizes[j]}{_bounds_hint(shape)}")
 
 
 def setitem_value(self: Tensor, value):
@@ -307,19 +332,18 @@ def setitem_value(self: Tensor, value):
     if isinstance(value, Tensor):
         return value
     if isinstance(value, (int, float, np.integer)) and not isinstance(value, np.bool_):
+        v, dt = int(value) if isinstance(value, np.integer) else value, self._data.dtype
+        if dt.char != "e":
+            return np.asarray(scalar(v, dt))
         with np.errstate(over="ignore"):  # 1e10 into float16 is inf, quietly as in PyTorch
-            return np.asarray(scalar(int(value) if isinstance(value, np.integer) else value,
-                                     self._data.dtype))
-    if isinstance(value, complex):
-        raise RuntimeError("value cannot be converted to type "
-                           f"{_C_TYPES.get(self._data.dtype.name, self._data.dtype.name)} "
-                           "without overflow")
+            return np.asarray(scalar(v, dt))
+    if isinstance(value, complex):  # a real dtype takes it only without an imaginary part
+        name = self._data.dtype.name
+        if value.imag == 0 or name == "bool":
+            return setitem_value(self, bool(value) if name == "bool" else value.real)
+        name = "double" if name == "float16" else _C_NAMES.get(name, name + "_t")
+        raise RuntimeError(f"value cannot be converted to type {name} without overflow")
     raise TypeError(f"can't assign a {_type_name(value)} to a {self.type()}")
-
-
-_C_TYPES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int32": "int",
-            "int64": "int64_t", "int16": "int16_t", "int8": "int8_t", "uint8": "uint8_t",
-            "bool": "bool"}
 
 
 def expand_value(src_shape: tuple, dst_shape: tuple) -> tuple:
@@ -342,15 +366,15 @@ def expand_value(src_shape: tuple, dst_shape: tuple) -> tuple:
     return tuple(s)
 
 
-def masked_fill_dispatch(indices: dict, value) -> bool:
+def masked_fill_dispatch(indices: dict, value: np.ndarray) -> bool:
     """Whether ``index_put_`` fills: PyTorch does, before any other check, when the only index
     is a mask and there is one value (a uint8 mask then fails: masked_fill_ wants bools)."""
-    if len(indices) != 1 or np.size(value._data if isinstance(value, Tensor) else value) != 1:
+    if len(indices) != 1:
         return False
     (a,) = indices.values()
-    if a.dtype not in _MASKS or a.ndim == 0:
+    if a.dtype.char not in "?B" or a.ndim == 0 or value.size != 1:
         return False
-    if a.dtype == np.uint8:
+    if a.dtype.char == "B":
         raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
                            "unsigned char")
     return True
@@ -359,17 +383,16 @@ def masked_fill_dispatch(indices: dict, value) -> bool:
 def put_value(dst: np.ndarray, key: tuple, src: np.ndarray) -> tuple:
     """``index_put_``'s checks of its values: they broadcast (without their leading 1s) to the
     indexed region and have the destination's dtype. Returns their shape without those 1s."""
-    safe = tuple(np.zeros(e.shape, np.intp) if isinstance(e, np.ndarray) and e.dtype != np.bool_
-                 else e for e in key)  # bounds are checked after this, as in PyTorch
-    region = np.empty(dst.shape, np.bool_)[safe].shape
     v = src.shape
     while v and v[0] == 1:
         v = v[1:]
-    try:
-        np.broadcast_to(np.empty(v, np.bool_), region)
-    except ValueError:
-        raise RuntimeError(f"shape mismatch: value tensor of shape {list(src.shape)} cannot be "
-                           f"broadcast to indexing result of shape {list(region)}") from None
+    if v:
+        safe = tuple(np.zeros(e.shape, np.intp) if isinstance(e, np.ndarray) and
+                     e.dtype != np.bool_ else e for e in key)  # (the bounds come later)
+        region = np.empty(dst.shape, np.bool_)[safe].shape
+        if len(v) > len(region) or any(a != 1 and a != b for a, b in zip(v[::-1], region[::-1])):
+            raise RuntimeError(f"shape mismatch: value tensor of shape {list(src.shape)} cannot "
+                               f"be broadcast to indexing result of shape {list(region)}")
     if src.dtype != dst.dtype:
         raise RuntimeError(
             "Index put requires the source and destination dtypes match, got "

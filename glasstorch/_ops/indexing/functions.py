@@ -112,26 +112,26 @@ def index_put(input, indices, values, accumulate=False) -> Tensor:
     """A copy of ``input`` with ``values`` written (or, with ``accumulate``, added) at the index
     tensors ``indices``, one per leading dim (as ``x[indices] = values``)."""
     idx = _checks.put_indices(input, indices, values)
-    ikey, vshape = put_key(input._data, input.shape, idx, values._data, accumulate)
-    if vshape is None:  # one bool mask, one value: PyTorch fills, in input's dtype
-        return _index_put(input, ikey, values.reshape(()))
-    v = values if vshape == values.shape else values.reshape(vshape)
-    if not accumulate:
-        return _index_put(input, ikey, v)
-    z = _make(np.zeros(input.shape, input._data.dtype))
-    return add(input, apply(IndexPutAccumulate, z, v, key=ikey))
+    ikey, vshape, arrays = put_key(input._data, input.shape, idx, values._data, accumulate, True)
+    v = values.reshape(vshape if vshape is not None else ())  # (None: one value fills)
+    try:
+        if not accumulate:
+            return _index_put(input, ikey, v)
+        z = _make(np.zeros(input.shape, input._data.dtype))
+        return add(input, apply(IndexPutAccumulate, z, v, key=ikey))
+    except IndexError:  # NumPy checks the bounds; PyTorch words it
+        raise _checks.bounds(arrays, input.shape, input.shape) from None
 
 
 def put_key(dst: np.ndarray, shape: tuple, indices: dict, src: np.ndarray,
-            accumulate: bool = False, whole: tuple = ()) -> tuple:
-    """index_put_'s (NumPy key, shape of the values without leading 1s), after PyTorch's
-    checks in its order; the shape is None when PyTorch fills instead (one bool mask, one
-    value, no accumulate). ``whole``: the shape of the tensor written into, for hints."""
+            accumulate: bool = False, wrap: bool = False) -> tuple:
+    """index_put_'s (NumPy key, shape of the values without leading 1s, index arrays for
+    ``_checks.bounds``) after PyTorch's checks, in its order (NumPy checks the bounds when it
+    writes). The shape is None when PyTorch fills instead (one bool mask, one value, no
+    accumulate)."""
     fill = not accumulate and _checks.masked_fill_dispatch(indices, src)
-    ikey, arrays, sizes = _checks.advanced(shape, indices)
-    vshape = None if fill else _checks.put_value(dst, ikey, src)
-    _checks.bounds(arrays, sizes, whole or dst.shape)
-    return ikey, vshape
+    ikey, arrays = _checks.advanced(shape, indices, wrap)
+    return ikey, None if fill else _checks.put_value(dst, ikey, src), arrays
 
 
 def select(input, dim=None, index=None, *, axis=None) -> Tensor:

@@ -51,9 +51,11 @@ def __getitem__(self, key):
     x = self if vkey is None else _view_of(self, vkey, last)
     if not indices:
         return x
-    ikey, arrays, sizes = _checks.advanced(shape, indices)
-    _checks.bounds(arrays, sizes, self.shape)
-    return apply(IndexBackward0, x, key=ikey)
+    ikey, arrays = _checks.advanced(shape, indices, wrap=_state.enabled and x._requires_grad)
+    try:
+        return apply(IndexBackward0, x, key=ikey)
+    except IndexError:  # NumPy checks the bounds; PyTorch words it
+        raise _checks.bounds(arrays, shape, self.shape) from None
 
 
 def __setitem__(self, key, value):
@@ -75,12 +77,15 @@ def __setitem__(self, key, value):
     if not indices:
         _copy_to(x, vt)
         return
-    ikey, vshape = put_key(x._data, shape, indices, vt._data, whole=self.shape)
+    ikey, vshape, arrays = put_key(x._data, shape, indices, vt._data, wrap=True)
     if vshape is None:  # PyTorch fills under a bool mask with the one value, in x's dtype
         vt = vt.reshape(()) if vt.dtype is x.dtype else vt.reshape(())._cast(x.dtype)
     elif vshape != vt.shape:
         vt = vt.reshape(vshape)
-    inplace(x, _index_put, ikey, vt)
+    try:
+        inplace(x, _index_put, ikey, vt)
+    except IndexError:  # NumPy checks the bounds; PyTorch words it
+        raise _checks.bounds(arrays, shape, self.shape) from None
 
 
 def __delitem__(self, key):
@@ -108,8 +113,11 @@ def _write(self: Tensor, vkey, shape: tuple, indices: dict, v) -> None:
         if _checks.writable(self):  # (index_put_ allows elements that share memory)
             np.copyto(dst, src, casting="unsafe")
     else:
-        ikey, vshape = put_key(dst, shape, indices, src, whole=self.shape)
-        dst[ikey] = src.reshape(()) if vshape is None else src.reshape(vshape)
+        ikey, vshape, arrays = put_key(dst, shape, indices, src)
+        try:
+            dst[ikey] = src.reshape(()) if vshape is None else src.reshape(vshape)
+        except IndexError:
+            raise _checks.bounds(arrays, shape, self.shape) from None
     self._vc[0] += 1
 
 
