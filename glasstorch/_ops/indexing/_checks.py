@@ -327,16 +327,18 @@ def bounds(arrays: list, view_shape: tuple, shape: tuple) -> IndexError:
 
 def setitem_value(self: Tensor, value):
     """The value of ``x[key] = value`` as PyTorch takes it: a tensor, or a Python number (or
-    NumPy integer) as a 0-d array of x's dtype; TypeError for anything else, NumPy arrays and
+    NumPy integer) as a NumPy scalar of x's dtype; TypeError for anything else, NumPy arrays and
     NumPy floats other than float64 included."""
     if isinstance(value, Tensor):
         return value
-    if isinstance(value, (int, float, np.integer)) and not isinstance(value, np.bool_):
+    tv = type(value)
+    if tv is float or tv is int or isinstance(value, (int, float, np.integer)) and not \
+            isinstance(value, np.bool_):
         v, dt = int(value) if isinstance(value, np.integer) else value, self._data.dtype
         if dt.char != "e":
-            return np.asarray(scalar(v, dt))
+            return scalar(v, dt)  # (a NumPy scalar)
         with np.errstate(over="ignore"):  # 1e10 into float16 is inf, quietly as in PyTorch
-            return np.asarray(scalar(v, dt))
+            return scalar(v, dt)
     if isinstance(value, complex):  # a real dtype takes it only without an imaginary part
         name = self._data.dtype.name
         if value.imag == 0 or name == "bool":

@@ -10,8 +10,6 @@ the graph as in-place ops.
 
 from __future__ import annotations
 
-import numpy as np
-
 from ..._tensor import Tensor, _make, apply
 from ...autograd.grad_mode import _state
 from .. import _view, inplace
@@ -61,7 +59,7 @@ def __getitem__(self, key):
 def __setitem__(self, key, value):
     """x[key] = value in place: into the view of the key's ints, slices and None, by copy_ or
     fill_ (one number), or by index_put_ with the key's index tensors."""
-    v = _checks.setitem_value(self, value)  # a tensor, or a 0-d array of x's dtype
+    v = _checks.setitem_value(self, value)  # a tensor, or a NumPy scalar of x's dtype
     if key is False:  # PyTorch writes nothing
         return
     if key is True:  # ... and copies into x[None] (the key's index [0] adds nothing)
@@ -105,14 +103,14 @@ def _copy_to(dst: Tensor, v: Tensor) -> None:
 
 def _write(self: Tensor, vkey, shape: tuple, indices: dict, v) -> None:
     """x[key] = v straight into the array: nothing to record."""
-    dst = self._data if vkey is None else self._data[vkey]
     src = v._data if isinstance(v, Tensor) else v
-    if not indices:
-        if src.ndim and src.shape != dst.shape:
-            src = src.reshape(_checks.expand_value(src.shape, dst.shape))
+    if not indices:  # ``shape``: the view's, where v goes
+        if src.ndim and src.shape != shape:
+            src = src.reshape(_checks.expand_value(src.shape, shape))
         if _checks.writable(self):  # (index_put_ allows elements that share memory)
-            np.copyto(dst, src, casting="unsafe")
+            self._data[... if vkey is None else vkey[:-1]] = src  # (no view needed here)
     else:
+        dst = self._data if vkey is None else self._data[vkey]
         ikey, vshape, arrays = put_key(dst, shape, indices, src)
         try:
             dst[ikey] = src.reshape(()) if vshape is None else src.reshape(vshape)
