@@ -194,6 +194,8 @@ REDUCTIONS = {
                                                 src=x).index_add_(axis=d, index=L.tensor([0]),
                                                                   source=x.narrow(d, 0, 1)),
     "size": lambda L, x, d, k: (x.size(axis=d), x.stride(axis=d)),
+    "tensor_split": lambda L, x, d, k: L.tensor_split(x, 2, axis=d),
+    "diff": lambda L, x, d, k: x.diff(axis=d),
 }
 
 

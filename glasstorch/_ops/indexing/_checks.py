@@ -493,3 +493,16 @@ def select(input, dim, index) -> int:
             f"dimension {d}"
         )
     return d
+
+
+def searchsorted(right: bool, side) -> bool:
+    """``side`` ('left' or 'right') and ``right`` must agree; returns whether to go right."""
+    if side is None:
+        return bool(right)
+    if side not in ("left", "right"):
+        raise RuntimeError(f"torch.searchsorted(): side can only be 'left' or 'right' but got "
+                           f"{side}")
+    if right and side == "left":
+        raise RuntimeError("torch.searchsorted(): side and right can't be set to opposites, got "
+                           "side of left while right was True")
+    return side == "right"

@@ -212,3 +212,30 @@ def bucketize(input, boundaries, *, out_int32=False, right=False) -> Tensor:
     x = input._data if isinstance(input, Tensor) else np.asarray(input)
     idx = np.searchsorted(boundaries._data, x, side="right" if right else "left")
     return _make(np.asarray(idx, np.int32 if out_int32 else np.int64))
+
+
+def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None,
+                 sorter=None) -> Tensor:
+    """For each value of ``input``, where it would go in ``sorted_sequence`` to keep it sorted
+    (the first such place, or the last with ``right``); a sequence with more dims searches row
+    by row (its leading dims match input's)."""
+    right = _checks.searchsorted(right, side)
+    seq = sorted_sequence._data
+    if sorter is not None:
+        seq = np.take_along_axis(seq, sorter._data, axis=-1)
+    x = input._data if isinstance(input, Tensor) else np.asarray(input)
+    how = "right" if right else "left"
+    if seq.ndim <= 1:
+        idx = np.searchsorted(seq, x, side=how)
+    else:
+        idx = np.empty(x.shape, np.int64)
+        for row in np.ndindex(seq.shape[:-1]):
+            idx[row] = np.searchsorted(seq[row], x[row], side=how)
+    return _make(np.asarray(idx, np.int32 if out_int32 else np.int64))
+
+
+def isin(elements, test_elements, *, assume_unique=False, invert=False) -> Tensor:
+    """Whether each element is among ``test_elements`` (``invert``: is not)."""
+    a = elements._data if isinstance(elements, Tensor) else np.asarray(elements)
+    b = test_elements._data if isinstance(test_elements, Tensor) else np.asarray(test_elements)
+    return _make(np.isin(a, b, assume_unique=assume_unique, invert=invert))

@@ -339,3 +339,46 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, axis=None):  # noqa: A0
     d = _checks.topk(input, k, dim)
     values, indices = apply(TopkBackward0, input, k=k, dim=d, largest=largest)
     return return_type("topk", values, indices)
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):  # noqa: A002
+    """The distinct values, sorted (of all elements, or the distinct slices along ``dim``); with
+    ``return_inverse`` where each element's value is among them, with ``return_counts`` how
+    often each occurs. Not differentiable (the values do not require grad)."""
+    a = input._data
+    if dim is None:
+        vals, inv, counts = np.unique(a.reshape(-1), return_inverse=True, return_counts=True,
+                                      equal_nan=False)  # (nan != nan: each is its own value)
+        inv = inv.reshape(a.shape)
+    else:
+        d = _wrap_dim(dim, a.ndim)
+        _checks.unique_dim(input, d)
+        vals, inv, counts = np.unique(a, return_inverse=True, return_counts=True, axis=d,
+                                      equal_nan=False)
+        inv = inv.reshape(-1)
+    out = [_make(vals)]
+    if return_inverse:
+        out.append(_make(inv.astype(np.int64)))
+    if return_counts:
+        out.append(_make(counts.astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# sum_to_size: the reverse of expand
+# ---------------------------------------------------------------------------------------------
+
+
+def sum_to_size(input, *size) -> Tensor:
+    """Sum down to ``size``, a shape ``input`` can be expanded from (the gradient of expand):
+    dims where ``size`` has 1 are summed and kept, leading extra dims summed away."""
+    size = _checks.sum_to_size(input, size)
+    if not size:  # (even of a 0-d tensor: a new one)
+        return sum(input)
+    if size == tuple(input.shape):
+        return input
+    lead = input.ndim - len(size)
+    dims = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(size)
+                                      if n == 1 and input.shape[lead + i] != 1)
+    r = sum(input, dims, keepdim=True)
+    return r.view(size) if lead else r

@@ -336,3 +336,94 @@ def narrow(input, dim=None, start=None, length=None, *, axis=None) -> Tensor:
     sl = (slice(None),) * d + (slice(start, start + length),)
     return _view(apply(SliceBackward0, input, dim=d, start=start, length=length), input,
                  lambda a: a[sl])
+
+
+# ---------------------------------------------------------------------------------------------
+# more ways to cut, mirror and grid (each built from the ops above)
+# ---------------------------------------------------------------------------------------------
+
+
+def tensor_split(input, indices_or_sections, dim=0, *, axis=None) -> tuple:
+    """Views cut at the given indices, or into n nearly equal parts (the first ones larger by
+    one); unlike split, indices past the end give empty parts."""
+    if axis is not None:
+        dim = _checks.axis("tensor_split", dim, axis, 0)
+    d = _wrap_dim(dim, input.ndim)
+    n = input.shape[d]
+    cuts = _checks.tensor_split(indices_or_sections)
+    if isinstance(cuts, int):
+        size, extra = divmod(n, cuts)
+        cuts = list(np.cumsum([size + (i < extra) for i in range(cuts)])[:-1])
+    bounds = [0] + [min(int(c), n) for c in cuts] + [n]
+    return tuple(narrow(input, d, a, max(b - a, 0)) for a, b in zip(bounds, bounds[1:]))
+
+
+def hsplit(input, indices_or_sections) -> tuple:
+    """tensor_split along dim 1 (dim 0 of a 1-d tensor); a number of parts must divide it."""
+    d = 0 if input.ndim == 1 else 1
+    _checks.even_split("hsplit", input, d, indices_or_sections, 1)
+    return tensor_split(input, indices_or_sections, d)
+
+
+def vsplit(input, indices_or_sections) -> tuple:
+    """tensor_split along dim 0 of a tensor of at least 2 dims."""
+    _checks.even_split("vsplit", input, 0, indices_or_sections, 2)
+    return tensor_split(input, indices_or_sections, 0)
+
+
+def dsplit(input, indices_or_sections) -> tuple:
+    """tensor_split along dim 2 of a tensor of at least 3 dims."""
+    _checks.even_split("dsplit", input, 2, indices_or_sections, 3)
+    return tensor_split(input, indices_or_sections, 2)
+
+
+def fliplr(input) -> Tensor:
+    """Reverse the columns (dim 1)."""
+    _checks.at_least(input, 2)
+    return flip(input, 1)
+
+
+def flipud(input) -> Tensor:
+    """Reverse the rows (dim 0)."""
+    _checks.at_least(input, 1)
+    return flip(input, 0)
+
+
+def meshgrid(*tensors, indexing=None) -> tuple:
+    """Grids from 1-d coordinates: with indexing 'ij' the k-th output varies along dim k, with
+    'xy' the first two swap (x along columns, y along rows, as for plotting). Each output is a
+    view of its input, expanded."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    indexing = _checks.meshgrid(tensors, indexing)
+    ts = list(tensors)
+    if indexing == "xy" and len(ts) >= 2:
+        ts[0], ts[1] = ts[1], ts[0]
+    shape = tuple(t.numel() for t in ts)
+    one = [1] * len(ts)
+    grids = [expand(reshape(t, *(one[:k] + [-1] + one[k + 1:])), shape) for k, t in enumerate(ts)]
+    if indexing == "xy" and len(ts) >= 2:
+        grids[0], grids[1] = grids[1], grids[0]
+    return tuple(grids)
+
+
+def cartesian_prod(*tensors) -> Tensor:
+    """Every combination of the elements of the 1-d tensors, one per row."""
+    if len(tensors) == 1:
+        return tensors[0]
+    return stack([g.reshape(-1) for g in meshgrid(*tensors, indexing="ij")], 1)
+
+
+def diff(input, n=1, dim=-1, prepend=None, append=None, *, axis=None) -> Tensor:
+    """Differences of neighbours along ``dim`` (``n`` times); bools: whether they differ."""
+    if axis is not None:
+        dim = _checks.axis("diff", dim, axis, -1)
+    _checks.diff(input)
+    x = cat([t for t in (prepend, input, append) if t is not None], dim) \
+        if prepend is not None or append is not None else input
+    d = _wrap_dim(dim, x.ndim)
+    for _ in range(n):
+        m = x.shape[d]
+        a, b = narrow(x, d, min(1, m), max(m - 1, 0)), narrow(x, d, 0, max(m - 1, 0))
+        x = a.logical_xor(b) if x.dtype is D.bool else a - b
+    return x
