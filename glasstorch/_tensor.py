@@ -712,12 +712,17 @@ class Tensor:
         return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
 
 
+_WARNED: set = set()
 _ZERO_DIM_LINES = {"H": (4335, "Consider using x.conj()."), "mT": (4373, "This function is "
                    "the identity in these cases."), "mH": (4382, "Consider using x.conj().")}
 
 
 def _zero_dim_warning(t: Tensor, name: str) -> Tensor:
-    """x.H, x.mT, x.mH of a 0-d tensor: itself, with PyTorch's deprecation warning."""
+    """x.H, x.mT, x.mH of a 0-d tensor: itself, with PyTorch's deprecation warning (once per
+    process, as PyTorch warns)."""
+    if name in _WARNED:
+        return t
+    _WARNED.add(name)
     line, advice = _ZERO_DIM_LINES[name]
     warnings.warn(f"Tensor.{name} is deprecated on 0-D tensors. {advice} (Triggered internally "
                   f"at /__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:{line}.)",

@@ -294,15 +294,21 @@ def at_least(input, ndim: int) -> None:
         raise RuntimeError(f"Input must be >= {ndim}-d.")
 
 
+_MESHGRID_WARNED: list = []
+
+
 def meshgrid(tensors, indexing):
-    """meshgrid's inputs: 0-d or 1-d tensors of one dtype; PyTorch warns without indexing."""
-    if indexing is None:
+    """meshgrid's inputs: 0-d or 1-d tensors of one dtype; PyTorch warns (once a process)
+    without indexing."""
+    if indexing is None and not _MESHGRID_WARNED:
         import warnings
 
+        _MESHGRID_WARNED.append(True)
         warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the "
                       "indexing argument. (Triggered internally at "
                       "/__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4215.)",
                       UserWarning, stacklevel=3)
+    if indexing is None:
         indexing = "ij"
     if indexing not in ("ij", "xy"):
         raise RuntimeError('torch.meshgrid: indexing must be one of "xy" or "ij", but received: '
