@@ -51,6 +51,13 @@ def index_key(shape: tuple, key):
             raise IndexError(f"too many indices for tensor of dimension {ndim}")
         return None, None, shape, {0: a}
     if tk is tuple:
+        if len(key) <= ndim and all(type(k) is int for k in key):  # x[i, j]: selects only
+            for i, k in enumerate(key):
+                if not -shape[i] <= k < shape[i]:
+                    raise IndexError(f"index {k} is out of bounds for dimension {i} with size "
+                                     f"{shape[i]}{_bounds_hint(shape)}")
+            return (key + (Ellipsis,) if key else None), ("select" if key else None), \
+                shape[len(key):], {}
         items = key
     elif tk is int or tk is slice or key is None or key is Ellipsis or isinstance(
             key, (Tensor, np.integer)):
