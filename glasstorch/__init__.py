@@ -19,6 +19,7 @@ glossary, graph drawings, metrics, labs and the ``glasstorch`` command); see its
 
 from __future__ import annotations
 
+import math as _math
 import numbers as _numbers
 import types as _types
 import warnings as _warnings
@@ -53,21 +54,25 @@ from ._creation import (
     scalar_tensor,
     tensor,
     tril,
+    tril_indices,
     triu,
+    triu_indices,
     zeros,
     zeros_like,
 )
-from ._device import device
+from ._device import device, layout, strided
 from ._dtype import (
     bool,
     double,
     dtype,
+    finfo,
     float,
     float16,
     float32,
     float64,
     get_default_dtype,
     half,
+    iinfo,
     int,
     int8,
     int16,
@@ -89,11 +94,13 @@ from ._ops.indexing import (
     index_add,
     index_put,
     index_select,
+    isin,
     masked_fill,
     masked_select,
     nonzero,
     scatter,
     scatter_add,
+    searchsorted,
     select,
     take,
     take_along_dim,
@@ -221,6 +228,7 @@ from ._ops.reduction import (
     std_mean,
     sum,
     topk,
+    unique,
     var,
     var_mean,
 )
@@ -229,13 +237,20 @@ from ._ops.shape import (
     atleast_2d,
     broadcast_tensors,
     broadcast_to,
+    cartesian_prod,
     cat,
     chunk,
     concat,
     concatenate,
+    diff,
+    dsplit,
     flatten,
     flip,
+    fliplr,
+    flipud,
+    hsplit,
     hstack,
+    meshgrid,
     moveaxis,
     movedim,
     narrow,
@@ -250,11 +265,13 @@ from ._ops.shape import (
     swapaxes,
     swapdims,
     t,
+    tensor_split,
     tile,
     transpose,
     unbind,
     unflatten,
     unsqueeze,
+    vsplit,
     vstack,
 )
 from ._random import (
@@ -272,6 +289,9 @@ from ._tensor_str import get_printoptions, set_printoptions
 from ._threads import get_num_threads, set_num_threads
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .version import __version__  # PyTorch 2.13 as a comparable version
+
+pi, e, inf, nan = _math.pi, _math.e, _math.inf, _math.nan
+newaxis = None  # x[:, torch.newaxis] is x[:, None]
 
 # PyTorch computes inf - inf or 0 * inf silently (nan); NumPy warns, and attributes the
 # RuntimeWarning to the glasstorch line that called it. Those warnings are ignored here, so a
@@ -312,6 +332,31 @@ def is_floating_point(input: Tensor) -> bool:
 
 def numel(input: Tensor) -> int:
     return input.numel()
+
+
+def is_complex(input: Tensor) -> bool:
+    return input.is_complex()
+
+
+def is_nonzero(input: Tensor) -> bool:
+    return input.is_nonzero()
+
+
+def is_signed(input: Tensor) -> bool:
+    return input.is_signed()
+
+
+def is_same_size(input: Tensor, other: Tensor) -> bool:
+    return input.is_same_size(other)
+
+
+def typename(obj) -> str:
+    """The type's name as PyTorch writes it: ``torch.FloatTensor`` for a float32 tensor."""
+    if isinstance(obj, Tensor):
+        return obj.type()
+    cls = type(obj)
+    module = cls.__module__.replace("glasstorch", "torch")
+    return cls.__qualname__ if module == "builtins" else f"{module}.{cls.__qualname__}"
 
 
 def result_type(tensor1, tensor2) -> dtype:

@@ -23,7 +23,7 @@ __all__ = [
     "arange", "range", "linspace", "logspace", "zeros_like", "ones_like", "empty_like",
     "full_like", "rand", "rand_like", "randn", "randn_like", "randint", "randint_like",
     "randperm", "normal", "bernoulli", "multinomial", "poisson", "scalar_tensor", "tril",
-    "triu",
+    "triu", "tril_indices", "triu_indices",
 ]
 
 
@@ -495,3 +495,17 @@ for _name, _fn in (("uniform_", uniform_), ("normal_", normal_), ("bernoulli_", 
                    ("tril", tril), ("triu", triu)):
     setattr(Tensor, _name, _fn)
 del _name, _fn
+
+
+def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None) -> Tensor:
+    """The (row, column) indices of the lower triangle of a row x col matrix, as a 2 x N
+    tensor (``offset`` > 0 takes diagonals above the main one too)."""
+    check_device(device)
+    return _make(np.stack(np.tril_indices(row, offset, col)).astype(_dt(dtype, D.int64).np))
+
+
+def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None) -> Tensor:
+    """The (row, column) indices of the upper triangle of a row x col matrix, as a 2 x N
+    tensor (``offset`` < 0 takes diagonals below the main one too)."""
+    check_device(device)
+    return _make(np.stack(np.triu_indices(row, offset, col)).astype(_dt(dtype, D.int64).np))

@@ -57,3 +57,22 @@ def check_device(dev) -> None:
             "`device = 'cuda' if torch.cuda.is_available() else 'cpu'` so the same script runs "
             "here on the CPU and on a GPU under PyTorch."
         )
+
+
+class layout:
+    """How a tensor's elements are stored: always ``torch.strided`` here (a dense array with a
+    step per dim), PyTorch's default; its sparse layouts are not in glasstorch."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"torch.{self.name}"
+
+    def __reduce__(self):
+        return "strided"  # pickles as the module attribute
+
+
+strided = layout("strided")

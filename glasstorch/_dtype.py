@@ -13,7 +13,7 @@ import numpy as np
 __all__ = [
     "dtype", "float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8",
     "bool", "float", "double", "half", "long", "int", "short", "promote_types", "result_type",
-    "get_default_dtype", "set_default_dtype", "to_dtype", "from_numpy_dtype",
+    "get_default_dtype", "set_default_dtype", "to_dtype", "from_numpy_dtype", "finfo", "iinfo",
 ]
 
 _BOOL, _INT, _FLOAT = 0, 1, 2  # promotion categories
@@ -171,3 +171,63 @@ def _combine(higher: dtype | None, lower: dtype | None) -> dtype | None:
     if higher.category == _BOOL or lower.category == _FLOAT:
         return promote_types(higher, lower)
     return higher
+
+
+# -- limits of the dtypes: torch.finfo and torch.iinfo -----------------------------------------
+
+
+class finfo:
+    """The limits of a floating dtype (the default dtype if none): ``eps`` (the gap after 1),
+    ``max``, ``min``, ``tiny`` (the smallest normal number), ``resolution``, ``bits``."""
+
+    def __init__(self, type: dtype | None = None) -> None:  # noqa: A002 - PyTorch's name
+        d = _default[0] if type is None else _info_dtype(type, "finfo")
+        if not d.is_floating_point:
+            raise TypeError("torch.finfo() requires a floating point input type. Use "
+                            "torch.iinfo to handle 'torch.finfo'")
+        f = np.finfo(d.np)
+        self.bits, self.dtype = f.bits, d.name
+        self.eps, self.max, self.min = builtins_float(f.eps), builtins_float(f.max), \
+            builtins_float(f.min)
+        self.tiny = self.smallest_normal = builtins_float(f.smallest_normal)
+        self.resolution = 10.0 ** -builtins_int(f.precision)
+
+    def __eq__(self, other) -> builtins_bool:
+        return isinstance(other, finfo) and other.dtype == self.dtype
+
+    __hash__ = None  # (unhashable, as PyTorch's)
+
+    def __repr__(self) -> str:
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
+                f"eps={self.eps:g}, smallest_normal={self.smallest_normal:g}, "
+                f"tiny={self.tiny:g}, dtype={self.dtype})")
+
+
+class iinfo:
+    """The limits of an integer dtype: ``max``, ``min``, ``bits``."""
+
+    def __init__(self, type: dtype) -> None:  # noqa: A002 - PyTorch's name
+        d = _info_dtype(type, "iinfo")
+        if d is bool:
+            raise TypeError("torch.bool is not supported by torch.iinfo")
+        if d.is_floating_point:
+            raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo to "
+                            "handle 'torch.iinfo'")
+        i = np.iinfo(d.np)
+        self.bits, self.dtype = i.bits, d.name
+        self.max, self.min = builtins_int(i.max), builtins_int(i.min)
+
+    def __eq__(self, other) -> builtins_bool:
+        return isinstance(other, iinfo) and other.dtype == self.dtype
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"
+
+
+def _info_dtype(d, name: str) -> dtype:
+    if not isinstance(d, dtype):
+        raise TypeError(f"{name}(): argument 'type' (position 1) must be torch.dtype, not "
+                        f"{type(d).__name__}")
+    return d

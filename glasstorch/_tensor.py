@@ -145,7 +145,11 @@ class Tensor:
     def shape(self) -> Size:
         return Size(self._data.shape)
 
-    def size(self, dim: int | None = None):
+    def size(self, dim: int | None = None, *, axis: int | None = None):
+        if axis is not None:  # NumPy's name, which PyTorch takes too
+            from ._ops._checks import axis as numpy_axis
+
+            dim = numpy_axis("size", dim, axis)
         if dim is None:
             return Size(self._data.shape)
         return self._data.shape[_wrap_dim(dim, self._data.ndim, "size")]
@@ -183,6 +187,16 @@ class Tensor:
     def is_cuda(self) -> bool:
         return False
 
+    @property
+    def is_cpu(self) -> bool:
+        return True
+
+    @property
+    def layout(self):
+        from ._device import strided
+
+        return strided
+
     is_mps = is_cuda
     is_sparse = is_cuda
     is_quantized = is_cuda
@@ -197,7 +211,25 @@ class Tensor:
     def is_complex(self) -> bool:
         return False
 
-    def stride(self, dim: int | None = None):
+    def is_signed(self) -> bool:
+        return self.dtype.is_signed
+
+    def is_same_size(self, other: Tensor) -> bool:
+        return self._data.shape == other._data.shape
+
+    def is_nonzero(self) -> bool:
+        """bool(t) of a one-element tensor (PyTorch's errors for any other)."""
+        if self._data.size == 0:
+            raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
+        if self._data.size > 1:
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._data.reshape(()))
+
+    def stride(self, dim: int | None = None, *, axis: int | None = None):
+        if axis is not None:
+            from ._ops._checks import axis as numpy_axis
+
+            dim = numpy_axis("stride", dim, axis)
         st = tuple(s // self._data.itemsize for s in self._data.strides)
         return st if dim is None else st[_wrap_dim(dim, self._data.ndim, "stride")]
 
@@ -349,11 +381,27 @@ class Tensor:
         return self.permute(tuple(range(self._data.ndim - 1, -1, -1)))
 
     @property
+    def H(self) -> Tensor:  # noqa: N802 - the conjugate transpose: the transpose of real values
+        if self._data.ndim not in (0, 2):
+            hint = (" For batches of matrices, consider using tensor.mH"
+                    if self._data.ndim > 2 else "")
+            raise RuntimeError("tensor.H is only supported on matrices (2-D tensors). Got "
+                               f"{self._data.ndim}-D tensor.{hint}")
+        return self.transpose(0, 1) if self._data.ndim else _zero_dim_warning(self, "H")
+
+    @property
+    def mH(self) -> Tensor:  # noqa: N802 - real values: mT
+        if self._data.ndim == 1:
+            raise RuntimeError("tensor.mH is only supported on matrices or batches of matrices. "
+                               "Got 1-D tensor.")
+        return self.transpose(-2, -1) if self._data.ndim else _zero_dim_warning(self, "mH")
+
+    @property
     def mT(self) -> Tensor:  # noqa: N802
-        if self.ndim == 1:  # 0-d passes through, as in PyTorch
+        if self.ndim == 1:
             raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. "
                                f"Got {self.ndim}-D tensor.")
-        return self.transpose(-2, -1) if self.ndim else self
+        return self.transpose(-2, -1) if self.ndim else _zero_dim_warning(self, "mT")
 
     # -- autograd ----------------------------------------------------------------------------
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
@@ -666,6 +714,24 @@ class Tensor:
         from ._creation import full
 
         return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+
+_WARNED: set = set()
+_ZERO_DIM_LINES = {"H": (4335, "Consider using x.conj()."), "mT": (4373, "This function is "
+                   "the identity in these cases."), "mH": (4382, "Consider using x.conj().")}
+
+
+def _zero_dim_warning(t: Tensor, name: str) -> Tensor:
+    """x.H, x.mT, x.mH of a 0-d tensor: itself, with PyTorch's deprecation warning (once per
+    process, as PyTorch warns)."""
+    if name in _WARNED:
+        return t
+    _WARNED.add(name)
+    line, advice = _ZERO_DIM_LINES[name]
+    warnings.warn(f"Tensor.{name} is deprecated on 0-D tensors. {advice} (Triggered internally "
+                  f"at /__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:{line}.)",
+                  UserWarning, stacklevel=3)
+    return t
 
 
 def _tracked_to_numpy_error(t: Tensor) -> RuntimeError:

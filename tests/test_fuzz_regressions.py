@@ -460,8 +460,6 @@ def test_remainder_divisor_gradient_is_refused():
     """, backward="t4")
 
 
-@pytest.mark.xfail(strict=True, reason="index_put checks the value's dtype before the index "
-                   "shapes")
 def test_index_put_checks_index_shapes_first():
     differential("""
         x0 = torch.tensor(inp((0, 2, 2), 'bool', 994))
@@ -529,8 +527,6 @@ def test_masked_fill_and_lerp_check_broadcasting():
     """)
 
 
-@pytest.mark.xfail(strict=True, reason="an empty bool mask over a non-empty dim: PyTorch "
-                   "raises IndexError, NumPy indexes nothing")
 def test_empty_mask_over_a_non_empty_dim():
     differential("""
         x0 = torch.tensor(inp((2, 4), 'int32', 127))

@@ -66,9 +66,6 @@ def test_getitem(name, dtype, layout, seed):
 @pytest.mark.parametrize("value", ["scalar", "tensor", "broadcast"])
 def test_setitem(name, value):
     """x[index] = v: values, version, gradients to x (zeroed where written) and v."""
-    if name in ("true", "false") or (name == "list_slice" and value == "scalar"):
-        return  # see test_setitem_grad_fn_after_slicing
-
     def f(L, a, v):
         x = a * 1  # a non-leaf copy: assignment is an in-place op in the graph
         idx = _index(L, INDICES[name])
@@ -109,11 +106,10 @@ def test_advanced_indexing_copies(name):
     check(f, array((4, 5, 3)), requires_grad=False)
 
 
-@pytest.mark.xfail(strict=True, reason="torch applies the slices of a mixed index as a view and "
-                   "index_put_s into it (grad_fn CopySlices); glasstorch index_puts the whole "
-                   "tensor (IndexPutBackward0): same values and gradients, another node name")
 @pytest.mark.parametrize("key", [([0, 3], slice(1, 4)), (True,)], ids=["list_slice", "true"])
 def test_setitem_grad_fn_after_slicing(key):
+    """PyTorch applies the slices of a mixed key as a view and index_put_s into it: the
+    tensor's grad_fn is CopySlices."""
     def f(L, a):
         x = a * 1
         x[key] = 2.5

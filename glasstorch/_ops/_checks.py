@@ -132,3 +132,46 @@ def inplace_on_leaf(self: Tensor) -> None:
             "operation.\n[glasstorch] Change the leaf under `with torch.no_grad():`, or work on "
             "a copy (x.clone())."
         )
+
+
+
+# -- NumPy's names for dim and keepdim ---------------------------------------------------------
+# PyTorch's argument parser takes ``axis`` for ``dim`` and ``keepdims`` for ``keepdim`` (for the
+# torch.* functions also ``x``/``a``/``x1`` for ``input`` and ``x2`` for ``other``, which
+# glasstorch does not take: they would cost every op a catch-all argument, ``a + b`` included).
+# An op with a ``dim`` has ``axis`` (and ``keepdims``) as keyword-only parameters; these resolve
+# them.
+
+
+def axis(op: str, dim, axis, default=None, required: bool = False, **after):
+    """``dim``, or NumPy's ``axis`` in its place (not both: PyTorch then names ``axis`` as an
+    unexpected keyword; a ``dim`` equal to its ``default`` counts as not given). ``required``:
+    the op needs a dim, and the required arguments ``after`` it (given by name) too."""
+    if axis is not None:
+        if dim is not None and (default is None or dim != default):
+            raise TypeError(f"{op}() got an unexpected keyword argument 'axis'")
+        dim = axis
+    if required:
+        missing(op, dim=dim, **after)
+    return dim
+
+
+def numpy_names(op: str, dim, keepdim, axis_, keepdims, default=None):
+    """(dim, keepdim) of a reduction called with NumPy's ``axis`` and/or ``keepdims``."""
+    if keepdims is not None and keepdim:
+        raise TypeError(f"{op}() got an unexpected keyword argument "
+                        f"'{'axis' if axis_ is not None else 'keepdims'}'")
+    return axis(op, dim, axis_, default), (keepdim if keepdims is None else keepdims)
+
+
+def missing(op: str, **params) -> None:
+    """PyTorch's TypeError for required arguments left out (None): it names the first missing
+    one and every required one after it."""
+    names = list(params)
+    for i, name in enumerate(names):
+        if params[name] is None:
+            rest = names[i:]
+            n = len(rest)
+            # (sic: PyTorch writes "arguments" for one, "argument" for more)
+            raise TypeError(f"{op}() missing {n} required positional argument"
+                            f"{'s' if n == 1 else ''}: " + ", ".join(f'"{r}"' for r in rest))

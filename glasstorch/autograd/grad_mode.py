@@ -79,6 +79,11 @@ class set_grad_enabled(_GradModeContext):
     def __exit__(self, *exc) -> None:
         _state.enabled = self._prev
 
+    def __call__(self, func):
+        # `@set_grad_enabled(False)` set the mode while decorating: undo that, as PyTorch does
+        _state.enabled = self._prev
+        return super().__call__(func)
+
     def clone(self):
         c = object.__new__(set_grad_enabled)
         c._mode = self._mode

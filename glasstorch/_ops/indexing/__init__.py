@@ -18,9 +18,7 @@ from ..._tensor import Tensor, _make, _wrap_dim, apply  # noqa: F401
 from ...autograd.function import Node  # noqa: F401
 from ...autograd.grad_mode import _state  # noqa: F401
 from .. import _view, broadcast_check, check_writable, checked_scalar, inplace  # noqa: F401
-from ._checks import _int  # noqa: F401
 from ._checks import index_dtype as _check_index  # noqa: F401
-from ._checks import index_error as _index_error  # noqa: F401
 from .functions import (  # noqa: F401
     _index_put,
     _scatter_value,
@@ -33,20 +31,22 @@ from .functions import (  # noqa: F401
     index_add,
     index_put,
     index_select,
+    isin,
     masked_fill,
     masked_select,
     nonzero,
+    put_key,
     scatter,
     scatter_add,
+    searchsorted,
     select,
     take,
     take_along_dim,
 )
 from .methods import (  # noqa: F401
+    __delitem__,
     __getitem__,
     __setitem__,
-    _basic_node,
-    _split_ints,
     index_add_,
     index_put_,
     masked_fill_,
@@ -75,15 +75,8 @@ from .nodes import (  # noqa: F401
 )
 
 TENSOR_METHODS = (
-    "__getitem__", "__setitem__", "gather", "take_along_dim", "scatter", "scatter_add",
-    "scatter_", "scatter_add_", "index_select", "masked_fill", "masked_fill_", "masked_select",
-    "nonzero", "argwhere", "take", "index_add", "index_add_", "index_put", "index_put_",
-    "bincount", "histc", "histogram", "select",
+    "__getitem__", "__setitem__", "__delitem__", "gather", "take_along_dim", "scatter",
+    "scatter_add", "scatter_", "scatter_add_", "index_select", "masked_fill", "masked_fill_",
+    "masked_select", "nonzero", "argwhere", "take", "index_add", "index_add_", "index_put",
+    "index_put_", "bincount", "histc", "histogram", "select",
 )
-
-
-# private names from before the split into drawers, for code that imports them from here
-def _convert_key(key, shape):
-    from ._checks import index_key
-
-    return index_key(key)

@@ -39,21 +39,27 @@ from .nodes import (
 # ---------------------------------------------------------------------------------------------
 
 
-def gather(input, dim, index, *, sparse_grad=False) -> Tensor:
+def gather(input, dim=None, index=None, *, sparse_grad=False, axis=None) -> Tensor:
     """Pick values along ``dim`` at ``index`` (same number of dims as input)."""
+    if dim is None or index is None or axis is not None:
+        dim = _checks.axis("gather", dim, axis, required=True, index=index)
     d = _checks.gather(input, dim, index)
     return apply(GatherBackward0, input, index=index._data, dim=d)
 
 
-def take_along_dim(input, indices, dim=None) -> Tensor:
+def take_along_dim(input, indices, dim=None, *, axis=None) -> Tensor:
     """gather, or of the flattened input when ``dim`` is None."""
+    if axis is not None:
+        dim = _checks.axis("take_along_dim", dim, axis)
     if dim is None:
         return gather(input.reshape(-1), 0, indices.reshape(-1))
     return gather(input, dim, indices)
 
 
-def scatter(input, dim, index, src=None, value=None, *, reduce=None) -> Tensor:
+def scatter(input, dim=None, index=None, src=None, value=None, *, reduce=None, axis=None) -> Tensor:
     """A copy of ``input`` with ``src`` (or ``value``) written at ``index`` along ``dim``."""
+    if dim is None or index is None or axis is not None:
+        dim = _checks.axis("scatter", dim, axis, required=True, index=index)
     d = _checks.scatter(input, dim, index, "scatter")
     if src is None:
         src = value
@@ -70,23 +76,26 @@ def _scatter_value(input, d, index, value, reduce):
                                                      reduce), _make)
 
 
-def scatter_add(input, dim, index, src) -> Tensor:
+def scatter_add(input, dim=None, index=None, src=None, *, axis=None) -> Tensor:
     """A copy of ``input`` with ``src`` added at ``index`` along ``dim`` (repeats add up)."""
+    if dim is None or index is None or src is None or axis is not None:
+        dim = _checks.axis("scatter_add", dim, axis, required=True, index=index, src=src)
     d = _checks.scatter(input, dim, index, "scatter_add")
     return apply(ScatterAddBackward0, input, src, index=index._data, dim=d, reduce="add")
 
 
-def index_select(input, dim, index) -> Tensor:
+def index_select(input, dim=None, index=None, *, axis=None) -> Tensor:
     """The slices at ``index`` along ``dim`` (a copy)."""
+    if dim is None or index is None or axis is not None:
+        dim = _checks.axis("index_select", dim, axis, required=True, index=index)
     d = _checks.index_select(input, dim, index)
-    try:
-        return apply(IndexSelectBackward0, input, dim=d, index=index._data.reshape(-1))
-    except IndexError as e:
-        raise _checks.index_error(e, input.shape) from None
+    return apply(IndexSelectBackward0, input, dim=d, index=index._data.reshape(-1))
 
 
-def index_add(input, dim, index, source, *, alpha=1) -> Tensor:
+def index_add(input, dim=None, index=None, source=None, *, alpha=1, axis=None) -> Tensor:
     """A copy of ``input`` with ``alpha * source`` added at ``index`` along ``dim``."""
+    if dim is None or index is None or source is None or axis is not None:
+        dim = _checks.axis("index_add", dim, axis, required=True, index=index, source=source)
     d = _wrap_dim(dim, input.ndim)
     dt = D.result_type(input, source)
     return apply(IndexAddBackward0, input._cast(dt), source._cast(dt), dim=d, index=index._data,
@@ -105,18 +114,35 @@ def _index_put(x, key, v):
 
 
 def index_put(input, indices, values, accumulate=False) -> Tensor:
-    """A copy of ``input`` with ``values`` written (or added) at the tuple of index tensors."""
-    _checks.index_put(input, values)
-    key = tuple(i._data if isinstance(i, Tensor) else i for i in indices)
-    if not accumulate:
-        return _index_put(input, key, values)
-    z = _make(np.zeros(input.shape, input._data.dtype))
-    v = values if isinstance(values, Tensor) else _make(np.asarray(values, input._data.dtype))
-    return add(input, apply(IndexPutAccumulate, z, v, key=key))
+    """A copy of ``input`` with ``values`` written (or, with ``accumulate``, added) at the index
+    tensors ``indices``, one per leading dim (as ``x[indices] = values``)."""
+    idx = _checks.put_indices(input, indices, values)
+    ikey, vshape, arrays = put_key(input._data, input.shape, idx, values._data, accumulate, True)
+    v = values.reshape(vshape if vshape is not None else ())  # (None: one value fills)
+    try:
+        if not accumulate:
+            return _index_put(input, ikey, v)
+        z = _make(np.zeros(input.shape, input._data.dtype))
+        return add(input, apply(IndexPutAccumulate, z, v, key=ikey))
+    except IndexError:  # NumPy checks the bounds; PyTorch words it
+        raise _checks.bounds(arrays, input.shape, input.shape) from None
 
 
-def select(input, dim, index) -> Tensor:
+def put_key(dst: np.ndarray, shape: tuple, indices: dict, src: np.ndarray,
+            accumulate: bool = False, wrap: bool = False) -> tuple:
+    """index_put_'s (NumPy key, shape of the values without leading 1s, index arrays for
+    ``_checks.bounds``) after PyTorch's checks, in its order (NumPy checks the bounds when it
+    writes). The shape is None when PyTorch fills instead (one bool mask, one value, no
+    accumulate)."""
+    fill = not accumulate and _checks.masked_fill_dispatch(indices, src)
+    ikey, arrays = _checks.advanced(shape, indices, wrap)
+    return ikey, None if fill else _checks.put_value(dst, ikey, src), arrays
+
+
+def select(input, dim=None, index=None, *, axis=None) -> Tensor:
     """The slice at ``index`` along ``dim``, without that dim (a view): x[:, 0] is select(1, 0)."""
+    if dim is None or index is None or axis is not None:
+        dim = _checks.axis("select", dim, axis, required=True, index=index)
     d = _checks.select(input, dim, index)
     return input[(slice(None),) * d + (index,)]
 
@@ -207,3 +233,30 @@ def bucketize(input, boundaries, *, out_int32=False, right=False) -> Tensor:
     x = input._data if isinstance(input, Tensor) else np.asarray(input)
     idx = np.searchsorted(boundaries._data, x, side="right" if right else "left")
     return _make(np.asarray(idx, np.int32 if out_int32 else np.int64))
+
+
+def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None,
+                 sorter=None) -> Tensor:
+    """For each value of ``input``, where it would go in ``sorted_sequence`` to keep it sorted
+    (the first such place, or the last with ``right``); a sequence with more dims searches row
+    by row (its leading dims match input's)."""
+    right = _checks.searchsorted(right, side)
+    seq = sorted_sequence._data
+    if sorter is not None:
+        seq = np.take_along_axis(seq, sorter._data, axis=-1)
+    x = input._data if isinstance(input, Tensor) else np.asarray(input)
+    how = "right" if right else "left"
+    if seq.ndim <= 1:
+        idx = np.searchsorted(seq, x, side=how)
+    else:
+        idx = np.empty(x.shape, np.int64)
+        for row in np.ndindex(seq.shape[:-1]):
+            idx[row] = np.searchsorted(seq[row], x[row], side=how)
+    return _make(np.asarray(idx, np.int32 if out_int32 else np.int64))
+
+
+def isin(elements, test_elements, *, assume_unique=False, invert=False) -> Tensor:
+    """Whether each element is among ``test_elements`` (``invert``: is not)."""
+    a = elements._data if isinstance(elements, Tensor) else np.asarray(elements)
+    b = test_elements._data if isinstance(test_elements, Tensor) else np.asarray(test_elements)
+    return _make(np.isin(a, b, assume_unique=assume_unique, invert=invert))

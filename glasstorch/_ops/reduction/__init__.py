@@ -49,7 +49,9 @@ from .functions import (  # noqa: F401
     std,
     std_mean,
     sum,
+    sum_to_size,
     topk,
+    unique,
     var,
     var_mean,
 )
@@ -87,7 +89,7 @@ from .nodes import (  # noqa: F401
 TENSOR_METHODS = (
     "sum", "mean", "nanmean", "var", "std", "prod", "max", "min", "amax", "amin", "argmax",
     "argmin", "all", "any", "count_nonzero", "softmax", "log_softmax", "logsumexp", "cumsum",
-    "norm", "sort", "argsort", "topk",
+    "norm", "sort", "argsort", "topk", "unique", "sum_to_size",
 )
 
 

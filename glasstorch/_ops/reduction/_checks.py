@@ -9,7 +9,7 @@ import math
 import warnings
 
 from ..._tensor import _wrap_dim
-from .._checks import no_kernel
+from .._checks import axis, missing, no_kernel, numpy_names  # noqa: F401 - called as _checks.x
 
 
 def dims(dim, ndim: int) -> tuple | None:
@@ -145,3 +145,29 @@ def topk(input, k, dim) -> int:
     if k > n or k < 0:
         raise RuntimeError("selected index k out of range")
     return d
+
+
+def sum_to_size(input, size: tuple) -> tuple:
+    """sum_to_size's size (ints, or one tuple of them): a shape ``input`` expands from."""
+    if not size:
+        raise TypeError('sum_to_size() missing 1 required positional arguments: "size"')
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    size = tuple(int(s) for s in size)
+    shape = tuple(input.shape)
+    ok = len(size) <= len(shape) and all(
+        s == n or s == 1 for s, n in zip(size[::-1], shape[::-1]))
+    if not ok:
+        raise RuntimeError(f"size {{{list(size)}}} is not expandable to size {{{list(shape)}}}.")
+    return size
+
+
+def unique_dim(input, d: int) -> None:
+    """unique along a dim: at most one empty dim, and that one the dim."""
+    empty = [i for i, n in enumerate(input.shape) if n == 0]
+    if len(empty) > 1:
+        raise RuntimeError("Number of zero sized dimensions is more than one, so unique cannot "
+                           "be applied ")
+    if empty and empty[0] != d:
+        raise RuntimeError("There are 0 sized dimensions, and they aren't selected, so unique "
+                           "cannot be applied")

@@ -10,6 +10,7 @@ import math
 import numpy as np
 
 from ..._tensor import Tensor, _wrap_dim
+from .._checks import axis  # noqa: F401 - shared, called as _checks.axis
 
 
 def shape_arg(shape) -> tuple:
@@ -259,3 +260,70 @@ def narrow(input, dim, start, length) -> tuple[int, int]:
             f"start ({start}) + length ({length}) exceeds dimension size ({input.shape[d]})."
         )
     return d, start
+
+
+def tensor_split(indices_or_sections):
+    """A number of parts (at least 1), or the cut indices (a list, tuple or 1-d tensor)."""
+    if isinstance(indices_or_sections, Tensor):
+        if indices_or_sections.ndim > 1 or indices_or_sections._data.dtype.kind not in "iu":
+            raise RuntimeError("tensor_split expected tensor_indices_or_sections to be a "
+                               "zero-dimensional or one-dimensional tensor, but got a tensor "
+                               f"with {indices_or_sections.ndim} dims")
+        indices_or_sections = indices_or_sections.tolist()
+    if isinstance(indices_or_sections, int):
+        if indices_or_sections <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got "
+                               f"{indices_or_sections}")
+        return indices_or_sections
+    return list(indices_or_sections)
+
+
+def even_split(op: str, input, d: int, sections, min_dims: int) -> None:
+    """hsplit/vsplit/dsplit: enough dims, and a number of parts that divides the dim."""
+    if input.ndim < min_dims:
+        raise RuntimeError(f"torch.{op} requires a tensor with at least {min_dims} dimension, "
+                           f"but got a tensor with {input.ndim} dimensions!")
+    if isinstance(sections, int) and sections and input.shape[d] % sections:
+        raise RuntimeError(f"torch.{op} attempted to split along dimension {d}, but the size of "
+                           f"the dimension {input.shape[d]} is not divisible by the split_size "
+                           f"{sections}!")
+
+
+def at_least(input, ndim: int) -> None:
+    if input.ndim < ndim:
+        raise RuntimeError(f"Input must be >= {ndim}-d.")
+
+
+_MESHGRID_WARNED: list = []
+
+
+def meshgrid(tensors, indexing):
+    """meshgrid's inputs: 0-d or 1-d tensors of one dtype; PyTorch warns (once a process)
+    without indexing."""
+    if indexing is None and not _MESHGRID_WARNED:
+        import warnings
+
+        _MESHGRID_WARNED.append(True)
+        warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the "
+                      "indexing argument. (Triggered internally at "
+                      "/__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4215.)",
+                      UserWarning, stacklevel=3)
+    if indexing is None:
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError('torch.meshgrid: indexing must be one of "xy" or "ij", but received: '
+                           f"{indexing}")
+    if not tensors:
+        raise RuntimeError("meshgrid expects a non-empty TensorList")
+    for t in tensors:
+        if t.ndim > 1:
+            raise RuntimeError("torch.meshgrid: Expected 0D or 1D tensor in the tensor list but "
+                               f"got: [ {t.type()}{{{','.join(map(str, t.shape))}}} ]")
+    if len({t.dtype for t in tensors}) > 1:
+        raise RuntimeError("meshgrid expects all tensors to have the same dtype")
+    return indexing
+
+
+def diff(input) -> None:
+    if input.ndim == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")

@@ -69,8 +69,10 @@ def flatten(input, start_dim=0, end_dim=-1) -> Tensor:
     return reshape(input, shape[:s] + (math.prod(shape[s:e + 1]),) + shape[e + 1:])
 
 
-def unflatten(input, dim, sizes) -> Tensor:
+def unflatten(input, dim=None, sizes=None, *, axis=None) -> Tensor:
     """Split dim ``dim`` into dims of the given ``sizes`` (one may be -1)."""
+    if dim is None or sizes is None or axis is not None:
+        dim = _checks.axis("unflatten", dim, axis, required=True, sizes=sizes)
     d, sizes = _checks.unflatten(input, dim, sizes)
     new = input.shape[:d] + sizes + input.shape[d + 1:]
     try:
@@ -84,8 +86,10 @@ def ravel(input) -> Tensor:
     return view(contiguous(input), -1)
 
 
-def squeeze(input, dim=None) -> Tensor:
+def squeeze(input, dim=None, *, axis=None) -> Tensor:
     """Remove dims of size 1 (all of them, or only ``dim`` if it has size 1)."""
+    if axis is not None:
+        dim = _checks.axis("squeeze", dim, axis)
     if dim is None:
         dims = tuple(i for i, s in enumerate(input.shape) if s == 1)
         cls = SqueezeBackward0
@@ -98,8 +102,10 @@ def squeeze(input, dim=None) -> Tensor:
                  if dims else a.reshape(a.shape))
 
 
-def unsqueeze(input, dim) -> Tensor:
+def unsqueeze(input, dim=None, *, axis=None) -> Tensor:
     """Insert a dim of size 1 at position ``dim``."""
+    if dim is None or axis is not None:
+        dim = _checks.axis("unsqueeze", dim, axis, required=True)
     d = _wrap_dim(dim, input.ndim + 1)
     return _view(apply(UnsqueezeBackward0, input, dim=d), input,
                  lambda a: np.expand_dims(a, d))
@@ -195,8 +201,10 @@ def tile(input, dims) -> Tensor:
     return repeat(input, dims)
 
 
-def repeat_interleave(input, repeats, dim=None) -> Tensor:
+def repeat_interleave(input, repeats, dim=None, *, axis=None) -> Tensor:
     """Repeat each slice along ``dim`` (each element if no dim) ``repeats`` times in place."""
+    if axis is not None:
+        dim = _checks.axis("repeat_interleave", dim, axis)
     from ..indexing.functions import index_select
 
     if dim is None:
@@ -235,8 +243,10 @@ def _promote(tensors: list) -> list:
     return [t if t.dtype is dt else t._cast(dt) for t in tensors]
 
 
-def cat(tensors, dim=0, *, out=None) -> Tensor:
+def cat(tensors, dim=0, *, out=None, axis=None) -> Tensor:
     """Join tensors along an existing dim (all other dims must match)."""
+    if axis is not None:
+        dim = _checks.axis("cat", dim, axis, 0)
     tensors, d = _checks.cat(tensors, dim)
     every = _promote(tensors)
     node = CatBackward0()
@@ -246,8 +256,10 @@ def cat(tensors, dim=0, *, out=None) -> Tensor:
 concat = concatenate = cat
 
 
-def stack(tensors, dim=0, *, out=None) -> Tensor:
+def stack(tensors, dim=0, *, out=None, axis=None) -> Tensor:
     """Join equal-shaped tensors along a new dim."""
+    if axis is not None:
+        dim = _checks.axis("stack", dim, axis, 0)
     tensors, d = _checks.stack(tensors, dim)
     ts = _promote(tensors)
     node = StackBackward0()
@@ -289,8 +301,10 @@ def split(tensor, split_size_or_sections, dim=0) -> tuple:
     return outs
 
 
-def chunk(input, chunks, dim=0) -> tuple:
+def chunk(input, chunks, dim=0, *, axis=None) -> tuple:
     """Split into ``chunks`` nearly equal pieces."""
+    if axis is not None:
+        dim = _checks.axis("chunk", dim, axis, 0)
     d = _checks.chunk(input, chunks, dim)
     n = input.shape[d]
     if n == 0:  # PyTorch gives `chunks` empty pieces
@@ -298,8 +312,10 @@ def chunk(input, chunks, dim=0) -> tuple:
     return split(input, -(-n // chunks), d)
 
 
-def unbind(input, dim=0) -> tuple:
+def unbind(input, dim=0, *, axis=None) -> tuple:
     """The slices along ``dim`` as a tuple of views."""
+    if axis is not None:
+        dim = _checks.axis("unbind", dim, axis, 0)
     d = _checks.unbind(input, dim)
     if input.shape[d] == 0:
         return ()
@@ -312,9 +328,102 @@ def unbind(input, dim=0) -> tuple:
     return outs
 
 
-def narrow(input, dim, start, length) -> Tensor:
+def narrow(input, dim=None, start=None, length=None, *, axis=None) -> Tensor:
     """``length`` elements from ``start`` along ``dim`` (a view)."""
+    if dim is None or start is None or length is None or axis is not None:
+        dim = _checks.axis("narrow", dim, axis, required=True, start=start, length=length)
     d, start = _checks.narrow(input, dim, start, length)
     sl = (slice(None),) * d + (slice(start, start + length),)
     return _view(apply(SliceBackward0, input, dim=d, start=start, length=length), input,
                  lambda a: a[sl])
+
+
+# ---------------------------------------------------------------------------------------------
+# more ways to cut, mirror and grid (each built from the ops above)
+# ---------------------------------------------------------------------------------------------
+
+
+def tensor_split(input, indices_or_sections, dim=0, *, axis=None) -> tuple:
+    """Views cut at the given indices, or into n nearly equal parts (the first ones larger by
+    one); unlike split, indices past the end give empty parts."""
+    if axis is not None:
+        dim = _checks.axis("tensor_split", dim, axis, 0)
+    d = _wrap_dim(dim, input.ndim)
+    n = input.shape[d]
+    cuts = _checks.tensor_split(indices_or_sections)
+    if isinstance(cuts, int):
+        size, extra = divmod(n, cuts)
+        cuts = list(np.cumsum([size + (i < extra) for i in range(cuts)])[:-1])
+    bounds = [0] + [min(int(c), n) for c in cuts] + [n]
+    return tuple(narrow(input, d, a, max(b - a, 0)) for a, b in zip(bounds, bounds[1:]))
+
+
+def hsplit(input, indices_or_sections) -> tuple:
+    """tensor_split along dim 1 (dim 0 of a 1-d tensor); a number of parts must divide it."""
+    d = 0 if input.ndim == 1 else 1
+    _checks.even_split("hsplit", input, d, indices_or_sections, 1)
+    return tensor_split(input, indices_or_sections, d)
+
+
+def vsplit(input, indices_or_sections) -> tuple:
+    """tensor_split along dim 0 of a tensor of at least 2 dims."""
+    _checks.even_split("vsplit", input, 0, indices_or_sections, 2)
+    return tensor_split(input, indices_or_sections, 0)
+
+
+def dsplit(input, indices_or_sections) -> tuple:
+    """tensor_split along dim 2 of a tensor of at least 3 dims."""
+    _checks.even_split("dsplit", input, 2, indices_or_sections, 3)
+    return tensor_split(input, indices_or_sections, 2)
+
+
+def fliplr(input) -> Tensor:
+    """Reverse the columns (dim 1)."""
+    _checks.at_least(input, 2)
+    return flip(input, 1)
+
+
+def flipud(input) -> Tensor:
+    """Reverse the rows (dim 0)."""
+    _checks.at_least(input, 1)
+    return flip(input, 0)
+
+
+def meshgrid(*tensors, indexing=None) -> tuple:
+    """Grids from 1-d coordinates: with indexing 'ij' the k-th output varies along dim k, with
+    'xy' the first two swap (x along columns, y along rows, as for plotting). Each output is a
+    view of its input, expanded."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    indexing = _checks.meshgrid(tensors, indexing)
+    ts = list(tensors)
+    if indexing == "xy" and len(ts) >= 2:
+        ts[0], ts[1] = ts[1], ts[0]
+    shape = tuple(t.numel() for t in ts)
+    one = [1] * len(ts)
+    grids = [expand(reshape(t, *(one[:k] + [-1] + one[k + 1:])), shape) for k, t in enumerate(ts)]
+    if indexing == "xy" and len(ts) >= 2:
+        grids[0], grids[1] = grids[1], grids[0]
+    return tuple(grids)
+
+
+def cartesian_prod(*tensors) -> Tensor:
+    """Every combination of the elements of the 1-d tensors, one per row."""
+    if len(tensors) == 1:
+        return tensors[0]
+    return stack([g.reshape(-1) for g in meshgrid(*tensors, indexing="ij")], 1)
+
+
+def diff(input, n=1, dim=-1, prepend=None, append=None, *, axis=None) -> Tensor:
+    """Differences of neighbours along ``dim`` (``n`` times); bools: whether they differ."""
+    if axis is not None:
+        dim = _checks.axis("diff", dim, axis, -1)
+    _checks.diff(input)
+    x = cat([t for t in (prepend, input, append) if t is not None], dim) \
+        if prepend is not None or append is not None else input
+    d = _wrap_dim(dim, x.ndim)
+    for _ in range(n):
+        m = x.shape[d]
+        a, b = narrow(x, d, min(1, m), max(m - 1, 0)), narrow(x, d, 0, max(m - 1, 0))
+        x = a.logical_xor(b) if x.dtype is D.bool else a - b
+    return x
