@@ -9,8 +9,18 @@ import warnings
 import numpy as np
 import pytest
 import torch
-from cnn_harness import assert_same_init, build_both, checkpoints_cross, run_both
-from harness import SETTINGS, array, check, lay, same_error, same_warnings
+from harness import (
+    SETTINGS,
+    array,
+    build,
+    check,
+    check_layer,
+    checkpoints_cross,
+    lay,
+    make_layer,
+    same_error,
+    same_warnings,
+)
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -243,28 +253,17 @@ MODULES = [
 ]
 
 
-def _make(name, args, kwargs):
-    def make(lib):
-        kw = dict(kwargs)
-        if "dtype" in kw:
-            kw["dtype"] = getattr(lib, kw["dtype"])
-        return getattr(lib.nn, name)(*args, **kw)
-    return make
-
-
 @pytest.mark.parametrize("name, args, kwargs", MODULES)
 def test_conv_module_matches_torch(name, args, kwargs):
     """repr, initial weights bit for bit from the same seed, outputs and gradients (batched
     and unbatched), checkpoints both ways."""
-    gm, tm = build_both(_make(name, args, kwargs), seed=7)
-    assert repr(gm) == repr(tm)
-    assert_same_init(gm, tm)
+    gm, tm = build(make_layer(name, *args, **kwargs), seed=7)
     nd = 1 if name == "Conv1d" else 2
     dtype = kwargs.get("dtype", "float32")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        run_both(gm, tm, array((2, args[0]) + (7, 6)[:nd], dtype, 1))
-        run_both(gm, tm, array((args[0],) + (5, 8)[:nd], dtype, 2))
+        check_layer(gm, tm, array((2, args[0]) + (7, 6)[:nd], dtype, 1))
+        check_layer(gm, tm, array((args[0],) + (5, 8)[:nd], dtype, 2))
     checkpoints_cross(gm, tm)
 
 
@@ -306,8 +305,7 @@ def test_conv_default_init_dtype_and_seed_sequence():
     def make(lib):
         return lib.nn.Sequential(lib.nn.Conv2d(1, 8, 3), lib.nn.Conv1d(8, 2, 5, bias=False),
                                  lib.nn.Conv2d(2, 3, (1, 4), groups=1, dtype=lib.float64))
-    gm, tm = build_both(make, seed=123)
-    assert_same_init(gm, tm)
+    build(make, seed=123)
     with pytest.warns(UserWarning, match="Initializing zero-element tensors is a no-op"):
         glasstorch.nn.Conv2d(0, 3, 3)
 
