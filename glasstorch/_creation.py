@@ -400,12 +400,14 @@ def _tri_check(input, name: str) -> None:
 class TrilBackward0(Node):
     """out = x with the elements above diagonal k zeroed  |  dx = g with the same zeros"""
 
+    saved_as = ()
+
     def forward(self, x, keep):
         self.keep = keep
         return np.where(keep, x, np.zeros((), x.dtype))
 
     def backward(self, g):
-        return (np.where(self.keep, g, np.zeros((), g.dtype)),)
+        return (np.where(self.keep, g, 0),)
 
 
 class TriuBackward0(TrilBackward0):

@@ -388,13 +388,15 @@ class Tensor:
         nr = self._output_nr
 
         def prehook(grads):
-            if grads[nr] is None:
+            g = grads[nr]
+            if g is None:
                 return None
-            res = hook(_make(grads[nr]))
+            graph = isinstance(g, Tensor)  # create_graph: the gradient is a tensor already
+            res = hook(g if graph else _make(g))
             if res is None:
                 return None
             grads = list(grads)
-            grads[nr] = res._data
+            grads[nr] = res if graph else res._data
             return grads
 
         node.register_prehook(prehook)

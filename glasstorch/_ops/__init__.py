@@ -19,9 +19,12 @@ operands with PyTorch's type promotion and broadcasting) and :func:`inplace` (th
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .. import _dtype as D
+from .._numpy_protocol import placed, zeroed_at
 from .._tensor import Tensor, _make, apply
 from ..autograd.function import Node, edge, record
 from ..autograd.grad_mode import _state
@@ -162,19 +165,28 @@ def _out(result: Tensor, out: Tensor | None) -> Tensor:
 class CopySlices(Node):
     """base[view] = r  |  d base = g with the view's region zeroed,  d r = g[view]"""
 
+    saved_as = ()
+
     def backward(self, g):
-        gb = np.array(g)  # a copy, and an array even if g is a NumPy scalar (a 0-d base)
-        self.view_fn(gb)[...] = 0
-        return gb, self.view_fn(g)
+        shape = tuple(g.shape)
+        at = (_region(self.view_fn, shape),)
+        flat = g.reshape(-1)
+        return zeroed_at(flat, at).reshape(shape), flat[at]
 
 
 class AsStridedBackward0(Node):
     """view = base[view]  |  d base = zeros with g written into the view's region"""
 
+    saved_as = ()
+
     def backward(self, g):
-        z = np.zeros(*self.base_meta)
-        self.view_fn(z)[...] = g
-        return (z,)
+        shape, dtype = self.base_meta
+        return (placed(g, (math.prod(shape),), (_region(self.view_fn, shape),)).reshape(shape),)
+
+
+def _region(view_fn, shape: tuple) -> np.ndarray:
+    """Where the elements a view shows sit in its base (flat positions, in the view's shape)."""
+    return view_fn(np.arange(math.prod(shape)).reshape(shape))
 
 
 # the names these helpers had before the checks moved to _checks.py (kept for old imports)

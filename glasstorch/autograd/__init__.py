@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 
-from . import anomaly_mode, forward_ad, graph  # noqa: F401
+from . import anomaly_mode, forward_ad, functional, graph  # noqa: F401
 from ._observers import _backward_observers
 from .anomaly_mode import detect_anomaly, set_detect_anomaly
 from .engine import run_backward
@@ -69,6 +69,9 @@ def _grad_arrays(outputs, grad_outputs, create_graph: bool = False) -> list:
     return grads
 
 
+_warned_once = {"create_graph": False}
+
+
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
              inputs=None) -> None:
     """Add d(tensors)/d(leaf) into every leaf's ``.grad`` (see Tensor.backward). With
@@ -77,13 +80,16 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
     grads = _grad_arrays(outputs, _seq(grad_tensors), create_graph)
     for observe in _backward_observers:  # e.g. the coach's check for a nan/inf loss
         observe(outputs, grad_tensors)
-    if create_graph:
+    if create_graph and not _warned_once["create_graph"]:  # once per process, as PyTorch
+        _warned_once["create_graph"] = True
         warnings.warn(
             "Using backward() with create_graph=True will create a reference cycle between the "
             "parameter and its gradient which can cause a memory leak. We recommend using "
             "autograd.grad when creating the graph to avoid this. If you have to use this "
             "function, make sure to reset the .grad fields of your parameters to None after use "
-            "to break the cycle and avoid the leak.", UserWarning, stacklevel=3)
+            "to break the cycle and avoid the leak. (Triggered internally at "
+            "/__w/pytorch/pytorch/torch/csrc/autograd/engine.cpp:1307.)", UserWarning,
+            stacklevel=3)
     retain = create_graph if retain_graph is None else retain_graph
     run_backward(outputs, grads, retain_graph=bool(retain), inputs=_seq(inputs),
                  create_graph=create_graph)

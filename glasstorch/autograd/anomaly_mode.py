@@ -71,6 +71,7 @@ def check_backward_output(node, grads) -> None:
     import numpy as np
 
     for i, g in enumerate(grads):
+        g = getattr(g, "_data", g)  # (a tensor under create_graph)
         if g is not None and np.issubdtype(np.asarray(g).dtype, np.floating) and \
                 np.isnan(g).any():
             trace = "".join(getattr(node, "_anomaly_trace", None) or ["  (not recorded)\n"])

@@ -203,16 +203,19 @@ def sum_to(grad: np.ndarray, shape: tuple) -> np.ndarray:
 def _fit_tensor(g, shape: tuple, dtype: np.dtype):
     """:func:`_fit` for a gradient that is a tensor (create_graph): the same reduction, as
     recorded tensor operations."""
-    from .._dtype import from_numpy_dtype
-
-    if tuple(g.shape) != shape:
+    if g._data.shape != shape:
         lead = g.ndim - len(shape)
         dims = list(range(lead)) + [i + lead for i, n in enumerate(shape)
-                                    if n == 1 and g.shape[i + lead] != 1]
+                                    if n == 1 and g._data.shape[i + lead] != 1]
         if dims:
             g = g.sum(dims, keepdim=True)
-        g = g.reshape(shape)
-    return g if g._data.dtype == dtype else g.to(from_numpy_dtype(dtype))
+        if lead or g._data.shape != shape:  # (as PyTorch's sum_to: a view drops the lead)
+            g = g.reshape(shape)
+    if g._data.dtype == dtype:
+        return g
+    from .._dtype import from_numpy_dtype
+
+    return g.to(from_numpy_dtype(dtype))
 
 
 # -- 4. the leaves -----------------------------------------------------------------------

@@ -98,43 +98,57 @@ class Node:
                 f"derivative for {self.name()} is not implemented\n[glasstorch] "
                 "create_graph=True (gradients of gradients) runs each node's backward formula "
                 f"again on tensors; {self.name()}'s formula has not been made to run on "
-                "tensors yet. See docs/coverage.md for the operations that support it."
+                "tensors yet. See 'Gradients of gradients' in docs/autograd.md for the "
+                "operations that support it."
             )
         arrays = self.saved
         if arrays is RELEASED:
             self._check_versions()  # raises PyTorch's "backward through the graph a second time"
         self.saved = self._saved_in_graph()
         try:
-            return self.backward(*grads)
+            grads = self.backward(*grads)
         finally:
             self.saved = arrays
+        for g in grads:
+            if g is not None and not hasattr(g, "_data"):  # never silently out of the graph
+                raise RuntimeError(
+                    f"[glasstorch] create_graph=True: {self.name()}'s backward formula gave a "
+                    f"NumPy {type(g).__name__}, not a tensor: this gradient cannot be "
+                    "differentiated again (a bug in glasstorch: please report it)."
+                )
+        return grads
 
     def _saved_in_graph(self) -> tuple:
         """The saved arrays as tensors connected to the graph (PyTorch's SavedVariable
         unpacking): an input is rebuilt on the edge it came from, an output on this node."""
+        return tuple(self._in_graph(value, origin)
+                     for value, origin in zip(self.saved, self.saved_as))
+
+    def _in_graph(self, value, origin):
+        """One saved array as a tensor: on input ``origin``'s edge (an int), on this node's
+        output (``"out"``, ``("out", k)``), or a constant (None)."""
         from .._tensor import _make
 
-        out = []
-        for value, origin in zip(self.saved, self.saved_as):
-            if value is None or not isinstance(value, np.ndarray):
-                out.append(value)
-                continue
-            t = _make(value)
-            if origin is None:
-                pass  # a constant of the backward formula
-            elif isinstance(origin, int):
-                node, nr = self.next_functions[origin]
+        if value is None or not isinstance(value, np.ndarray):
+            return value
+        t = _make(value)
+        if origin is None:
+            pass  # a constant of the backward formula
+        elif isinstance(origin, int):
+            node, nr = self.next_functions[origin]
+            if node is not None:
+                dtype = self._in_meta[origin][1]  # the input's own dtype (value may be cast)
                 if type(node) is AccumulateGrad:
-                    leaf = node.variable
-                    t = leaf if leaf._data.dtype == value.dtype else leaf.to(
-                        _dtype_of(value.dtype))
-                elif node is not None:
+                    t = node.variable
+                else:
+                    t = _make(value if value.dtype == dtype else value.astype(dtype))
                     t.grad_fn, t._output_nr, t._requires_grad = node, nr, True
-            else:
-                t.grad_fn, t._requires_grad = self, True
-                t._output_nr = 0 if origin == "out" else origin[1]
-            out.append(t)
-        return tuple(out)
+                if dtype != value.dtype:
+                    t = t.to(_dtype_of(value.dtype))
+        else:
+            t.grad_fn, t._requires_grad = self, True
+            t._output_nr = 0 if origin == "out" else origin[1]
+        return t
 
     def _release(self) -> None:
         if self.saved is not Node.saved:
@@ -450,8 +464,18 @@ def _dtype_of(np_dtype):
 
 
 def once_differentiable(fn):
-    """Accepted for compatibility: glasstorch's backward never builds a graph anyway."""
-    return fn
+    """Mark a Function's backward as not differentiable itself: it runs without recording,
+    so under create_graph its gradients are constants (as in PyTorch)."""
+    import functools
+
+    from .grad_mode import no_grad
+
+    @functools.wraps(fn)
+    def wrapper(ctx, *args, **kwargs):
+        with no_grad():
+            return fn(ctx, *args, **kwargs)
+
+    return wrapper
 
 
 # keep a weak cache of accumulators so a leaf has one AccumulateGrad for its lifetime

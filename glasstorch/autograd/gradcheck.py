@@ -33,14 +33,14 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
 
     inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
     diff = [t for t in inputs if isinstance(t, Tensor) and t.requires_grad]
-    for t in diff:
-        if t.dtype.name != "float64":
+    for i, t in enumerate(inputs):
+        if isinstance(t, Tensor) and t.requires_grad and t.dtype.name != "float64":
             import warnings
 
             warnings.warn(
-                f"Input #{inputs.index(t)} requires gradient and is not a double precision "
-                "floating point. This check will likely fail if all the inputs are not of double "
-                "precision floating point. ",
+                f"Input #{i} requires gradient and is not a double precision floating point "
+                "or complex. This check will likely fail if all the inputs are not of double "
+                "precision floating point or complex. ",
                 UserWarning,
                 stacklevel=2,
             )
@@ -93,8 +93,38 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
     return True
 
 
-def gradgradcheck(func, inputs, grad_outputs=None, **kwargs) -> bool:
-    raise NotImplementedError(
-        "gradgradcheck needs gradients of gradients (create_graph=True), which glasstorch does "
-        "not support."
-    )
+def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: float = 1e-5,
+                  rtol: float = 1e-3, gen_non_contig_grad_outputs: bool = False,
+                  raise_exception: bool = True, **kwargs) -> bool:
+    """True if the second derivatives of ``func`` match finite differences.
+
+    The first-order gradients (``autograd.grad(outputs, inputs, grad_outputs,
+    create_graph=True)``) are themselves a function of the inputs and of ``grad_outputs``
+    (random numbers in [-1, 1) if not given); :func:`gradcheck` checks that function: its
+    Jacobian by backward (the second derivatives, through the recorded first backward) against
+    central differences of the first-order gradients.
+    """
+    from .. import autograd
+    from .._tensor import Tensor
+
+    inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+    if grad_outputs is None:
+        rng = np.random.default_rng(0)
+        grad_outputs = tuple(
+            Tensor._make(rng.uniform(-1, 1, o.shape).astype(
+                o._data.dtype if o.is_floating_point() else np.float64)).requires_grad_()
+            for o in _flat_outputs(func(*inputs)) if o.requires_grad)
+    else:
+        grad_outputs = (grad_outputs,) if isinstance(grad_outputs, Tensor) else \
+            tuple(grad_outputs)
+    n = len(inputs)
+
+    def first_order(*args):
+        xs, gs = args[:n], args[n:]
+        outputs = [o for o in _flat_outputs(func(*xs)) if o.requires_grad]
+        diff = [x for x in xs if isinstance(x, Tensor) and x.requires_grad]
+        grads = autograd.grad(outputs, diff, gs, create_graph=True, allow_unused=True)
+        return tuple(g for g in grads if g is not None)
+
+    return gradcheck(first_order, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception)

@@ -66,4 +66,4 @@ def reduce(loss: np.ndarray, reduction: str) -> np.ndarray:
 
 def unreduce(grad: np.ndarray, reduction: str, n: int) -> np.ndarray:
     """The gradient of the reduction: what each elementwise loss receives."""
-    return grad / grad.dtype.type(n) if reduction == "mean" and n else grad
+    return grad / n if reduction == "mean" and n else grad

@@ -495,7 +495,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     return _run(NativeBatchNormBackward0, (input, weight, bias),
                 (x, None if weight is None else weight._data,
                  None if bias is None else bias._data),
-                mean=mean.astype(x.dtype), invstd=invstd, axes=axes, training=bool(training))
+                mean=mean.astype(x.dtype), invstd=invstd, axes=axes, training=bool(training),
+                eps=eps)
 
 
 def layer_norm(input: Tensor, normalized_shape: Sequence[int], weight: Tensor | None = None,

@@ -72,7 +72,6 @@ from .nodes import (  # noqa: F401
     SliceBackward0,
     TakeBackward0,
     UnsqueezeBackward0,
-    _scatter_add,
 )
 
 TENSOR_METHODS = (

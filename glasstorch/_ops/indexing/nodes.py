@@ -5,8 +5,11 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from ..._numpy_protocol import added_at, placed, put_along_axis, zeroed_at
 from ...autograd.function import Node
 
 # ---------------------------------------------------------------------------------------------
@@ -17,14 +20,14 @@ from ...autograd.function import Node
 class SelectBackward0(Node):
     """out = x[i] along a dim (a view)  |  dx = zeros with g at i"""
 
+    saved_as = ()
+
     def forward(self, x, key):
         self.shape, self.key = x.shape, key
         return x[key]
 
     def backward(self, g):
-        dx = np.zeros(self.shape, g.dtype)
-        dx[self.key] = g
-        return (dx,)
+        return (placed(g, self.shape, self.key, _GRAD_NODES.get(type(self))),)
 
 
 class SliceBackward0(SelectBackward0):
@@ -42,26 +45,20 @@ class AliasBackward0(SelectBackward0):
 class IndexBackward0(Node):
     """out = x[indices] (a copy)  |  dx = zeros with g added at the indices (repeats add up)"""
 
+    saved_as = ()
+
     def forward(self, x, key):
         self.shape, self.key = x.shape, key
         return np.ascontiguousarray(x[key])  # a new tensor is contiguous (view() works on it)
 
     def backward(self, g):
-        dx = np.zeros(self.shape, g.dtype)
-        key = self.key
-        if len(key) == 1 and isinstance(key[0], np.ndarray) and key[0].dtype != np.bool_ \
-                and key[0].ndim == 1 and len(self.shape) >= 1:
-            # one integer index along dim 0 (a batch of rows): bincount-free fast path
-            idx = key[0]
-            if np.unique(idx).size == idx.size:
-                dx[idx] = g
-                return (dx,)
-        np.add.at(dx, key, g)
-        return (dx,)
+        return (added_at(g, self.shape, self.key),)
 
 
 class IndexPutBackward0(Node):
     """out = x with out[indices] = v  |  dx = g with zeros at the indices,  dv = g[indices]"""
+
+    saved_as = ()
 
     def forward(self, x, v, key):
         self.key = key
@@ -70,13 +67,31 @@ class IndexPutBackward0(Node):
         return out
 
     def backward(self, g):
-        gx = g.copy()
-        gx[self.key] = 0
-        return gx, g[self.key]
+        return (zeroed_at(g, self.key) if self.needs(0) else None), g[self.key]
+
+
+class SelectBackwardBackward0(IndexPutBackward0):
+    """out = zeros with g at index i along a dim (select's gradient, as a recorded op)  |
+    dg = gg[i]"""
+
+
+class SliceBackwardBackward0(IndexPutBackward0):
+    """out = zeros with g in a slice (a slice's gradient, as a recorded op)  |  dg = gg[slice]"""
+
+
+class DiagonalBackwardBackward0(IndexPutBackward0):
+    """out = zeros with g on a diagonal (diagonal's gradient, as a recorded op)  |
+    dg = gg's diagonal"""
+
+
+# the name the gradient's own node has, under create_graph (as in PyTorch)
+_GRAD_NODES = {SelectBackward0: SelectBackwardBackward0, SliceBackward0: SliceBackwardBackward0}
 
 
 class IndexPutAccumulate(IndexPutBackward0):
     """out = zeros with v added at the indices (repeats add up)  |  dv = g[indices]"""
+
+    saved_as = ()
 
     def forward(self, z, v, key):
         self.key = key
@@ -93,24 +108,22 @@ class IndexPutAccumulate(IndexPutBackward0):
 # ---------------------------------------------------------------------------------------------
 
 
-def _scatter_add(target, dim, index, src):
-    """target[... index[i] ...] += src[i] along dim (repeated indices add up)."""
-    idx = list(np.indices(index.shape, sparse=True))
-    idx[dim] = index
-    np.add.at(target, tuple(idx), src[tuple(slice(0, n) for n in index.shape)])
+class IndexPutImplBackward0(IndexPutAccumulate):
+    """out = zeros with g added at the indices (indexing's gradient, as a recorded op)  |
+    dg = gg[indices]"""
 
 
 class GatherBackward0(Node):
     """out[i][j] = x[i][index[i][j]] (dim 1)  |  dx = zeros with g added back at index"""
+
+    saved_as = ()
 
     def forward(self, x, index, dim):
         self.shape, self.index, self.dim = x.shape, index, dim
         return np.take_along_axis(x, index, axis=dim)
 
     def backward(self, g):
-        dx = np.zeros(self.shape, g.dtype)
-        _scatter_add(dx, self.dim, self.index, g)
-        return (dx,)
+        return (put_along_axis(g, self.shape, self.index, self.dim, add=True),)
 
 
 class ScatterBackward0(Node):
@@ -133,10 +146,10 @@ class ScatterBackward0(Node):
         self.reduce = reduce
         return out
 
+    saved_as = ()
+
     def backward(self, g):
-        gx = g.copy()
-        if self.reduce is None:
-            gx[self.idx] = 0
+        gx = zeroed_at(g, self.idx) if self.reduce is None else g
         return gx, g[self.idx]
 
 
@@ -151,19 +164,20 @@ class ScatterAddBackward0(ScatterBackward0):
 class IndexSelectBackward0(Node):
     """out = x's slices at ``index`` along dim  |  dx = zeros with g added back there"""
 
+    saved_as = ()
+
     def forward(self, x, dim, index):
         self.shape, self.dim, self.index = x.shape, dim, index
         return np.take(x, index, axis=dim)
 
     def backward(self, g):
-        dx = np.zeros(self.shape, g.dtype)
-        key = (slice(None),) * self.dim + (self.index,)
-        np.add.at(dx, key, g)
-        return (dx,)
+        return (added_at(g, self.shape, (slice(None),) * self.dim + (self.index,)),)
 
 
 class IndexAddBackward0(Node):
     """out = x with alpha*src added at index along dim  |  dx = g,  dsrc = alpha * g[index]"""
+
+    saved_as = ()
 
     def forward(self, x, src, dim, index, alpha=1):
         self.dim, self.index, self.alpha = dim, index, alpha
@@ -184,24 +198,27 @@ class IndexAddBackward0(Node):
 class MaskedFillBackward0(Node):
     """out = x with value where mask  |  dx = g with zeros where mask"""
 
+    saved_as = ()
+
     def forward(self, x, mask, value):
         self.mask = mask
         return np.where(mask, value, x)
 
     def backward(self, g):
-        return (np.where(self.mask, np.zeros((), g.dtype), g),)
+        return (np.where(self.mask, 0, g),)
 
 
 class MaskedFillBackward1(Node):
     """out = x with a 0-d tensor v where mask  |  dx = g where not mask,  dv = sum(g[mask])"""
+
+    saved_as = ()
 
     def forward(self, x, v, mask):
         self.mask = mask
         return np.where(mask, v, x)
 
     def backward(self, g):
-        zero = np.zeros((), g.dtype)
-        return np.where(self.mask, zero, g), np.where(self.mask, g, zero).sum()
+        return np.where(self.mask, 0, g), np.where(self.mask, g, 0).sum()
 
 
 class MaskedSelectBackward0(IndexBackward0):
@@ -216,9 +233,7 @@ class TakeBackward0(IndexBackward0):
         return x.reshape(-1)[key]
 
     def backward(self, g):
-        dx = np.zeros(self.shape, g.dtype)
-        np.add.at(dx.reshape(-1), self.key, g)
-        return (dx,)
+        return (added_at(g, (math.prod(self.shape),), (self.key,)).reshape(self.shape),)
 
 
 
@@ -245,6 +260,8 @@ def bin_index(x: np.ndarray, edges: np.ndarray, search: bool) -> np.ndarray:
 class HistogramBackward(Node):  # prints as NotImplemented (autograd/_names.py)
     """(hist, bin_edges) = counts (or summed weights) of x per bin  |  PyTorch defines no
     derivative: backward raises"""
+
+    saved_as = ()  # (its backward raises PyTorch's error, with create_graph too)
 
     def forward(self, x, weight, edges, linear=True, density=False):
         x = x.reshape(-1)

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._numpy_protocol import placed
 from ...autograd.function import Node
+from ..indexing.nodes import DiagonalBackwardBackward0
 
 _quiet = np.errstate
 
@@ -25,6 +27,7 @@ class MmBackward0(Node):
 
     saved_inputs = (0, 1)
     saved_for = {0: (1,), 1: (0,)}
+    saved_as = (0, 1)
 
     def forward(self, a, b):
         self.saved = (a, b)
@@ -87,6 +90,7 @@ class AddmmBackward0(Node):
 
     saved_inputs = (1, 2)
     saved_for = {1: (2,), 2: (1,)}
+    saved_as = (1, 2)
 
     def forward(self, c, a, b, beta=1, alpha=1):
         self.saved = (a, b)
@@ -109,16 +113,21 @@ def _grad_a(g, b, a):
     """g @ b^T, laid out like ``a``: for a transposed ``a`` (such as W.t() inside nn.Linear)
     compute (b @ g^T)^T, so the gradient needs no transposing copy later (PyTorch does the
     same)."""
-    if a.ndim == 2 and g.ndim == 2 and not a.flags.c_contiguous and a.flags.f_contiguous:
+    if a.ndim == 2 and g.ndim == 2 and _transposed(a):
         return np.matmul(b, g.T).T
     return np.matmul(g, np.swapaxes(b, -1, -2))
 
 
 def _grad_b(a, g, b):
     """a^T @ g, laid out like ``b`` (see _grad_a): (g^T @ a)^T for a transposed ``b``."""
-    if b.ndim == 2 and g.ndim == 2 and not b.flags.c_contiguous and b.flags.f_contiguous:
+    if b.ndim == 2 and g.ndim == 2 and _transposed(b):
         return np.matmul(g.T, a).T
     return np.matmul(np.swapaxes(a, -1, -2), g)
+
+
+def _transposed(a) -> bool:
+    """A transposed array (column-major); tensors (create_graph) take the plain product."""
+    return type(a) is np.ndarray and not a.flags.c_contiguous and a.flags.f_contiguous
 
 
 # ---------------------------------------------------------------------------------------------
@@ -129,14 +138,21 @@ def _grad_b(a, g, b):
 class DiagonalBackward0(Node):
     """out = x's diagonal (offset k; a view)  |  dx = zeros with g on that diagonal"""
 
+    saved_as = ()
+
     def forward(self, x, offset=0, dim1=0, dim2=1):
         self.shape, self.args = x.shape, (offset, dim1, dim2)
         return np.diagonal(x, offset, dim1, dim2)
 
     def backward(self, g):
-        dx = np.zeros(self.shape, g.dtype)
-        _diagonal_view(dx, *self.args)[...] = g
-        return (dx,)
+        offset, d1, d2 = self.args
+        key = [slice(None)] * len(self.shape)
+        key[d1] = np.arange(g.shape[-1]) + max(0, -offset)
+        key[d2] = np.arange(g.shape[-1]) + max(0, offset)
+        # NumPy puts the indexed diagonal where the two dims were if they are neighbours, else
+        # first; np.diagonal put it last
+        at = min(d1, d2) if abs(d1 - d2) == 1 else 0
+        return (placed(np.moveaxis(g, -1, at), self.shape, tuple(key), DiagonalBackwardBackward0),)
 
 
 def _diagonal_view(a, offset, dim1, dim2):
@@ -160,23 +176,27 @@ class DiagonalBackward0_copy(DiagonalBackward0):  # noqa: N801 - PyTorch's name 
 class DiagEmbedBackward0(Node):
     """out = a square matrix with v on diagonal k  |  dv = g's diagonal k"""
 
+    saved_as = ()
+
     def forward(self, v, offset=0):
         self.offset = offset
         return np.diag(v, offset)
 
     def backward(self, g):
-        return (np.diagonal(g, self.offset).copy(),)
+        return (np.diagonal(g, self.offset),)
 
 
 class TraceBackward0(Node):
     """out = sum of the diagonal  |  dx = g on the diagonal, 0 elsewhere"""
 
+    saved_as = ()
+
     def forward(self, x):
-        self.shape = x.shape
+        self.shape, self.dtype = x.shape, x.dtype
         return np.asarray(np.trace(x), x.dtype if x.dtype.kind == "f" else np.int64)
 
     def backward(self, g):
-        return (np.eye(*self.shape, dtype=g.dtype) * g,)
+        return (np.eye(*self.shape, dtype=self.dtype) * g,)
 
 
 

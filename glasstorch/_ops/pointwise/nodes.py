@@ -7,6 +7,8 @@ input's shape. The functions that run these nodes are in ``functions.py``.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ...autograd.function import Node
@@ -24,6 +26,8 @@ _quiet = np.errstate
 class AddBackward0(Node):
     """out = a + alpha*b  |  da = g,  db = alpha*g"""
 
+    saved_as = ()
+
     def forward(self, a, b, alpha=1):
         self.alpha = alpha
         if alpha == 1:
@@ -39,6 +43,8 @@ class AddBackward0(Node):
 class SubBackward0(Node):
     """out = a - alpha*b  |  da = g,  db = -alpha*g"""
 
+    saved_as = ()
+
     def forward(self, a, b, alpha=1):
         self.alpha = alpha
         return a - b if alpha == 1 else a - alpha * b
@@ -50,6 +56,8 @@ class SubBackward0(Node):
 class RsubBackward0(Node):
     """out = b - alpha*a (both tensors)  |  da = -alpha*g,  db = g"""
 
+    saved_as = ()
+
     def forward(self, a, b, alpha=1):
         self.alpha = alpha
         return b - a if alpha == 1 else b - alpha * a
@@ -60,6 +68,8 @@ class RsubBackward0(Node):
 
 class RsubBackward1(Node):
     """out = b - alpha*a (a number minus a tensor)  |  da = -alpha*g"""
+
+    saved_as = ()
 
     def forward(self, a, b, alpha=1):
         self.alpha = alpha
@@ -74,6 +84,7 @@ class MulBackward0(Node):
 
     saved_inputs = (0, 1)
     saved_for = {0: (1,), 1: (0,)}
+    saved_as = (0, 1)
 
     def forward(self, a, b):
         self.saved = (a, b)
@@ -89,6 +100,7 @@ class DivBackward0(Node):
 
     saved_inputs = (0, 1)
     saved_for = {0: (1,)}
+    saved_as = (0, 1)
 
     def forward(self, a, b, rounding_mode=None):
         self.saved = (a, b)
@@ -114,6 +126,8 @@ class DivBackward0(Node):
 class DivBackward2(DivBackward0):
     """out = a / b rounded ('trunc' or 'floor')  |  da = 0,  db = 0"""
 
+    saved_as = (None, None)  # (unused: the gradients are 0)
+
 
 class FloorDivideBackward(DivBackward0):
     """out = floor(a / b)  |  PyTorch defines no derivative: backward raises"""
@@ -126,6 +140,7 @@ class RemainderBackward0(Node):
     """out = a mod b (sign of b)  |  da = g,  db = -g * floor(a / b)"""
 
     saved_inputs = (0, 1)
+    saved_as = (0, 1)
 
     def forward(self, a, b):
         self.saved = (a, b)
@@ -142,6 +157,7 @@ class FmodBackward0(Node):
     """out = a - trunc(a / b) * b  |  da = g,  db = -g * trunc(a / b)"""
 
     saved_inputs = (0, 1)
+    saved_as = (0, 1)
 
     def forward(self, a, b):
         self.saved = (a, b)
@@ -166,6 +182,7 @@ class PowBackward0(Node):
     """out = x ** e (e a number)  |  dx = g * e * x**(e-1)"""
 
     saved_inputs = (0,)
+    saved_as = (0,)
 
     def forward(self, x, e):
         self.saved = (x,)
@@ -188,6 +205,7 @@ class PowBackward1(Node):
 
     saved_inputs = (0, 1)
     saves_output = True
+    saved_as = (0, 1, "out")
 
     def forward(self, a, b):
         out = _power(a, b)
@@ -196,12 +214,9 @@ class PowBackward1(Node):
 
     def backward(self, g):
         a, b, out = self.saved
-        with _quiet(all="ignore"):
-            da = g * b * np.power(a, b - 1) if self.needs(0) else None
-            db = None
-            if self.needs(1):
-                db = g * out * np.log(a)
-                db = np.where((a == 0) & (b >= 0), 0, db)
+        with _quiet(all="ignore"):  # (the masks as in PyTorch: 0 * inf would be nan)
+            da = np.where(b == 0, 0, g * (b * np.power(a, b - 1))) if self.needs(0) else None
+            db = g * np.where((a == 0) & (b >= 0), 0, out * np.log(a)) if self.needs(1) else None
         return da, db
 
 
@@ -209,6 +224,7 @@ class PowBackward2(Node):
     """out = base ** x (base a number)  |  dx = g * out * log(base)  (0 where base = 0, x >= 0)"""
 
     saves_output = True
+    saved_as = ("out",)
 
     def forward(self, x, base):
         out = _power(base, x)
@@ -219,10 +235,10 @@ class PowBackward2(Node):
     def backward(self, g):
         (out,) = self.saved
         with _quiet(all="ignore"):
-            dx = g * out * np.log(self.base).astype(out.dtype)
+            d = out * float(np.log(self.base))  # (a Python float keeps out's dtype)
         if self.base == 0:  # 0 * log(0) is nan; PyTorch takes 0 where x >= 0 (out is 0 or 1)
-            dx = np.where(out <= 1, np.zeros((), dx.dtype), dx)
-        return (dx,)
+            d = np.where(out <= 1, 0, d)
+        return (g * d,)
 
 
 def _power(a, b):
@@ -246,6 +262,8 @@ def _power(a, b):
 class NegBackward0(Node):
     """out = -x  |  dx = -g"""
 
+    saved_as = ()
+
     def forward(self, x):
         return np.negative(x)
 
@@ -257,6 +275,7 @@ class ExpBackward0(Node):
     """out = e**x  |  dx = g * out"""
 
     saves_output = True
+    saved_as = ("out",)
 
     def forward(self, x):
         with _quiet(all="ignore"):
@@ -272,6 +291,7 @@ class Exp2Backward0(Node):
     """out = 2**x  |  dx = g * out * ln 2"""
 
     saves_output = True
+    saved_as = ("out",)
 
     def forward(self, x):
         with _quiet(all="ignore"):
@@ -280,13 +300,14 @@ class Exp2Backward0(Node):
         return out
 
     def backward(self, g):
-        return (g * self.saved[0] * np.log(2).astype(g.dtype),)
+        return (g * self.saved[0] * math.log(2),)
 
 
 class Expm1Backward0(Node):
     """out = e**x - 1  |  dx = g * (out + 1)"""
 
     saves_output = True
+    saved_as = ("out",)
 
     def forward(self, x):
         with _quiet(all="ignore"):
@@ -302,6 +323,7 @@ class LogBackward0(Node):
     """out = ln x  |  dx = g / x"""
 
     saved_inputs = (0,)
+    saved_as = (0,)
 
     def forward(self, x):
         self.saved = (x,)
@@ -317,6 +339,7 @@ class Log2Backward0(Node):
     """out = log2 x  |  dx = g / (x ln 2)"""
 
     saved_inputs = (0,)
+    saved_as = (0,)
 
     def forward(self, x):
         self.saved = (x,)
@@ -325,13 +348,14 @@ class Log2Backward0(Node):
 
     def backward(self, g):
         with _quiet(all="ignore"):
-            return (g / (self.saved[0] * np.log(2).astype(g.dtype)),)
+            return (g / (self.saved[0] * math.log(2)),)
 
 
 class Log10Backward0(Node):
     """out = log10 x  |  dx = g / (x ln 10)"""
 
     saved_inputs = (0,)
+    saved_as = (0,)
 
     def forward(self, x):
         self.saved = (x,)
@@ -340,13 +364,14 @@ class Log10Backward0(Node):
 
     def backward(self, g):
         with _quiet(all="ignore"):
-            return (g / (self.saved[0] * np.log(10).astype(g.dtype)),)
+            return (g / (self.saved[0] * math.log(10)),)
 
 
 class Log1PBackward0(Node):
     """out = ln(1 + x)  |  dx = g / (1 + x)"""
 
     saved_inputs = (0,)
+    saved_as = (0,)
 
     def forward(self, x):
         self.saved = (x,)
@@ -362,6 +387,7 @@ class SqrtBackward0(Node):
     """out = sqrt x  |  dx = g / (2 out)"""
 
     saves_output = True
+    saved_as = ("out",)
 
     def forward(self, x):
         with _quiet(all="ignore"):
@@ -378,6 +404,7 @@ class RsqrtBackward0(Node):
     """out = 1 / sqrt x  |  dx = -g * out**3 / 2"""
 
     saves_output = True
+    saved_as = ("out",)
 
     def forward(self, x):
         with _quiet(all="ignore"):
@@ -394,6 +421,7 @@ class ReciprocalBackward0(Node):
     """out = 1 / x  |  dx = -g * out**2"""
 
     saves_output = True
+    saved_as = ("out",)
 
     def forward(self, x):
         with _quiet(all="ignore"):
@@ -410,6 +438,7 @@ class AbsBackward0(Node):
     """out = |x|  |  dx = g * sign(x)"""
 
     saved_inputs = (0,)
+    saved_as = (0,)
 
     def forward(self, x):
         self.saved = (x,)
@@ -423,6 +452,7 @@ class SinBackward0(Node):
     """out = sin x  |  dx = g cos x"""
 
     saved_inputs = (0,)
+    saved_as = (0,)
 
     def forward(self, x):
         self.saved = (x,)
@@ -438,6 +468,7 @@ class CosBackward0(Node):
     """out = cos x  |  dx = -g sin x"""
 
     saved_inputs = (0,)
+    saved_as = (0,)
 
     def forward(self, x):
         self.saved = (x,)
@@ -453,6 +484,7 @@ class TanBackward0(Node):
     """out = tan x  |  dx = g (1 + out**2)"""
 
     saves_output = True
+    saved_as = ("out",)
 
     def forward(self, x):
         with _quiet(all="ignore"):  # of inf: nan
@@ -469,6 +501,7 @@ class SigmoidBackward0(Node):
     """out = 1 / (1 + e**-x)  |  dx = g * out * (1 - out)"""
 
     saves_output = True
+    saved_as = ("out",)
 
     def forward(self, x):
         with _quiet(all="ignore"):
@@ -485,6 +518,7 @@ class TanhBackward0(Node):
     """out = tanh x  |  dx = g * (1 - out**2)"""
 
     saves_output = True
+    saved_as = ("out",)
 
     def forward(self, x):
         out = np.tanh(x)
@@ -500,6 +534,7 @@ class ReluBackward0(Node):
     """out = max(x, 0)  |  dx = g where out > 0, else 0"""
 
     saves_output = True
+    saved_as = ("out",)
 
     def forward(self, x):
         out = np.maximum(x, 0)
@@ -509,16 +544,48 @@ class ReluBackward0(Node):
         return out
 
     def backward(self, g):
-        keep = ~(self.saved[0] <= 0)  # (a nan output keeps its gradient, as in PyTorch)
-        if np.isfinite(g).all():
+        out = self.saved[0]
+        return (masked_grad(ThresholdBackwardBackward0, g, out, out <= 0),)
+
+
+def masked_grad(node_cls: type[Node], g, x, drop, slope: float = 0.0):
+    """g, but ``slope * g`` where ``drop``: the gradient of a piecewise-linear function of x.
+
+    A mask (a product only when g is finite: inf * 0 would be nan where PyTorch gives 0).
+    Under create_graph it is recorded as ``node_cls`` of (g, x), so the gradient stays
+    connected to x (with derivative 0) as PyTorch's ``threshold_backward`` and friends are: a
+    second ``grad`` gives zeros."""
+    if not (hasattr(g, "_data") or hasattr(x, "_data")):  # arrays (tensors: create_graph)
+        if not slope and np.isfinite(g).all():
             # a product with the mask: np.where took 125 us for a CNN's 32,768 floats, this 11
-            return (g * keep,)
-        # inf * 0 would be nan where PyTorch gives 0: select instead
-        return (np.where(keep, g, np.zeros((), g.dtype)),)
+            return g * ~drop
+        return np.where(drop, g * slope if slope else np.zeros((), g.dtype), g)
+    from ..._tensor import apply
+
+    return apply(node_cls, g, x, drop=drop._data if hasattr(drop, "_data") else drop,
+                 slope=slope)
+
+
+class ThresholdBackwardBackward0(Node):
+    """out = g, but slope * g where drop (a piecewise-linear function's gradient, in terms of
+    g and x)  |  dg = gg, but slope * gg where drop,  dx = 0"""
+
+    saved_as = (1,)  # (x: its derivative is 0, but the gradient stays connected to it)
+
+    def forward(self, g, x, drop, slope=0.0):
+        self.saved = (x,)
+        self.drop, self.slope = drop, slope
+        return masked_grad(None, g, x, drop, slope)
+
+    def backward(self, gg):
+        (x,) = self.saved
+        return masked_grad(type(self), gg, x, self.drop, self.slope), np.zeros_like(gg)
 
 
 class _ZeroGrad(Node):
     """out = a piecewise-constant function of x  |  dx = 0 (almost everywhere)"""
+
+    saved_as = ()
 
     def backward(self, g):
         return (np.zeros_like(g),)
@@ -578,6 +645,7 @@ class ClampBackward0(Node):
     """out = min(max(x, lo), hi), tensor bounds  |  dx = g within, dlo = g below, dhi = g above"""
 
     saved_inputs = (0,)
+    saved_as = (None, None, None)  # only compared: the gradients are masks of g
 
     def forward(self, x, lo, hi):
         self.saved = (x, lo, hi)
@@ -586,20 +654,20 @@ class ClampBackward0(Node):
 
     def backward(self, g):
         x, lo, hi = self.saved
-        zero = np.zeros((), g.dtype)
         if lo is not None and hi is not None:  # where lo > hi, out is hi: hi gets g
-            return (np.where((x >= lo) & (x <= hi), g, zero),
-                    np.where((x < lo) & (lo < hi), g, zero),
-                    np.where((x > hi) | (hi < lo), g, zero))
+            return (np.where((x >= lo) & (x <= hi), g, 0),
+                    np.where((x < lo) & (lo < hi), g, 0),
+                    np.where((x > hi) | (hi < lo), g, 0))
         if lo is not None:
-            return np.where(x >= lo, g, zero), np.where(x < lo, g, zero), None
-        return np.where(x <= hi, g, zero), None, np.where(x > hi, g, zero)
+            return np.where(x >= lo, g, 0), np.where(x < lo, g, 0), None
+        return np.where(x <= hi, g, 0), None, np.where(x > hi, g, 0)
 
 
 class ClampBackward1(Node):
     """out = min(max(x, lo), hi)  |  dx = g where lo <= x <= hi, else 0"""
 
     saved_inputs = (0,)
+    saved_as = (None,)  # only compared
 
     def forward(self, x, lo=None, hi=None):
         self.saved = (x,)
@@ -608,12 +676,9 @@ class ClampBackward1(Node):
 
     def backward(self, g):
         (x,) = self.saved
-        mask = np.ones(x.shape, bool)
-        if self.lo is not None:
-            mask &= x >= self.lo
-        if self.hi is not None:
-            mask &= x <= self.hi
-        return (np.where(mask, g, np.zeros((), g.dtype)),)  # (not g * mask: inf * 0 is nan)
+        lo, hi = self.lo, self.hi
+        keep = x >= lo if hi is None else x <= hi if lo is None else (x >= lo) & (x <= hi)
+        return (np.where(keep, g, 0),)  # (not g * mask: inf * 0 is nan)
 
 
 class ClampMinBackward0(ClampBackward1):
@@ -636,6 +701,7 @@ class MaximumBackward0(Node):
     """out = max(a, b)  |  the larger input gets g (ties: g/2 each; nan: both get g)"""
 
     saved_inputs = (0, 1)
+    saved_as = (None, None)  # only compared
 
     def forward(self, a, b):
         self.saved = (a, b)
@@ -644,8 +710,8 @@ class MaximumBackward0(Node):
     def backward(self, g):
         a, b = self.saved
         # masks as in PyTorch: an input loses g only where it is strictly the smaller one
-        ga = np.where(a < b, 0, np.where(a == b, g / 2, g)).astype(g.dtype)
-        gb = np.where(b < a, 0, np.where(a == b, g / 2, g)).astype(g.dtype)
+        ga = np.where(a < b, 0, np.where(a == b, g / 2, g))
+        gb = np.where(b < a, 0, np.where(a == b, g / 2, g))
         return ga, gb
 
 
@@ -653,6 +719,7 @@ class MinimumBackward0(Node):
     """out = min(a, b)  |  the smaller input gets g (ties: g/2 each; nan: both get g)"""
 
     saved_inputs = (0, 1)
+    saved_as = (None, None)  # only compared
 
     def forward(self, a, b):
         self.saved = (a, b)
@@ -660,13 +727,15 @@ class MinimumBackward0(Node):
 
     def backward(self, g):
         a, b = self.saved
-        ga = np.where(a > b, 0, np.where(a == b, g / 2, g)).astype(g.dtype)
-        gb = np.where(b > a, 0, np.where(a == b, g / 2, g)).astype(g.dtype)
+        ga = np.where(a > b, 0, np.where(a == b, g / 2, g))
+        gb = np.where(b > a, 0, np.where(a == b, g / 2, g))
         return ga, gb
 
 
 class WhereBackward0(Node):
     """out = x where cond else y  |  dx = g where cond,  dy = g where not cond"""
+
+    saved_as = (None,)
 
     def forward(self, x, y, cond):
         self.saved = (cond,)
@@ -674,12 +743,13 @@ class WhereBackward0(Node):
 
     def backward(self, g):
         (cond,) = self.saved
-        zero = np.zeros((), g.dtype)
-        return np.where(cond, g, zero), np.where(cond, zero, g)
+        return np.where(cond, g, 0), np.where(cond, 0, g)
 
 
 class LerpBackward0(Node):
     """out = a + w (b - a), w a number  |  da = g (1 - w),  db = g w"""
+
+    saved_as = ()
 
     def forward(self, a, b, w):
         self.w = w
@@ -694,6 +764,7 @@ class LerpBackward1(Node):
     """out = a + w (b - a), w a tensor  |  da = g (1 - w),  db = g w,  dw = g (b - a)"""
 
     saved_inputs = (0, 1, 2)
+    saved_as = (0, 1, 2)
 
     def forward(self, a, b, w):
         self.saved = (a, b, w)
@@ -710,6 +781,7 @@ class NanToNumBackward0(Node):
     """out = x with nan, +inf, -inf replaced by numbers  |  dx = g where x is finite, else 0"""
 
     saved_inputs = (0,)
+    saved_as = (None,)  # only tested for being finite
 
     def forward(self, x, nan=0.0, posinf=None, neginf=None):
         self.saved = (x,)
@@ -722,6 +794,8 @@ class NanToNumBackward0(Node):
 class ToCopyBackward0(Node):
     """out = x converted to another dtype  |  dx = g converted back"""
 
+    saved_as = ()
+
     def forward(self, x, dtype):
         return x.astype(dtype)
 
@@ -731,6 +805,8 @@ class ToCopyBackward0(Node):
 
 class CloneBackward0(Node):
     """out = a copy of x  |  dx = g"""
+
+    saved_as = ()
 
     def forward(self, x):
         return x.copy()
@@ -747,6 +823,8 @@ class CloneBackward0(Node):
 class CopyBackwards(Node):
     """self <- src broadcast and converted to self's dtype  |  d self = 0,  d src = g"""
 
+    saved_as = ()
+
     def forward(self, x, src):
         return np.broadcast_to(src, x.shape).astype(x.dtype, copy=True)
 
@@ -756,6 +834,8 @@ class CopyBackwards(Node):
 
 class FillBackward2(Node):
     """self <- a number everywhere  |  d self = 0"""
+
+    saved_as = ()
 
     def forward(self, x, value):
         return np.full_like(x, value)
@@ -767,6 +847,8 @@ class FillBackward2(Node):
 class FillBackward3(Node):
     """self <- a 0-d tensor v everywhere  |  d self = 0,  dv = sum g"""
 
+    saved_as = ()
+
     def forward(self, x, v):
         return np.full_like(x, v)
 
@@ -776,6 +858,8 @@ class FillBackward3(Node):
 
 class ZeroBackward0(Node):
     """self <- 0  |  d self = 0"""
+
+    saved_as = ()
 
     def forward(self, x):
         return np.zeros_like(x)

@@ -14,6 +14,7 @@ import warnings
 
 import numpy as np
 
+from ..._numpy_protocol import put_along_axis
 from ...autograd.function import Node
 
 _quiet = np.errstate
@@ -30,7 +31,14 @@ def _expand_back(g: np.ndarray, dims, keepdim: bool, shape: tuple) -> np.ndarray
 
 def _centred(x: np.ndarray, dims) -> np.ndarray:
     """x - its mean over dims; an empty x has no mean to subtract (NumPy would warn)."""
-    return x - x.mean(axis=dims, keepdims=True) if x.size else x
+    return x - np.mean(x, axis=dims, keepdims=True) if math.prod(x.shape) else x
+
+
+def _ratio(a: float, b: float) -> float:
+    """a / b as a Python float (inf or nan for b = 0, as NumPy's division gives): a Python
+    number keeps the dtype of the array it multiplies."""
+    with _quiet(all="ignore"):
+        return float(np.float64(a) / b)
 
 
 def _quiet_numpy(fn, **kwargs):
@@ -48,6 +56,8 @@ def _quiet_numpy(fn, **kwargs):
 class SumBackward0(Node):
     """out = sum of all x  |  dx = g broadcast to x's shape"""
 
+    saved_as = ()
+
     def forward(self, x, dtype=None):
         self.shape = x.shape
         # np.add.reduce is what x.sum() runs; called from here, a warning on inf + -inf is
@@ -61,6 +71,8 @@ class SumBackward0(Node):
 class SumBackward1(Node):
     """out = sum of x over dims  |  dx = g broadcast back over those dims"""
 
+    saved_as = ()
+
     def forward(self, x, dims=None, keepdim=False, dtype=None):
         self.shape, self.dims, self.keepdim = x.shape, dims, keepdim
         return np.asarray(np.add.reduce(x, axis=dims, keepdims=keepdim, dtype=dtype))
@@ -73,6 +85,8 @@ class SumBackward1(Node):
 class MeanBackward0(Node):
     """out = mean of all x  |  dx = g / N"""
 
+    saved_as = ()
+
     def forward(self, x, dtype=None):
         self.shape = x.shape
         with _quiet(all="ignore"), warnings.catch_warnings():  # the mean of nothing is nan
@@ -80,12 +94,13 @@ class MeanBackward0(Node):
             return np.asarray(x.mean(dtype=dtype))
 
     def backward(self, g):
-        n = builtins.max(math.prod(self.shape), 1)
-        return (np.broadcast_to(g / g.dtype.type(n) if n else g, self.shape),)
+        return (np.broadcast_to(g / builtins.max(math.prod(self.shape), 1), self.shape),)
 
 
 class MeanBackward1(Node):
     """out = mean of x over dims  |  dx = g / (number of elements averaged)"""
+
+    saved_as = ()
 
     def forward(self, x, dims=None, keepdim=False, dtype=None):
         self.shape, self.dims, self.keepdim = x.shape, dims, keepdim
@@ -97,13 +112,14 @@ class MeanBackward1(Node):
     def backward(self, g):
         n = math.prod(self.shape[d] for d in self.dims) if self.dims else math.prod(self.shape)
         g = _expand_back(g, self.dims, self.keepdim, self.shape)
-        return (np.broadcast_to(g / g.dtype.type(builtins.max(n, 1)), self.shape),)
+        return (np.broadcast_to(g / builtins.max(n, 1), self.shape),)
 
 
 class VarBackward0(Node):
     """out = sum((x - mean)**2) / (N - correction)  |  dx = g * 2 (x - mean) / (N - correction)"""
 
     saved_inputs = (0,)
+    saved_as = (0,)
 
     def forward(self, x, dims=None, correction=1, keepdim=False):
         self.saved = (x,)
@@ -114,18 +130,18 @@ class VarBackward0(Node):
 
     def backward(self, g):
         (x,) = self.saved
-        n = math.prod(x.shape[d] for d in self.dims) if self.dims else x.size
+        n = math.prod(x.shape[d] for d in self.dims) if self.dims else math.prod(x.shape)
         g = _expand_back(g, self.dims, self.keepdim, x.shape)
         with _quiet(all="ignore"):
-            scale = x.dtype.type(2) / x.dtype.type(n - self.correction)
-            return (g * _centred(x, self.dims) * scale,)
+            return (g * _centred(x, self.dims) * _ratio(2, n - self.correction),)
 
 
 class StdBackward0(Node):
-    """out = sqrt(var(x))  |  dx = g * (x - mean) / ((N - correction) * out)"""
+    """out = sqrt(var(x))  |  dx = g / out * (x - mean) / (N - correction)  (0 where out = 0)"""
 
     saved_inputs = (0,)
     saves_output = True
+    saved_as = (0, "out")
 
     def forward(self, x, dims=None, correction=1, keepdim=False):
         self.dims, self.correction, self.keepdim = dims, correction, keepdim
@@ -136,28 +152,30 @@ class StdBackward0(Node):
 
     def backward(self, g):
         x, out = self.saved
-        n = math.prod(x.shape[d] for d in self.dims) if self.dims else x.size
+        n = math.prod(x.shape[d] for d in self.dims) if self.dims else math.prod(x.shape)
         g = _expand_back(g, self.dims, self.keepdim, x.shape)
         out = _expand_back(out, self.dims, self.keepdim, x.shape)
-        with _quiet(all="ignore"):
-            dx = g * _centred(x, self.dims) / (out * x.dtype.type(n - self.correction))
-        return (np.where(out == 0, np.zeros((), dx.dtype), dx),)  # constant input: 0, not nan
+        with _quiet(all="ignore"):  # (a constant input: 0, not nan)
+            return (np.where(out == 0, 0, g / out) * _centred(x, self.dims)
+                    * _ratio(1, n - self.correction),)
 
 
 class VarMeanBackward0(Node):
     """(var, mean) of x over dims  |  dx = g_var * 2 (x - mean) / (N - c) + g_mean / N"""
 
     saved_inputs = (0,)
+    saved_as = (0,)
     spread = VarBackward0
 
     def forward(self, x, dims=None, correction=1, keepdim=False):
-        self.saved = (x,)
         self.first = self.spread()
         first = self.first.forward(x, dims=dims, correction=correction, keepdim=keepdim)
+        self.saved = self.first.saved  # x (and the std)
         self.second = MeanBackward1()
         return first, self.second.forward(x, dims=dims, keepdim=keepdim)
 
     def backward(self, g_first, g_mean):
+        self.first.saved = self.saved  # (tensors, under create_graph)
         (dx,) = self.first.backward(g_first)
         return (dx + self.second.backward(g_mean)[0],)
 
@@ -165,6 +183,7 @@ class VarMeanBackward0(Node):
 class StdMeanBackward0(VarMeanBackward0):
     """(std, mean) of x over dims  |  dx = g_std (x - mean) / ((N - c) std) + g_mean / N"""
 
+    saved_as = (0, ("out", 0))
     spread = StdBackward0
 
 
@@ -172,6 +191,7 @@ class ProdBackward0(Node):
     """out = product of x (over dims)  |  dx = g * product of the other elements"""
 
     saved_inputs = (0,)
+    saved_as = (0,)
 
     def forward(self, x, dims=None, keepdim=False, dtype=None):
         self.saved = (x,)
@@ -182,20 +202,32 @@ class ProdBackward0(Node):
     def backward(self, g):
         (x,) = self.saved
         g = _expand_back(g, self.dims, self.keepdim, x.shape)
-        if x.size == 0 or x.ndim == 0:
-            return (np.broadcast_to(g, x.shape).copy() if x.ndim == 0 else np.zeros_like(x),)
-        axis = self.dims[0] if self.dims else None
-        flat = x if axis is not None else x.reshape(-1)
-        ax = axis if axis is not None else 0
-        # product of the others = exclusive cumulative products from both sides (safe with 0s)
-        ones = np.ones_like(np.take(flat, [0], axis=ax))
-        with _quiet(all="ignore"):
-            left = np.cumprod(np.concatenate([ones, np.take(flat, range(flat.shape[ax] - 1),
-                                                              axis=ax)], axis=ax), axis=ax)
-            rev = np.flip(flat, ax)
-            right = np.flip(np.cumprod(np.concatenate(
-                [ones, np.take(rev, range(flat.shape[ax] - 1), axis=ax)], axis=ax), axis=ax), ax)
-            return (g * (left * right).reshape(x.shape),)
+        if x.ndim == 0:
+            return (g,)
+        if math.prod(x.shape) == 0:
+            return (np.zeros_like(x),)
+        if self.dims:
+            return (g * _others_product(x, self.dims[0]),)
+        return (g * _others_product(x.reshape(-1), 0).reshape(x.shape),)
+
+
+def _others_product(x, axis: int):
+    """For every element, the product of the other elements along ``axis`` (safe with zeros:
+    nothing is divided): exclusive cumulative products from both sides, multiplied."""
+    if hasattr(x, "_data"):  # create_graph: glasstorch has no cumprod; the product of x with
+        # element i set to 1, for every i at once (n times the memory, fine for a formula)
+        n = x.shape[axis]
+        rows = np.where(np.eye(n, dtype=bool), 1, np.expand_dims(np.moveaxis(x, axis, -1), -2))
+        return np.moveaxis(rows.prod(-1), -1, axis)
+    ones = np.ones_like(np.take(x, [0], axis=axis))
+    with _quiet(all="ignore"):
+        left = np.cumprod(np.concatenate([ones, np.take(x, range(x.shape[axis] - 1),
+                                                        axis=axis)], axis=axis), axis=axis)
+        rev = np.flip(x, axis)
+        right = np.flip(np.cumprod(np.concatenate(
+            [ones, np.take(rev, range(x.shape[axis] - 1), axis=axis)], axis=axis), axis=axis),
+            axis)
+        return left * right
 
 
 class ProdBackward1(ProdBackward0):
@@ -212,6 +244,7 @@ class MaxBackward1(Node):
 
     saved_inputs = (0,)
     saves_output = True
+    saved_as = (None, None)  # only compared: which elements are the maximum
 
     def forward(self, x):
         out = np.asarray(self.reduce(x))
@@ -224,7 +257,7 @@ class MaxBackward1(Node):
         x, out = self.saved
         mask = x == out
         with _quiet(all="ignore"):  # a nan maximum matches nothing: 0 / 0
-            return (np.where(mask, g / mask.sum(dtype=g.dtype), 0).astype(g.dtype),)
+            return (np.where(mask, g / np.count_nonzero(mask), 0),)
 
 
 class MinBackward1(MaxBackward1):
@@ -237,6 +270,7 @@ class MaxBackward0(Node):
     """(values, indices) = max along dim  |  dx = g at each index, 0 elsewhere"""
 
     differentiable_outputs = (0,)
+    saved_as = (None,)
 
     def forward(self, x, dim, keepdim=False):
         idx = self.arg(x, axis=dim, keepdims=True)
@@ -252,12 +286,10 @@ class MaxBackward0(Node):
     def backward(self, g, g_idx=None):
         (idx,) = self.saved
         if not self.shape:  # a 0-d input is its own maximum
-            return (np.asarray(g).reshape(()),)
+            return (g.reshape(()),)
         if not self.keepdim:
             g = np.expand_dims(g, self.dim)
-        dx = np.zeros(self.shape, g.dtype)
-        np.put_along_axis(dx, idx, g, axis=self.dim)
-        return (dx,)
+        return (put_along_axis(g, self.shape, idx, self.dim),)
 
 
 class MinBackward0(MaxBackward0):
@@ -271,6 +303,7 @@ class AmaxBackward0(Node):
 
     saved_inputs = (0,)
     saves_output = True
+    saved_as = (None, None)  # only compared
 
     def forward(self, x, dims=None, keepdim=False):
         out = np.asarray(self.reduce(x, axis=dims, keepdims=keepdim))
@@ -285,7 +318,7 @@ class AmaxBackward0(Node):
         g = _expand_back(g, self.dims, self.keepdim, x.shape)
         out = _expand_back(out, self.dims, self.keepdim, x.shape)
         mask = x == out
-        count = mask.sum(axis=self.dims, keepdims=True, dtype=g.dtype)
+        count = np.sum(mask, axis=self.dims, keepdims=True, dtype=g.dtype)
         with _quiet(all="ignore"):  # a nan maximum matches nothing: 0 / 0
             return ((g / count) * mask,)
 
@@ -305,6 +338,7 @@ class SoftmaxBackward0(Node):
     """out_i = e^(x_i - m) / sum_j e^(x_j - m)  |  dx = out * (g - sum(g * out))"""
 
     saves_output = True
+    saved_as = ("out",)
 
     def forward(self, x, dim):
         self.dim = dim
@@ -316,13 +350,15 @@ class SoftmaxBackward0(Node):
 
     def backward(self, g):
         (out,) = self.saved
-        return (out * (g - (g * out).sum(axis=self.dim, keepdims=True)),)
+        # (np.add.reduce: np.sum, without its Python-level wrapper: this runs often)
+        return (out * (g - np.add.reduce(g * out, axis=self.dim, keepdims=True)),)
 
 
 class LogSoftmaxBackward0(Node):
     """out_i = x_i - m - log sum_j e^(x_j - m)  |  dx = g - e^out * sum(g)"""
 
     saves_output = True
+    saved_as = ("out",)
 
     def forward(self, x, dim):
         self.dim = dim
@@ -334,7 +370,7 @@ class LogSoftmaxBackward0(Node):
 
     def backward(self, g):
         (out,) = self.saved
-        return (g - np.exp(out) * g.sum(axis=self.dim, keepdims=True),)
+        return (g - np.exp(out) * np.add.reduce(g, axis=self.dim, keepdims=True),)
 
 
 class LogsumexpBackward0(Node):
@@ -342,6 +378,7 @@ class LogsumexpBackward0(Node):
 
     saved_inputs = (0,)
     saves_output = True
+    saved_as = (0, "out")
 
     def forward(self, x, dims, keepdim=False):
         self.dims, self.keepdim = dims, keepdim
@@ -365,6 +402,8 @@ class LogsumexpBackward0(Node):
 class CumsumBackward0(Node):
     """out_i = sum_{j<=i} x_j  |  dx_i = sum_{j>=i} g_j"""
 
+    saved_as = ()
+
     def forward(self, x, dim):
         self.dim = dim
         if not x.ndim:
@@ -384,6 +423,7 @@ class LinalgVectorNormBackward0(Node):
 
     saved_inputs = (0,)
     saves_output = True
+    saved_as = (0, "out")
 
     def forward(self, x, p=2.0, dims=None, keepdim=False, dtype=None):
         if dtype is not None and x.dtype != dtype:  # linalg.vector_norm(..., dtype=)
@@ -411,25 +451,24 @@ class LinalgVectorNormBackward0(Node):
         x, out = self.saved
         g = _expand_back(g, self.dims, self.keepdim, x.shape)
         out = _expand_back(out, self.dims, self.keepdim, x.shape)
-        p = self.p
-        with _quiet(all="ignore"):  # PyTorch's choices at 0: the masks below
+        p = float(self.p)  # (a Python float keeps x's dtype in x ** p)
+        with _quiet(all="ignore"):  # (the cases and the masks are PyTorch's norm_backward's)
             if p == 0:  # PyTorch: no gradient at all (x.grad stays None)
                 return (None,)
             if p == 1:
-                return ((g * np.sign(x)).astype(x.dtype),)
+                return (np.sign(x) * g,)
             if p == 2:
-                r = np.where(out == 0, 0, g * x / out)
-            elif abs(p) == float("inf"):
+                return (g * np.where(out == 0, 0, x / out),)
+            if abs(p) == float("inf"):
                 a = np.abs(x)
                 mask = (a == out) | np.isnan(a)
-                r = np.sign(x) * g * mask / mask.sum(axis=self.dims, keepdims=True)
-            elif p < 1:
-                r = np.where(x == 0, 0, np.sign(x) * np.abs(x) ** (p - 1)) * g * out ** (1 - p)
-            elif p < 2:
-                r = np.sign(x) * np.abs(x) ** (p - 1) * np.where(out == 0, 0, g / out ** (p - 1))
-            else:
-                r = x * np.abs(x) ** (p - 2) * np.where(out == 0, 0, g / out ** (p - 1))
-        return (np.asarray(r, x.dtype),)
+                count = np.sum(mask, axis=self.dims, keepdims=True, dtype=x.dtype)
+                return (np.sign(x) * (g / count * mask),)
+            if p < 1:
+                scaled = np.sign(x) * np.where(x == 0, 0, np.abs(x) ** (p - 1))
+                return (scaled * g * out ** (1 - p),)
+            scaled = np.sign(x) * np.abs(x) ** (p - 1) if p < 2 else x * np.abs(x) ** (p - 2)
+            return (scaled * np.where(out == 0, 0, g / out ** (p - 1)),)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -441,6 +480,7 @@ class SortBackward0(Node):
     """(values, indices) = sort along dim  |  dx = g scattered back to the original positions"""
 
     differentiable_outputs = (0,)
+    saved_as = (None,)
 
     def forward(self, x, dim, descending=False, stable=False):
         if x.ndim == 0:  # a single element is sorted
@@ -459,10 +499,8 @@ class SortBackward0(Node):
     def backward(self, g, g_idx=None):
         (idx,) = self.saved
         if not self.shape:
-            return (np.asarray(g).sum().reshape(()),)
-        dx = np.zeros(self.shape, g.dtype)
-        np.put_along_axis(dx, idx, g, axis=self.dim)
-        return (dx,)
+            return (g.sum().reshape(()),)
+        return (put_along_axis(g, self.shape, idx, self.dim),)
 
 
 class SortBackward1(SortBackward0):

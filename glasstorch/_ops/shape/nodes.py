@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._numpy_protocol import placed
 from ...autograd.function import Node
+from ..indexing.nodes import SliceBackwardBackward0
 
 # ---------------------------------------------------------------------------------------------
 # new shapes of the same elements
@@ -19,6 +21,8 @@ from ...autograd.function import Node
 
 class ViewBackward0(Node):
     """out = x with a new shape (same memory)  |  dx = g reshaped back"""
+
+    saved_as = ()
 
     def forward(self, x, shape):
         self.shape = x.shape
@@ -43,6 +47,8 @@ class ReshapeAliasBackward0(ViewBackward0):
 class SqueezeBackward0(Node):
     """out = x without size-1 dims  |  dx = g reshaped back"""
 
+    saved_as = ()
+
     def forward(self, x, dims):
         self.shape = x.shape
         return np.squeeze(x, axis=dims) if dims else x.reshape(x.shape)
@@ -62,6 +68,8 @@ class SqueezeBackward2(SqueezeBackward0):
 class UnsqueezeBackward0(Node):
     """out = x with a new size-1 dim  |  dx = g without it"""
 
+    saved_as = ()
+
     def forward(self, x, dim):
         self.dim = dim
         return np.expand_dims(x, dim)
@@ -72,6 +80,8 @@ class UnsqueezeBackward0(Node):
 
 class AliasBackward0(Node):
     """out = x (a new view of the same memory)  |  dx = g"""
+
+    saved_as = ()
 
     def forward(self, x):
         return x.view()
@@ -88,6 +98,8 @@ class AliasBackward0(Node):
 class PermuteBackward0(Node):
     """out = x with its dims reordered  |  dx = g with the inverse order"""
 
+    saved_as = ()
+
     def forward(self, x, dims):
         self.inverse = tuple(np.argsort(dims))
         return np.transpose(x, dims)
@@ -98,6 +110,8 @@ class PermuteBackward0(Node):
 
 class TransposeBackward0(Node):
     """out = x with dims d0 and d1 swapped  |  dx = g with them swapped back"""
+
+    saved_as = ()
 
     def forward(self, x, d0, d1):
         self.d0, self.d1 = d0, d1
@@ -110,15 +124,19 @@ class TransposeBackward0(Node):
 class TBackward0(Node):
     """out = x^T (a matrix transposed)  |  dx = g^T"""
 
+    saved_as = ()
+
     def forward(self, x):
         return x.T
 
     def backward(self, g):
-        return (g.T,)
+        return (np.transpose(g),)
 
 
 class FlipBackward0(Node):
     """out = x reversed along dims  |  dx = g reversed along them"""
+
+    saved_as = ()
 
     def forward(self, x, dims):
         self.dims = dims
@@ -130,6 +148,8 @@ class FlipBackward0(Node):
 
 class RollBackward0(Node):
     """out = x rotated by shifts  |  dx = g rotated back"""
+
+    saved_as = ()
 
     def forward(self, x, shifts, dims):
         self.shifts, self.dims = shifts, dims
@@ -147,6 +167,8 @@ class RollBackward0(Node):
 
 class ExpandBackward0(Node):
     """out = x broadcast to a larger shape (no copy)  |  dx = g summed over the new dims"""
+
+    saved_as = ()
 
     def forward(self, x, shape):
         return _broadcast_view(x, shape)
@@ -167,6 +189,8 @@ def _broadcast_view(a: np.ndarray, shape: tuple) -> np.ndarray:
 class RepeatBackward0(Node):
     """out = x tiled ``repeats`` times along each dim  |  dx = sum of g's tiles"""
 
+    saved_as = ()
+
     def forward(self, x, repeats):
         self.shape = x.shape
         self.repeats = repeats
@@ -179,7 +203,8 @@ class RepeatBackward0(Node):
         split = []
         for r, s in zip(self.repeats, full):
             split += [r, s]
-        return (g.reshape(split).sum(axis=tuple(range(0, 2 * len(full), 2))).reshape(self.shape),)
+        return (np.sum(g.reshape(split), axis=tuple(range(0, 2 * len(full), 2)))
+                .reshape(self.shape),)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -189,6 +214,8 @@ class RepeatBackward0(Node):
 
 class CatBackward0(Node):
     """out = x_1, ..., x_n joined along dim  |  dx_i = g's slice for x_i"""
+
+    saved_as = ()
 
     def forward(self, *xs, dim):
         self.dim = dim
@@ -200,11 +227,13 @@ class CatBackward0(Node):
 
     def backward(self, g):
         parts = iter(np.split(g, self.bounds, axis=self.dim))
-        return tuple(np.zeros(0, g.dtype) if s else next(parts) for s in self.skip)
+        return tuple(np.zeros_like(g, shape=(0,)) if s else next(parts) for s in self.skip)
 
 
 class StackBackward0(Node):
     """out = x_1, ..., x_n stacked along a new dim  |  dx_i = g's i-th slice along it"""
+
+    saved_as = ()
 
     def forward(self, *xs, dim):
         self.dim = dim
@@ -216,6 +245,8 @@ class StackBackward0(Node):
 
 class SplitBackward0(Node):
     """outs = consecutive slices of x along dim  |  dx = the slices' gradients joined"""
+
+    saved_as = ()
 
     def forward(self, x, bounds, dim):
         self.dim = dim
@@ -232,6 +263,8 @@ class SplitWithSizesBackward0(SplitBackward0):
 class UnbindBackward0(Node):
     """outs = x's slices along dim  |  dx = the slices' gradients stacked"""
 
+    saved_as = ()
+
     def forward(self, x, dim):
         self.dim = dim
         m = np.moveaxis(x, dim, 0)
@@ -244,13 +277,13 @@ class UnbindBackward0(Node):
 class SliceBackward0(Node):
     """out = x[..., start:stop, ...] along dim  |  dx = g placed back in zeros"""
 
+    saved_as = ()
+
     def forward(self, x, dim, start, length):
         self.shape, self.sl = x.shape, (slice(None),) * dim + (slice(start, start + length),)
         return x[self.sl]
 
     def backward(self, g):
-        dx = np.zeros(self.shape, g.dtype)
-        dx[self.sl] = g
-        return (dx,)
+        return (placed(g, self.shape, self.sl, SliceBackwardBackward0),)
 
 

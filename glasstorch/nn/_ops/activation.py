@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from ..._ops.pointwise.nodes import ThresholdBackwardBackward0, masked_grad
 from ...autograd.function import Node
 
 
@@ -18,6 +19,7 @@ class LeakyReluBackward0(Node):
     """y = x if x > 0 else s x  |  dx = g if x > 0 else s g"""
 
     saved_inputs = (0,)
+    saved_as = (0,)
 
     def forward(self, x, negative_slope):
         self.saved = (x,)
@@ -26,13 +28,18 @@ class LeakyReluBackward0(Node):
 
     def backward(self, g):
         (x,) = self.saved
-        return (np.where(x > 0, g, g * g.dtype.type(self.slope)),)
+        return (masked_grad(LeakyReluBackwardBackward0, g, x, ~(x > 0), float(self.slope)),)
+
+
+class LeakyReluBackwardBackward0(ThresholdBackwardBackward0):
+    """out = g if x > 0 else s g  |  dg = gg if x > 0 else s gg,  dx = 0"""
 
 
 class EluBackward0(Node):
     """y = x if x > 0 else a (e^x - 1)  |  dx = g if x > 0 else g a e^x"""
 
     saved_inputs = (0,)
+    saved_as = (0,)
 
     def forward(self, x, alpha):
         self.saved = (x,)
@@ -42,13 +49,14 @@ class EluBackward0(Node):
 
     def backward(self, g):
         (x,) = self.saved
-        return (np.where(x > 0, g, g * g.dtype.type(self.alpha) * np.exp(np.minimum(x, 0))),)
+        return (np.where(x > 0, g, g * float(self.alpha) * np.exp(np.minimum(x, 0))),)
 
 
 class SiluBackward0(Node):
     """y = x s(x), s = sigmoid  |  dx = g s (1 + x (1 - s))"""
 
     saved_inputs = (0,)
+    saved_as = (0,)
 
     def forward(self, x):
         self.saved = (x,)
@@ -65,6 +73,7 @@ class SoftplusBackward0(Node):
     """y = log(1 + e^{bx}) / b, or x where bx > threshold  |  dx = g sigmoid(bx) (g there)"""
 
     saved_inputs = (0,)
+    saved_as = (0,)
 
     def forward(self, x, beta, threshold):
         self.saved = (x,)
@@ -75,7 +84,7 @@ class SoftplusBackward0(Node):
 
     def backward(self, g):
         (x,) = self.saved
-        z = x * x.dtype.type(self.beta)
+        z = x * float(self.beta)
         return (np.where(z > self.threshold, g, g * _sigmoid(z)),)
 
 
@@ -83,6 +92,7 @@ class LogSigmoidBackward0(Node):
     """y = min(x, 0) - log(1 + e^{-|x|})  |  dx = g (1 - sigmoid(x))"""
 
     saved_inputs = (0,)
+    saved_as = (0,)
 
     def forward(self, x):
         self.saved = (x,)
@@ -97,6 +107,7 @@ class HardtanhBackward0(Node):
     """y = clip(x, lo, hi)  |  dx = g where lo < x < hi, else 0"""
 
     saved_inputs = (0,)
+    saved_as = (0,)
 
     def forward(self, x, min_val, max_val):
         self.saved = (x,)
@@ -106,13 +117,18 @@ class HardtanhBackward0(Node):
     def backward(self, g):
         (x,) = self.saved
         inside = (x > self.lo) & (x < self.hi)
-        return (np.where(inside, g, g.dtype.type(0)),)
+        return (masked_grad(HardtanhBackwardBackward0, g, x, ~inside),)
+
+
+class HardtanhBackwardBackward0(ThresholdBackwardBackward0):
+    """out = g where lo < x < hi, else 0  |  dg = gg there, else 0,  dx = 0"""
 
 
 class MishBackward0(Node):
     """y = x tanh(softplus(x))  |  dx = g (t + x sigmoid(x) (1 - t^2)), t = tanh(softplus(x))"""
 
     saved_inputs = (0,)
+    saved_as = (0,)
 
     def forward(self, x):
         self.saved = (x,)
@@ -120,7 +136,7 @@ class MishBackward0(Node):
 
     def backward(self, g):
         (x,) = self.saved
-        t = np.tanh(np.logaddexp(x.dtype.type(0), x))
+        t = np.tanh(np.logaddexp(0, x))
         return (g * (t + x * _sigmoid(x) * (1 - t * t)),)
 
 
@@ -128,6 +144,7 @@ class HardswishBackward0(Node):
     """y = x relu6(x + 3) / 6  |  dx = 0 (x < -3), g (x > 3), g (x/3 + 1/2) otherwise"""
 
     saved_inputs = (0,)
+    saved_as = (0,)
 
     def forward(self, x):
         self.saved = (x,)
@@ -135,8 +152,8 @@ class HardswishBackward0(Node):
 
     def backward(self, g):
         (x,) = self.saved
-        mid = g * (x / x.dtype.type(3) + x.dtype.type(0.5))
-        return (np.where(x < -3, g.dtype.type(0), np.where(x <= 3, mid, g)),)
+        mid = g * (x / 3 + 0.5)
+        return (np.where(x < -3, 0, np.where(x <= 3, mid, g)),)
 
 
 # -- erf for GELU ------------------------------------------------------------------------------
@@ -183,6 +200,7 @@ class GeluBackward0(Node):
     approximate='tanh': Phi(x) ~ (1 + tanh(sqrt(2/pi)(x + 0.044715 x^3)))/2"""
 
     saved_inputs = (0,)
+    saved_as = (0,)
 
     def forward(self, x, approximate):
         self.saved = (x,)
@@ -196,12 +214,37 @@ class GeluBackward0(Node):
     def backward(self, g):
         (x,) = self.saved
         if self.approximate == "tanh":
-            k = x.dtype.type(0.044715)
-            t = np.tanh(x.dtype.type(_SQRT_2_OVER_PI) * (x + k * x * x * x))
-            dinner = x.dtype.type(_SQRT_2_OVER_PI) * (1 + 3 * k * x * x)
-            return (g * (x.dtype.type(0.5) * (1 + t) + x.dtype.type(0.5) * x * (1 - t * t)
-                         * dinner),)
-        x64 = x.astype(np.float64)
-        cdf = 0.5 * (1.0 + _erf(x64 * math.sqrt(0.5)))
-        pdf = np.exp(-0.5 * x64 * x64) / math.sqrt(2.0 * math.pi)
-        return (g * (cdf + x64 * pdf).astype(g.dtype),)
+            k = 0.044715
+            t = np.tanh(_SQRT_2_OVER_PI * (x + k * x * x * x))
+            dinner = _SQRT_2_OVER_PI * (1 + 3 * k * x * x)
+            return (g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * dinner),)
+        return (gelu_backward(g, x),)
+
+
+def gelu_backward(g, x):
+    """g (Phi(x) + x phi(x)), computed in float64 (erf has no float32 version here). Under
+    create_graph it is recorded as one node of (g, x), as PyTorch records gelu_backward."""
+    if hasattr(g, "_data") or hasattr(x, "_data"):  # tensors: create_graph
+        from ..._tensor import apply
+
+        return apply(GeluBackwardBackward0, g, x)
+    x64 = x.astype(np.float64)
+    cdf = 0.5 * (1.0 + _erf(x64 * math.sqrt(0.5)))
+    pdf = np.exp(-0.5 * x64 * x64) / math.sqrt(2.0 * math.pi)
+    return g * (cdf + x64 * pdf).astype(g.dtype)
+
+
+class GeluBackwardBackward0(Node):
+    """out = g (Phi(x) + x phi(x))  |  dg = gg (Phi(x) + x phi(x)),  dx = gg g phi(x) (2 - x^2)"""
+
+    saved_inputs = (0, 1)
+    saved_as = (0, 1)
+
+    def forward(self, g, x):
+        self.saved = (g, x)
+        return gelu_backward(g, x)
+
+    def backward(self, gg):
+        g, x = self.saved
+        pdf = np.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi)
+        return gelu_backward(gg, x), gg * g * pdf * (2 - x * x)

@@ -17,6 +17,8 @@ from ...autograd.function import Node
 class AddBackward1(Node):
     """out = a + s (s a number)  |  da = g"""
 
+    saved_as = ()
+
     def forward(self, a, other):
         return a + a.dtype.type(other)
 
@@ -27,16 +29,20 @@ class AddBackward1(Node):
 class MulBackward1(Node):
     """out = a * s (s a number)  |  da = g * s"""
 
+    saved_as = ()
+
     def forward(self, a, other):
         self.other = other
         return a * a.dtype.type(other)
 
     def backward(self, g):
-        return (g * g.dtype.type(self.other),)
+        return (g * float(self.other),)  # (a Python float keeps g's dtype)
 
 
 class DivBackward1(Node):
     """out = a / s (s a number)  |  da = g / s"""
+
+    saved_as = ()
 
     def forward(self, a, other):
         self.other = other
@@ -45,7 +51,7 @@ class DivBackward1(Node):
 
     def backward(self, g):
         with np.errstate(divide="ignore", invalid="ignore"):
-            return (g / g.dtype.type(self.other),)
+            return (g / float(self.other),)
 
 
 class XlogyBackward0(Node):
@@ -53,6 +59,7 @@ class XlogyBackward0(Node):
     dx = g log y (0 where x == 0),  dy = g x / y"""
 
     saved_inputs = (0, 1)
+    saved_as = (0, 1)
 
     def forward(self, x, y):
         self.saved = (x, y)
@@ -64,7 +71,7 @@ class XlogyBackward0(Node):
         dx = dy = None
         with np.errstate(divide="ignore", invalid="ignore"):
             if self.needs(0):
-                dx = g * np.where(x == 0, x.dtype.type(0), np.log(y))
+                dx = g * np.where(x == 0, 0, np.log(y))
             if self.needs(1):
                 dy = g * x / y
         return dx, dy

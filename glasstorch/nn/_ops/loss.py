@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._numpy_protocol import placed
 from ...autograd.function import Node
 from .. import _checks
 from .._reduction import reduce, unreduce
@@ -20,16 +21,17 @@ class MseLossBackward0(Node):
     """l = (x - y)^2, reduced  |  dx = 2 (x - y) g, dy = -dx"""
 
     saved_inputs = (0, 1)
+    saved_as = (0, 1)
 
     def forward(self, x, y, reduction):
         diff = x - y
-        self.saved = (diff,)
+        self.saved = (x, y)
         self.reduction, self.n = reduction, diff.size
         return reduce(diff * diff, reduction)
 
     def backward(self, g):
-        (diff,) = self.saved
-        dx = 2 * diff * unreduce(g, self.reduction, self.n)
+        x, y = self.saved
+        dx = 2 * (x - y) * unreduce(g, self.reduction, self.n)
         return dx, -dx
 
 
@@ -37,10 +39,11 @@ class SmoothL1LossBackward0(Node):
     """l = d^2 / (2 beta) if |d| < beta else |d| - beta/2, d = x - y  |  dx = clip(d/beta, -1, 1)"""
 
     saved_inputs = (0, 1)
+    saved_as = (0, 1)
 
     def forward(self, x, y, reduction, beta):
         d = x - y
-        self.saved = (d,)
+        self.saved = (x, y)
         self.reduction, self.beta, self.n = reduction, beta, d.size
         b = d.dtype.type(beta)
         ad = np.abs(d)
@@ -48,10 +51,9 @@ class SmoothL1LossBackward0(Node):
                       reduction)
 
     def backward(self, g):
-        (d,) = self.saved
-        b = d.dtype.type(self.beta)
-        dx = np.where(d < -b, -1, np.where(d > b, 1, d / b)).astype(d.dtype)
-        dx = dx * unreduce(g, self.reduction, self.n)
+        x, y = self.saved
+        d, b = x - y, float(self.beta)
+        dx = np.where(d < -b, -1, np.where(d > b, 1, d / b)) * unreduce(g, self.reduction, self.n)
         return dx, -dx
 
 
@@ -60,10 +62,11 @@ class HuberLossBackward0(Node):
     dx = clip(d, -delta, delta) g"""
 
     saved_inputs = (0, 1)
+    saved_as = (0, 1)
 
     def forward(self, x, y, reduction, delta):
         d = x - y
-        self.saved = (d,)
+        self.saved = (x, y)
         self.reduction, self.delta, self.n = reduction, delta, d.size
         dl = d.dtype.type(delta)
         ad = np.abs(d)
@@ -71,9 +74,9 @@ class HuberLossBackward0(Node):
         return reduce(np.where(ad < dl, half * d * d, dl * (ad - half * dl)), reduction)
 
     def backward(self, g):
-        (d,) = self.saved
-        dl = d.dtype.type(self.delta)
-        dx = np.clip(d, -dl, dl) * unreduce(g, self.reduction, self.n)
+        x, y = self.saved
+        dl = float(self.delta)
+        dx = np.clip(x - y, -dl, dl) * unreduce(g, self.reduction, self.n)
         return dx, -dx
 
 
@@ -87,6 +90,7 @@ class NllLossBackward0(Node):
     the counted samples' weights  |  dx_{n, y_n} = -w_{y_n} g_n (g / sum w for the mean)"""
 
     saved_inputs = (0,)  # as in PyTorch, whose backward takes the input: changing it is caught
+    saved_as = (None, None)  # the picked positions and their weights
 
     def forward(self, x, t, w, reduction, ignore_index):
         # classes last: (N, C, d1, ...) -> (N, d1, ..., C); (N, C) and (C,) stay as they are
@@ -119,9 +123,8 @@ class NllLossBackward0(Node):
         index, wt = self.saved
         s = g
         if self.reduction == "mean":  # (nothing counted: a zero gradient, not a nan)
-            s = g / g.dtype.type(self.total) if self.total != 0 else g * 0
-        gl = np.zeros(self.shape, g.dtype)
-        gl[index] = -s if wt is None else -wt * s
+            s = g / float(self.total) if self.total != 0 else g * 0
+        gl = placed(-s if wt is None else -wt * s, self.shape, index)
         return (np.moveaxis(gl, -1, 1) if gl.ndim > 2 else gl,)
 
 
@@ -140,6 +143,7 @@ class BinaryCrossEntropyBackward0(Node):
     dx = w (x - y) / max(x (1-x), 1e-12) g,  dy = w (log(1-x) - log x) g (unclamped, as PyTorch)"""
 
     saved_inputs = (0, 1)
+    saved_as = (0, 1, None)  # (the weight: PyTorch gives it no gradient)
 
     def forward(self, x, y, w, reduction):
         with np.errstate(divide="ignore"):
@@ -160,7 +164,7 @@ class BinaryCrossEntropyBackward0(Node):
         need = self._in_meta
         dx = dy = None
         if need[0] is not None:
-            dx = s * (x - y) / np.maximum((1 - x) * x, x.dtype.type(1e-12))
+            dx = s * (x - y) / np.maximum((1 - x) * x, 1e-12)
         if need[1] is not None:
             with np.errstate(divide="ignore", invalid="ignore"):
                 dy = s * (np.log1p(-x) - np.log(x))
@@ -172,19 +176,20 @@ class BinaryCrossEntropyWithLogitsBackward0(Node):
     |  dx = w [(1-y) - (1 + (p-1) y)(1 - sigmoid(x))] g,  dy = w [-x - (p-1) log sigmoid(x)] g"""
 
     saved_inputs = (0, 1)
+    saved_as = (0, 1, None, None)  # (the weights: PyTorch gives them no gradient)
 
     def forward(self, x, y, w, pw, reduction, out_dtype):
-        log_sig = np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+        log_sig = _log_sigmoid(x)
         lw = 1 if pw is None else (pw - 1) * y + 1
         loss = (1 - y) * x - lw * log_sig
-        self.saved = (x, y, w, pw, log_sig)
+        self.saved = (x, y, w, pw)
         if w is not None:
             loss = loss * w
         self.reduction, self.n = reduction, loss.size
         return reduce(loss.astype(out_dtype, copy=False), reduction)
 
     def backward(self, g):
-        x, y, w, pw, log_sig = self.saved
+        x, y, w, pw = self.saved
         s = unreduce(g, self.reduction, self.n)
         ws = s if w is None else s * w
         need = self._in_meta
@@ -193,5 +198,10 @@ class BinaryCrossEntropyWithLogitsBackward0(Node):
             lw = 1 if pw is None else (pw - 1) * y + 1
             dx = ws * ((1 - y) - lw * _sigmoid(-x))
         if need[1] is not None:
-            dy = ws * (-x - (0 if pw is None else (pw - 1) * log_sig))
+            dy = ws * (-x - (0 if pw is None else (pw - 1) * _log_sigmoid(x)))
         return dx, dy, None, None
+
+
+def _log_sigmoid(x):
+    """log sigmoid(x) = min(x, 0) - log(1 + e^-|x|), without overflow."""
+    return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._numpy_protocol import added_at
 from ...autograd.function import Node
 
 
@@ -28,11 +29,12 @@ class _PadNode(Node):
             out = np.where(outside, x.dtype.type(value), out)
         return np.ascontiguousarray(out)
 
+    saved_as = ()
+
     def backward(self, g):
-        dx = np.zeros(self.in_shape, g.dtype)
         keep = [i >= 0 for i in self.index]
-        np.add.at(dx, np.ix_(*[i[k] for i, k in zip(self.index, keep)]), g[np.ix_(*keep)])
-        return (dx,)
+        return (added_at(g[np.ix_(*keep)], self.in_shape,
+                         np.ix_(*[i[k] for i, k in zip(self.index, keep)])),)
 
 
 class ConstantPadNdBackward0(_PadNode):
