@@ -17,14 +17,22 @@
   forward or in backward). Neither glasstorch's forward nor its backward may leak a NumPy
   warning. Non-contiguous inputs come from ``lay(array, "transposed" | "strided")``: the
   gradient is read on the contiguous leaf behind it.
+- Layers (modules with parameters and buffers): ``build(factory, seed)`` makes
+  ``factory(lib)`` in both from one seed (same repr, same state bit for bit: weights drawn as
+  torch draws them; ``make_layer(name, ...)`` is such a factory); ``check_layer(gm, tm,
+  *inputs)`` runs both and compares outputs (optionally the whole grad_fn graphs:
+  ``assert_same_graph``) and the gradients of inputs and parameters; ``checkpoints_cross(gm,
+  tm)`` saves in one library and loads in the other, both ways.
 
-Every runner takes ``lead``: what the scenario receives first instead of the library module,
+The scenario runners (``same``, ``both``, ``same_error``, ``same_warnings``, ``check``) take
+``lead``: what the scenario receives first instead of the library module,
 e.g. ``lead=lambda lib: (lib.nn.functional,)``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import warnings
 from collections.abc import Mapping
@@ -113,6 +121,11 @@ def _tensor(lib, x, requires_grad: bool):
 
 def lay(a: np.ndarray, layout: str) -> Layout:
     return Layout(a, layout)
+
+
+def np_of(t) -> np.ndarray:
+    """A tensor of either library as a NumPy array of its own (a copy)."""
+    return np.array(t.detach().numpy())
 
 
 def pair(a: np.ndarray, requires_grad: bool = False) -> tuple:
@@ -371,21 +384,11 @@ def check(fn, *inputs, requires_grad: bool | tuple = True, rtol=None, atol=None,
     if gk == "err":
         raise gout
     assert_same(gout, tout, "out", rtol=rtol, atol=atol, tol=tol, grad_fn=grad_fn)
-    # backward of sum(w_i * out_i) with the same random weights w in both libraries
     touts = [o for o in _tensors(tout, torch) if o.requires_grad]
     gouts = [o for o in _tensors(gout, glasstorch) if o.requires_grad]
     if not touts:
         return tout
-    rng = np.random.default_rng(seed + 1)
-    ws = [rng.standard_normal(tuple(o.shape)).astype(_name(o.dtype)) for o in touts]
-    errors = []
-    for lib, outs in ((torch, touts), (glasstorch, gouts)):
-        with no_numpy_warnings(lib, "backward"):
-            try:
-                sum((o * lib.tensor(w)).sum() for o, w in zip(outs, ws)).backward()
-                errors.append(None)
-            except RuntimeError as e:  # ops without a derivative raise at backward
-                errors.append(e)
+    errors = _backward_both(touts, gouts, seed, catch=RuntimeError)
     assert type(errors[0]) is type(errors[1]), f"backward: torch {errors[0]!r}, {errors[1]!r}"
     if errors[0] is not None:
         return tout
@@ -395,13 +398,200 @@ def check(fn, *inputs, requires_grad: bool | tuple = True, rtol=None, atol=None,
         floats = [_name(t.dtype) for t in tleaves if t.dtype.is_floating_point] or ["float32"]
         coarse = GRAD_TOL[max(floats, key=lambda n: GRAD_TOL[n][0])]
         grad_tol = dict.fromkeys(GRAD_TOL, coarse)
-    for i, (gl, tl) in enumerate(zip(gleaves, tleaves)):
-        if tl.grad is None:
-            assert gl.grad is None, f"grad of input {i}: torch has None"
-            continue
-        assert gl.grad is not None, f"grad of input {i} is None, torch has one"
-        assert_same(gl.grad, tl.grad, f"grad of input {i}", rtol=rtol, atol=atol, tol=grad_tol)
+    _assert_grads([(f"grad of input {i}", g, t) for i, (g, t) in enumerate(zip(gleaves, tleaves))],
+                  rtol=rtol, atol=atol, tol=grad_tol)
     return tout
+
+
+def _backward_both(touts: list, gouts: list, seed: int, catch=()) -> list:
+    """Backward of sum(w_i * out_i) with the same random weights w in both libraries, torch's
+    first, no NumPy warning leaking from glasstorch's; returns [torch's, glasstorch's]
+    exception of a type in ``catch`` (others propagate), None where backward succeeded."""
+    rng = np.random.default_rng(seed + 1)
+    ws = [rng.standard_normal(tuple(o.shape)).astype(_name(o.dtype)) for o in touts]
+    errors = []
+    for lib, outs in ((torch, touts), (glasstorch, gouts)):
+        with no_numpy_warnings(lib, "backward"):
+            try:
+                sum((o * lib.tensor(w)).sum() for o, w in zip(outs, ws)).backward()
+                errors.append(None)
+            except catch as e:  # (ops without a derivative raise at backward)
+                errors.append(e)
+    return errors
+
+
+def _assert_grads(pairs: list, **tols) -> None:
+    """For each (where, glasstorch tensor, torch tensor): .grad is None in both or the same
+    (``assert_same`` with ``tols``)."""
+    for where, g, t in pairs:
+        if t.grad is None:
+            assert g.grad is None, f"{where}: torch has None"
+            continue
+        assert g.grad is not None, f"{where} is None, torch has one"
+        assert_same(g.grad, t.grad, where, **tols)
+
+
+# -- layers: modules built, run and saved in both libraries ----------------------------------
+
+
+def make_layer(name: str, *args, **kwargs):
+    """A factory for ``build``: ``lib.nn.<name>(*args, **kwargs)``, a ``dtype`` given by its
+    name ("float64") taken from ``lib``."""
+    def make(lib):
+        kw = {k: getattr(lib, v) if k == "dtype" else v for k, v in kwargs.items()}
+        return getattr(lib.nn, name)(*args, **kw)
+    return make
+
+
+def assert_same_state(gm, tm, where: str = "state_dict") -> None:
+    """Glasstorch's layer ``gm`` holds what torch's ``tm`` holds: the same parameter names and
+    the same ``state_dict`` (keys, order, metadata; each tensor's dtype, shape and values bit
+    for bit)."""
+    gn, tn = [n for n, _ in gm.named_parameters()], [n for n, _ in tm.named_parameters()]
+    assert gn == tn, f"{where}: parameters {gn} != {tn}"
+    assert_same(gm.state_dict(), tm.state_dict(), where, rtol=0, atol=0)
+
+
+def build(factory, seed: int = 0) -> tuple:
+    """``factory(lib)`` in each library right after ``lib.manual_seed(seed)``: the two layers
+    must have the same repr and the same state (initial weights torch's bit for bit, see
+    ``assert_same_state``). Returns (glasstorch's layer, torch's)."""
+    made = []
+    for lib in (torch, glasstorch):
+        lib.manual_seed(seed)
+        made.append(factory(lib))
+    tm, gm = made
+    assert repr(gm) == repr(tm), (repr(gm), repr(tm))
+    assert_same_state(gm, tm)
+    return gm, tm
+
+
+def _layer_input(lib, x, requires_grad: bool, leaves: list):
+    """NumPy arrays, possibly nested in tuples (an LSTM's (h, c)), as tensors of ``lib``; the
+    tensors where gradients are read are appended to ``leaves``."""
+    if isinstance(x, (np.ndarray, Layout)):
+        leaf, arg = _tensor(lib, x, requires_grad)
+        leaves.append(leaf)
+        return arg
+    if isinstance(x, tuple):
+        return tuple(_layer_input(lib, v, requires_grad, leaves) for v in x)
+    return x
+
+
+def check_layer(gm, tm, *inputs, kwargs: dict | None = None, call=None, grad: bool = True,
+                whole_graph: bool = False, grad_fn: bool = True, rtol=None, atol=None,
+                seed: int = 0):
+    """Run glasstorch's layer ``gm`` and torch's ``tm`` on the same inputs; assert they agree.
+
+    ``inputs``: NumPy arrays (nested in tuples as the layer takes them), passed as tensors,
+    the floating ones requiring grad unless ``grad=False``; ``kwargs``: arguments by name
+    (arrays as tensors without grad); ``call(m, *args, **kw)``: how the layer is called.
+    Compared: the outputs (``assert_same``; ``rtol``/``atol`` else ``TOL``; ``grad_fn=False``
+    skips the grad_fn names), with ``whole_graph`` each output's whole grad_fn graph; then,
+    after backward of a random-weighted sum of the outputs, the gradients of the inputs and
+    of every parameter (``rtol``/``atol`` else ``GRAD_TOL`` at the first output's dtype). No
+    NumPy warning may leak from glasstorch. Returns torch's output.
+    """
+    call = call or (lambda m, *a, **k: m(*a, **k))
+    results = []
+    for lib, m in ((glasstorch, gm), (torch, tm)):
+        leaves: list = []
+        args = [_layer_input(lib, x, grad, leaves) for x in inputs]
+        kw = {k: _layer_input(lib, v, False, []) for k, v in (kwargs or {}).items()}
+        with no_numpy_warnings(lib, "forward"):
+            results.append((leaves, call(m, *args, **kw)))
+    (gleaves, gout), (tleaves, tout) = results
+    assert_same(gout, tout, "out", rtol=rtol, atol=atol, grad_fn=grad_fn)
+    if whole_graph:
+        for i, (g, t) in enumerate(zip(_tensors(gout, glasstorch), _tensors(tout, torch))):
+            assert_same_graph(g, t, f"out {i}")
+    if not grad:
+        return tout
+    touts = [o for o in _tensors(tout, torch) if o.requires_grad]
+    gouts = [o for o in _tensors(gout, glasstorch) if o.requires_grad]
+    assert len(gouts) == len(touts), f"{len(gouts)} outputs require grad, torch has {len(touts)}"
+    if not touts:
+        return tout
+    _backward_both(touts, gouts, seed)
+    pairs = [(f"grad of input {i}", g, t) for i, (g, t) in enumerate(zip(gleaves, tleaves))]
+    pairs += [(f"grad of {n}", p, q)
+              for (n, p), (_, q) in zip(gm.named_parameters(), tm.named_parameters())]
+    tol = dict.fromkeys(GRAD_TOL, GRAD_TOL[_name(touts[0].dtype)])
+    _assert_grads(pairs, rtol=rtol, atol=atol, tol=tol)
+    return tout
+
+
+def _node_name(fn) -> str:
+    return fn.name() if callable(getattr(fn, "name", None)) else type(fn).__name__
+
+
+def graph(fn) -> list:
+    """The grad_fn graph behind node ``fn`` as a list of (name, ((child number, output slot)
+    or None, ...)), numbered in depth-first order, each node once: two graphs are the same
+    (names, edges and their order, None edges, slots, shared nodes) exactly when these lists
+    are equal."""
+    number: dict = {}
+    out: list = []
+
+    def add(node) -> None:
+        number[node] = len(out)
+        out.append((_node_name(node), []))
+
+    if fn is None:
+        return []
+    add(fn)
+    stack = [(fn, iter(fn.next_functions))]
+    while stack:
+        node, edges = stack[-1]
+        for child, slot in edges:
+            if child is None:
+                out[number[node]][1].append(None)
+                continue
+            seen = child in number
+            if not seen:
+                add(child)
+            out[number[node]][1].append((number[child], slot))
+            if not seen:
+                stack.append((child, iter(child.next_functions)))
+                break
+        else:
+            stack.pop()
+    return [(name, tuple(edges)) for name, edges in out]
+
+
+def assert_same_graph(g, t, where: str = "out") -> None:
+    """Glasstorch's tensor ``g`` has the whole grad_fn graph of torch's ``t`` (see ``graph``)."""
+    a, b = graph(g.grad_fn), graph(t.grad_fn)
+    diff = next((f"node {i}: {x} != {y}" for i, (x, y) in enumerate(zip(a, b)) if x != y),
+                f"{len(a)} nodes != {len(b)}")
+    assert a == b, f"{where}: grad_fn graph differs at {diff}"
+
+
+def _change(tm) -> None:
+    """Move every parameter and buffer of torch's layer, so loading it visibly changes."""
+    with torch.no_grad():
+        for p in tm.parameters():
+            p.mul_(-0.5).add_(0.25)
+        for b in tm.buffers():
+            b.add_(1.5 if b.dtype.is_floating_point else 7)
+
+
+def checkpoints_cross(gm, tm) -> None:
+    """Glasstorch's layer's state_dict, saved by glasstorch, loads with
+    ``torch.load(weights_only=True)`` into torch's layer; then torch's, changed, saved by torch,
+    loads with ``glasstorch.load(weights_only=True)`` into glasstorch's. Each time: the file
+    has the layer's keys in order, every key matches, and both layers hold the same state
+    (``assert_same_state``)."""
+    for src, dst, saver, loader in ((gm, tm, glasstorch, torch), (tm, gm, torch, glasstorch)):
+        if src is tm:
+            _change(tm)
+        buf = io.BytesIO()
+        saver.save(src.state_dict(), buf)
+        buf.seek(0)
+        loaded = loader.load(buf, weights_only=True)
+        assert list(loaded) == list(dst.state_dict()), (list(loaded), list(dst.state_dict()))
+        assert repr(dst.load_state_dict(loaded)) == "<All keys matched successfully>"
+        assert_same_state(gm, tm, f"saved by {saver.__name__}, loaded by {loader.__name__}")
 
 
 # -- state shared between tests --------------------------------------------------------------

@@ -8,10 +8,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from harness import SETTINGS, array, check, seeds
+from harness import (
+    SETTINGS,
+    array,
+    build,
+    check,
+    check_layer,
+    checkpoints_cross,
+    same_error,
+    same_warnings,
+    seeds,
+)
 from hypothesis import given
 from hypothesis import strategies as st
-from nn_harness import build, checkpoints_cross, compare, same_error, same_warnings
 
 import glasstorch
 
@@ -197,8 +206,8 @@ def test_multihead_attention_matches_torch(heads, head_dim, bias, bias_kv, zero_
 
     # glasstorch's batched matmul records one node where PyTorch records three (bias-free
     # projections, transposed batch_first input); elsewhere the whole graph is PyTorch's
-    compare(gm, tm, tuple(inputs), kwargs, call=call, seed=seed,
-            whole_graph=bias and not batch_first)
+    check_layer(gm, tm, *inputs, kwargs=kwargs, call=call, seed=seed,
+                whole_graph=bias and not batch_first)
 
 
 @pytest.mark.parametrize("need_weights", [True, False])
@@ -209,11 +218,11 @@ def test_multihead_attention_dropout_draws_torchs_masks(need_weights, batch_firs
     x = array((3, 4, 6), "float32", 0)
     for lib in (glasstorch, torch):
         lib.manual_seed(11)
-    compare(gm, tm, (x,), {"need_weights": need_weights},
-            call=lambda m, x, **kw: m(x, x, x, **kw))
+    check_layer(gm, tm, x, kwargs={"need_weights": need_weights},
+                call=lambda m, x, **kw: m(x, x, x, **kw))
     gm.eval()
     tm.eval()
-    compare(gm, tm, (x,), call=lambda m, x, **kw: m(x, x, x, **kw))
+    check_layer(gm, tm, x, call=lambda m, x, **kw: m(x, x, x, **kw))
 
 
 def test_multihead_attention_causal_and_inference():
@@ -221,13 +230,14 @@ def test_multihead_attention_causal_and_inference():
     x = array((2, 5, 4), "float32", 0)
     causal = np.triu(np.full((5, 5), -np.inf, np.float32), 1)
     for nw in (True, False):
-        compare(gm, tm, (x,), {"attn_mask": causal, "is_causal": True, "need_weights": nw},
-                call=lambda m, x, **kw: m(x, x, x, **kw))
+        check_layer(gm, tm, x, kwargs={"attn_mask": causal, "is_causal": True,
+                                       "need_weights": nw},
+                    call=lambda m, x, **kw: m(x, x, x, **kw))
     gm.eval()
     tm.eval()
     with glasstorch.no_grad(), torch.no_grad():  # PyTorch's fused inference path
-        compare(gm, tm, (x,), {"key_padding_mask": np.array([[False] * 4 + [True]] * 2)},
-                call=lambda m, x, **kw: m(x, x, x, **kw), grad=False)
+        check_layer(gm, tm, x, kwargs={"key_padding_mask": np.array([[False] * 4 + [True]] * 2)},
+                    call=lambda m, x, **kw: m(x, x, x, **kw), grad=False)
 
 
 @pytest.mark.parametrize("case", [
@@ -337,8 +347,8 @@ def test_encoder_layer_matches_torch(norm_first, activation, batch_first, bias, 
             if mask == "both" else pad
     for lib in (glasstorch, torch):
         lib.manual_seed(seed)  # the dropout masks
-    compare(gm, tm, (array((*shape, 6), dtype, seed),), kwargs, seed=seed,
-            whole_graph=bias and not batch_first and not dropout)
+    check_layer(gm, tm, array((*shape, 6), dtype, seed), kwargs=kwargs, seed=seed,
+                whole_graph=bias and not batch_first and not dropout)
 
 
 @pytest.mark.parametrize("batch_first", [True, False])
@@ -362,12 +372,12 @@ def test_encoder_stack_train_and_inference(batch_first, padding):
         kwargs["src_key_padding_mask"] = pad
     for lib in (glasstorch, torch):
         lib.manual_seed(5)
-    compare(gm, tm, (x,), kwargs)
+    check_layer(gm, tm, x, kwargs=kwargs)
     gm.eval()
     tm.eval()
-    compare(gm, tm, (x,), kwargs)
+    check_layer(gm, tm, x, kwargs=kwargs)
     with glasstorch.no_grad(), torch.no_grad():  # PyTorch's nested-tensor path: zeros
-        compare(gm, tm, (x,), kwargs, grad=False)
+        check_layer(gm, tm, x, kwargs=kwargs, grad=False)
 
 
 def test_encoder_detects_a_causal_mask():
@@ -377,7 +387,7 @@ def test_encoder_detects_a_causal_mask():
 
     gm, tm = build(make, 2)
     mask = np.triu(np.full((3, 3), -np.inf, np.float32), 1)
-    compare(gm, tm, (array((3, 2, 4), "float32", 0),), {"mask": mask}, whole_graph=True)
+    check_layer(gm, tm, array((3, 2, 4), "float32", 0), kwargs={"mask": mask}, whole_graph=True)
 
 
 def test_warnings_and_errors():

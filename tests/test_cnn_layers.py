@@ -9,8 +9,19 @@ import warnings
 import numpy as np
 import pytest
 import torch
-from cnn_harness import assert_same_init, build_both, checkpoints_cross, np_of, run_both
-from harness import SETTINGS, array, assert_same, check, same_error, same_warnings
+from harness import (
+    SETTINGS,
+    array,
+    assert_same,
+    build,
+    check,
+    check_layer,
+    checkpoints_cross,
+    make_layer,
+    np_of,
+    same_error,
+    same_warnings,
+)
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -23,23 +34,15 @@ import glasstorch
                                     {"track_running_stats": False}, {"eps": 1e-3, "bias": False},
                                     {"dtype": "float64"}])
 def test_batchnorm2d_matches_torch(kwargs):
-    def make(lib):
-        kw = dict(kwargs)
-        if "dtype" in kw:
-            kw["dtype"] = getattr(lib, kw["dtype"])
-        return lib.nn.BatchNorm2d(3, **kw)
-
-    gm, tm = build_both(make)
-    assert repr(gm) == repr(tm)
-    assert_same_init(gm, tm)
+    gm, tm = build(make_layer("BatchNorm2d", 3, **kwargs))
     dtype = kwargs.get("dtype", "float32")
     for step in range(3):  # training: batch statistics, running estimates move
-        run_both(gm, tm, array((4, 3, 5, 2), dtype, step) * 3 + 1, seed=step)
+        check_layer(gm, tm, array((4, 3, 5, 2), dtype, step) * 3 + 1, seed=step)
         for (name, g), (_, t) in zip(gm.named_buffers(), tm.named_buffers()):
             assert_same(g, t, name, rtol=1e-5, atol=1e-6)
     gm.eval()
     tm.eval()
-    run_both(gm, tm, array((2, 3, 4, 4), dtype, 9))
+    check_layer(gm, tm, array((2, 3, 4, 4), dtype, 9))
     checkpoints_cross(gm, tm)
 
 
@@ -148,9 +151,7 @@ def small_cnn(lib, dtype=None):
 def test_cnn_same_seed_same_everything():
     """Built, run (dropout included) and trained from the same seed: the same weights, masks,
     outputs, gradients and updated weights as PyTorch."""
-    gm, tm = build_both(small_cnn, seed=2024)
-    assert repr(gm) == repr(tm)
-    assert_same_init(gm, tm)
+    gm, tm = build(small_cnn, seed=2024)
     x = array((6, 1, 8, 8), "float32", 0)
     y = np.arange(6) % 10
     opts = (glasstorch.optim.SGD(gm.parameters(), lr=0.1, momentum=0.9),
@@ -169,7 +170,7 @@ def test_cnn_same_seed_same_everything():
         np.testing.assert_allclose(np_of(g), np_of(t), rtol=1e-4, atol=1e-5, err_msg=name)
     gm.eval()
     tm.eval()
-    run_both(gm, tm, x, rtol=1e-4, atol=1e-5)
+    check_layer(gm, tm, x, rtol=1e-4, atol=1e-5)
     checkpoints_cross(gm, tm)
 
 
@@ -184,7 +185,7 @@ def test_cnn_float64_gradcheck():
 
 
 def test_state_dict_keys_and_shapes():
-    gm, tm = build_both(small_cnn)
+    gm, tm = build(small_cnn)
     assert [(k, tuple(v.shape), str(v.dtype)) for k, v in gm.state_dict().items()] == \
         [(k, tuple(v.shape), str(v.dtype)) for k, v in tm.state_dict().items()]
 
@@ -198,4 +199,4 @@ def test_dropout2d_gradcheck_and_checkpoints():
 
         assert lib.autograd.gradcheck(drop, (lib.tensor(x, requires_grad=True),))
     for make in (lambda lib: lib.nn.Dropout2d(0.3), lambda lib: lib.nn.Dropout1d(0.3)):
-        checkpoints_cross(*build_both(make))
+        checkpoints_cross(*build(make))

@@ -7,10 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from harness import SETTINGS, check, seeds
+from harness import SETTINGS, build, check, check_layer, checkpoints_cross, same_error, seeds
 from hypothesis import given
 from hypothesis import strategies as st
-from nn_harness import build, checkpoints_cross, compare, same_error
 
 import glasstorch
 
@@ -121,7 +120,7 @@ def test_module_init_repr_outputs_gradients(kwargs, dtype):
                    seed=3)
     x = ids((3, 5), 7, 1)
     x[0, :3] = [2, 2, 0]
-    compare(gm, tm, (x,))
+    check_layer(gm, tm, x)
     np.testing.assert_allclose(gm.weight.detach().numpy(), tm.weight.detach().numpy(),
                                rtol=1e-6)
 
@@ -156,7 +155,7 @@ def test_checkpoints_cross():
     gm, tm = build(lambda lib: lib.nn.Sequential(lib.nn.Embedding(9, 4, padding_idx=0),
                                                  lib.nn.Flatten(), lib.nn.Linear(8, 2)))
     checkpoints_cross(gm, tm)
-    compare(gm, tm, (ids((3, 2), 9, 0),))
+    check_layer(gm, tm, ids((3, 2), 9, 0))
 
 
 def test_gradcheck_float64():

@@ -6,10 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from harness import SETTINGS, array, check, seeds
+from harness import SETTINGS, array, build, check, check_layer, checkpoints_cross, same_error, seeds
 from hypothesis import given
 from hypothesis import strategies as st
-from nn_harness import build, checkpoints_cross, compare, same_error
 
 import glasstorch
 
@@ -111,7 +110,7 @@ def test_module_repr_init_outputs_gradients(args, kwargs):
             p.add_(torch.randn(p.shape))
     if list(tm.parameters()):
         gm.load_state_dict({k: glasstorch.tensor(v.numpy()) for k, v in tm.state_dict().items()})
-    compare(gm, tm, (array((2, 3, *shape), "float32", 5) * 2,))
+    check_layer(gm, tm, array((2, 3, *shape), "float32", 5) * 2)
     checkpoints_cross(gm, tm)
 
 
@@ -129,11 +128,11 @@ def test_module_attributes_and_dtype():
 def test_same_in_train_and_eval_and_empty():
     for shape in ((2, 0), (0, 4)):
         gm, tm = build(lambda lib, shape=shape: lib.nn.LayerNorm(shape[-1]))
-        compare(gm, tm, (np.zeros(shape, np.float32),))
+        check_layer(gm, tm, np.zeros(shape, np.float32))
     gm, tm = build(lambda lib: lib.nn.LayerNorm(4))
     gm.eval()
     tm.eval()
-    compare(gm, tm, (array((1, 4), "float32", 1),))
+    check_layer(gm, tm, array((1, 4), "float32", 1))
 
 
 def test_gradcheck_float64():

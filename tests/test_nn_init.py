@@ -15,7 +15,7 @@ import harness
 import numpy as np
 import pytest
 import torch
-from harness import catch
+from harness import catch, np_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -26,10 +26,6 @@ LIBS = [torch, glasstorch]
 
 # scenario results are plain values (reprs, names, lists of numbers, caught errors): exact
 same = partial(harness.same, rtol=0, atol=0)
-
-
-def np_of(t) -> np.ndarray:
-    return np.array(t.detach().numpy())
 
 
 # -- fans, gains, modes ------------------------------------------------------------------------

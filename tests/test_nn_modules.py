@@ -17,7 +17,7 @@ import harness
 import numpy as np
 import pytest
 import torch
-from harness import catch
+from harness import catch, np_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -38,10 +38,6 @@ def copy_weights(gmodel, tmodel) -> None:
     """Give the glasstorch model the torch model's parameters and buffers."""
     result = gmodel.load_state_dict({k: to_gt(v) for k, v in tmodel.state_dict().items()})
     assert repr(result) == "<All keys matched successfully>"
-
-
-def np_of(t) -> np.ndarray:
-    return np.array(t.detach().numpy())
 
 
 # -- a course-style model, defined for either library -----------------------------------------

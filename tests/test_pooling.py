@@ -7,8 +7,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from cnn_harness import build_both, checkpoints_cross, run_both
-from harness import SETTINGS, array, check, lay, same_error
+from harness import (
+    SETTINGS,
+    array,
+    assert_same_graph,
+    build,
+    check,
+    check_layer,
+    checkpoints_cross,
+    lay,
+    make_layer,
+    same_error,
+)
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -131,26 +141,18 @@ def test_pooling_other_dtypes(dtype):
 
 
 def test_grad_fn_names():
-    def names(lib):
+    def outputs(lib):
         F = lib.nn.functional
         x = lib.ones(2, 3, 6, 6, requires_grad=True)
         x1 = lib.ones(2, 3, 6, requires_grad=True)
-        outs = [F.max_pool2d(x, 2), F.max_pool2d(x, 2, return_indices=True)[0],
+        return [F.max_pool2d(x, 2), F.max_pool2d(x, 2, return_indices=True)[0],
                 F.max_pool1d(x1, 2), F.max_pool1d(x1, 2, return_indices=True)[0],
                 F.avg_pool2d(x, 2), F.avg_pool1d(x1, 2), F.adaptive_avg_pool2d(x, 1),
                 F.adaptive_avg_pool2d(x, (2, 3)), F.adaptive_avg_pool1d(x1, 1),
                 F.adaptive_avg_pool1d(x1, 4)]
-        chains = []
-        for o in outs:
-            chain, fn = [], o.grad_fn
-            while fn is not None and "AccumulateGrad" not in type(fn).__name__ \
-                    and "AccumulateGrad" not in fn.name():
-                chain.append(type(fn).__name__)
-                fn = fn.next_functions[0][0]
-            chains.append(chain)
-        return chains
 
-    assert names(glasstorch) == names(torch)
+    for i, (g, t) in enumerate(zip(outputs(glasstorch), outputs(torch), strict=True)):
+        assert_same_graph(g, t, f"output {i}")
 
 
 def test_indices_point_at_the_maxima():
@@ -334,16 +336,15 @@ MODULES = [
 
 @pytest.mark.parametrize("name, args, kwargs", MODULES)
 def test_pool_module_matches_torch(name, args, kwargs):
-    gm, tm = build_both(lambda lib: getattr(lib.nn, name)(*args, **kwargs))
-    assert repr(gm) == repr(tm)
+    gm, tm = build(make_layer(name, *args, **kwargs))
     assert gm.state_dict() == {} and tm.state_dict() == {}
     shape = (2, 3, 7) if name.endswith("1d") else (2, 3, 7, 6)
     x = _distinct(shape, "float32", 1)
     if kwargs.get("return_indices"):
         check(lambda lib, x: getattr(lib.nn, name)(*args, **kwargs)(x), x)
     else:
-        run_both(gm, tm, x)
-        run_both(gm, tm, x[0])
+        check_layer(gm, tm, x)
+        check_layer(gm, tm, x[0])
     checkpoints_cross(gm, tm)
 
 

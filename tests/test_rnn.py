@@ -17,10 +17,18 @@ import warnings
 import numpy as np
 import pytest
 import torch
-from harness import SETTINGS, array, seeds
+from harness import (
+    SETTINGS,
+    array,
+    build,
+    check_layer,
+    checkpoints_cross,
+    same_error,
+    same_warnings,
+    seeds,
+)
 from hypothesis import given
 from hypothesis import strategies as st
-from nn_harness import build, checkpoints_cross, compare, same_error, same_warnings
 
 import glasstorch
 from glasstorch.nn._ops.rnn import MkldnnRnnLayerBackward0
@@ -69,7 +77,33 @@ def test_layers_match_torch(kind, layers, bidirectional, batch_first, bias, dtyp
         # projection of the sequence, a transposed batch_first input); elsewhere the whole
         # graph is PyTorch's
         whole = bias and not batch_first
-        compare(gm, tm, tuple(inputs), whole_graph=whole, seed=seed)
+        check_layer(gm, tm, *inputs, whole_graph=whole, seed=seed,
+                    grad_fn=not transposes_in_place(kind, dtype, proj, batch_first, batched))
+
+
+def transposes_in_place(kind, dtype, proj, batch_first, batched) -> bool:
+    """The known difference pinned by test_lstm_batch_first_output_node: glasstorch's LSTM off
+    the fused path (float64, or proj_size) ends a batched batch_first output with
+    TransposeBackward1 (transpose_, as PyTorch's RNN and GRU do), PyTorch's LSTM with
+    TransposeBackward0. (Values, gradients and the rest of the graph are compared.)"""
+    return kind == "LSTM" and batch_first and batched and (dtype == "float64" or proj > 0)
+
+
+@pytest.mark.xfail(strict=True, reason="glasstorch's LSTM off the fused path transposes a "
+                   "batch_first output in place (TransposeBackward1); PyTorch's LSTM does not")
+def test_lstm_batch_first_output_node():
+    def names(lib):
+        out = []
+        for dtype, proj in (("float64", 0), ("float32", 2), ("float64", 2)):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # (proj_size's "not supported with oneDNN")
+                m = lib.nn.LSTM(3, 4, batch_first=True, proj_size=proj,
+                                dtype=getattr(lib, dtype))
+                y, _ = m(lib.ones(2, 5, 3, dtype=getattr(lib, dtype), requires_grad=True))
+            out.append(type(y.grad_fn).__name__)
+        return out
+
+    assert names(glasstorch) == names(torch)
 
 
 @pytest.mark.parametrize("kind", ["RNNCell", "RNNCell_relu", "LSTMCell", "GRUCell"])
@@ -88,7 +122,7 @@ def test_cells_match_torch(kind, bias, dtype, batched, given_state):
     inputs = [array((*lead, 3), dtype, 1)]
     if given_state:
         inputs.append(states(kind[:4], (*lead, 4), dtype, 2))
-    compare(gm, tm, tuple(inputs), whole_graph=True)
+    check_layer(gm, tm, *inputs, whole_graph=True)
 
 
 def test_a_cell_unrolled_by_hand_matches_the_layer():
@@ -121,12 +155,12 @@ def test_dropout_between_layers_draws_torchs_masks(kind, dtype):
     x = array((5, 2, 3), dtype, 0)
     for lib in (glasstorch, torch):
         lib.manual_seed(123)
-    compare(gm, tm, (x,))
+    check_layer(gm, tm, x)
     # and the generators moved alike: the next draw agrees
     assert glasstorch.rand(3).tolist() == torch.rand(3).tolist()
     gm.eval()
     tm.eval()
-    compare(gm, tm, (x,))
+    check_layer(gm, tm, x)
 
 
 def test_fused_lstm_equals_the_composite_one():
@@ -311,7 +345,7 @@ def test_projection_warning_once_per_process():
 @pytest.mark.parametrize("kind", KINDS)
 def test_empty_batch_and_no_grad(kind):
     gm, tm = build(lambda lib: layer(lib, kind, 3, 4, num_layers=2))
-    compare(gm, tm, (np.zeros((5, 0, 3), np.float32),))
+    check_layer(gm, tm, np.zeros((5, 0, 3), np.float32))
     for lib, m in ((glasstorch, gm), (torch, tm)):
         with lib.no_grad():
             out, _ = m(lib.ones(2, 1, 3))
