@@ -145,6 +145,19 @@ def test_grad_of_intermediate_via_autograd_grad():
     same(f)
 
 
+def test_grad_of_intermediate_leaves_the_graph_below_it_alone():
+    """autograd.grad stops at an intermediate input: the nodes below it do not run (nor are
+    they freed), so a later backward through them works, as in PyTorch."""
+    def f(lib):
+        x = _w(lib, (3,))
+        h = x.exp()
+        g = lib.autograd.grad((h * h).sum(), h)[0]
+        (h * 2).sum().backward()
+        return g, x.grad
+
+    same(f)
+
+
 # -- errors ---------------------------------------------------------------------------------
 
 

@@ -52,6 +52,8 @@ def run_backward(outputs, grad_outputs, retain_graph: bool = False, inputs=None,
                 continue
             if node._retained:
                 _retain_grads(node, grads)
+            if targets is not None and node not in targets.runs:
+                continue  # an input of autograd.grad with no other input below it
             if node._versions or node.saved is RELEASED:
                 node._check_versions()  # raises: graph already freed, or a saved tensor changed
             in_grads = _call_backward(node, grads, create_graph)
@@ -313,10 +315,13 @@ class _Targets:
             else:
                 raise RuntimeError("One of the differentiated Tensors does not require grad")
         ends = {node for node, _ in self.slots}
-        self.needed: set[Node] = set()
+        self.needed: set[Node] = set()  # the nodes a gradient must reach
+        self.runs: set[Node] = set()    # the nodes whose backward must run: they lead to one
         for node in reversed(order):  # a node is needed if it ends a path or leads to one
-            if node in ends or any(n in self.needed for n, _ in node.next_functions
-                                   if n is not None):
+            if any(n in self.needed for n, _ in node.next_functions if n is not None):
+                self.runs.add(node)
+                self.needed.add(node)
+            elif node in ends:
                 self.needed.add(node)
         self.captured: list = [None] * len(inputs)
 
