@@ -118,7 +118,8 @@ def index_put(input, indices, values, accumulate=False) -> Tensor:
     tensors ``indices``, one per leading dim (as ``x[indices] = values``)."""
     idx = _checks.put_indices(input, indices, values)
     ikey, vshape, arrays = put_key(input._data, input.shape, idx, values._data, accumulate, True)
-    v = values.reshape(vshape if vshape is not None else ())  # (None: one value fills)
+    vshape = vshape if vshape is not None else ()  # (None: one value fills)
+    v = values if tuple(values.shape) == tuple(vshape) else values.reshape(vshape)
     try:
         if not accumulate:
             return _index_put(input, ikey, v)
