@@ -342,15 +342,20 @@ class SoftmaxBackward0(Node):
 
     def forward(self, x, dim):
         self.dim = dim
+        # in place on one fresh buffer: each temporary avoided saves an allocation and a pass
+        # over memory, most of the cost at the sizes of a classifier's output
         with _quiet(all="ignore"):
-            e = np.exp(x - x.max(axis=dim, keepdims=True, initial=-np.inf))  # (empty ok)
-            out = e / e.sum(axis=dim, keepdims=True)
+            m = x.max(axis=dim, keepdims=True, initial=-np.inf)  # (empty ok)
+            out = np.subtract(x, m, out=np.empty_like(x))  # (an array even when x is 0-d)
+            np.exp(out, out=out)
+            out /= np.add.reduce(out, axis=dim, keepdims=True)
         self.saved = (out,)
         return out
 
     def backward(self, g):
         (out,) = self.saved
-        # (np.add.reduce: np.sum, without its Python-level wrapper: this runs often)
+        # (np.add.reduce: np.sum, without its Python-level wrapper: this runs often; no
+        # in-place tricks here, as create_graph=True replays this formula on tensors)
         return (out * (g - np.add.reduce(g * out, axis=self.dim, keepdims=True)),)
 
 
@@ -362,9 +367,12 @@ class LogSoftmaxBackward0(Node):
 
     def forward(self, x, dim):
         self.dim = dim
+        # the max once, then in place on fresh buffers (see SoftmaxBackward0)
         with _quiet(all="ignore"):
-            shifted = x - x.max(axis=dim, keepdims=True, initial=-np.inf)
-            out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+            m = x.max(axis=dim, keepdims=True, initial=-np.inf)
+            out = np.subtract(x, m, out=np.empty_like(x))
+            e = np.exp(out)
+            out -= np.log(np.add.reduce(e, axis=dim, keepdims=True))
         self.saved = (out,)
         return out
 
