@@ -49,11 +49,12 @@ class MkldnnRnnLayerBackward0(Node):
     # Small NumPy calls cost about their overhead, so every step makes as few as it can.
     #
     # Each step is one matrix product, [W_hh W_ih b] @ [h; x_t; 1], on a buffer ``z`` that
-    # holds every step's [h_prev; x_t; 1] as (H + E + 1, T + 1, B): the step writes its h
-    # straight into the next step's column. This is faster than adding a precomputed input
+    # holds every step's [h_prev; x_t; 1] as (T + 1, H + E + 1, B): the step writes its h
+    # straight into the next step's block. This is faster than adding a precomputed input
     # projection every step (one call fewer per step, no (4H, T, B) temporary), and backward
-    # reuses z as it is: all three weight gradients are one product da @ z^T, with no
-    # concatenating or transposing copies (measured on bench/bench_lstm.py).
+    # reuses z: all three weight gradients are one product da @ z^T (measured on
+    # bench/bench_lstm.py). Every per-step array is one contiguous block: strided (4H, B)
+    # slices made each small call several times slower than the copies they save.
 
     def forward(self, x, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse):
         T, B, E = x.shape
@@ -64,10 +65,10 @@ class MkldnnRnnLayerBackward0(Node):
         parts = [w_hh, w_ih] + ([(b_ih + b_hh)[:, None]] if b_ih is not None else [])
         w = np.concatenate(parts, axis=1)[rows] * scale     # (4H, H + E [+ 1])
         x_run = x[::-1] if reverse else x  # the inputs in the order the steps read them
-        z = np.empty((w.shape[1], T + 1, B), dt)            # step k reads z[:, k]
-        z[:H, 0] = h0.T
-        z[H:H + E, :T] = x_run.transpose(2, 0, 1)
-        z[H + E:, :T] = 1                                   # the bias column's input
+        z = np.empty((T + 1, w.shape[1], B), dt)            # step k reads z[k]
+        z[0, :H] = h0.T
+        z[:T, H:H + E] = x_run.transpose(0, 2, 1)
+        z[:T, H + E:] = 1                                   # the bias column's input
         gates = np.empty((T, 4 * H, B), dt)       # i, f, o, g of step k, activated
         cs = np.empty((T + 1, H, B), dt)          # c before step k is cs[k], after it cs[k+1]
         cs[0] = c0.T
@@ -75,7 +76,7 @@ class MkldnnRnnLayerBackward0(Node):
         ig = np.empty((H, B), dt)
         for k in range(T):
             a = gates[k]
-            np.matmul(w, z[:, k], out=a)
+            np.matmul(w, z[k], out=a)
             np.tanh(a, out=a)
             sig = a[:3 * H]
             sig *= dt.type(0.5)
@@ -84,11 +85,11 @@ class MkldnnRnnLayerBackward0(Node):
             c = np.multiply(f, cs[k], out=cs[k + 1])
             c += np.multiply(i, g, out=ig)
             np.tanh(c, out=tanh_c[k])
-            np.multiply(o, tanh_c[k], out=z[:H, k + 1])      # h, the next step's input
+            np.multiply(o, tanh_c[k], out=z[k + 1, :H])      # h, the next step's input
         self.saved = (x_run, w_ih, w_hh, z, gates, cs, tanh_c)
         self.reverse = reverse
-        out = z[:H, 1:].transpose(1, 2, 0)                  # (T, B, H)
-        return (np.ascontiguousarray(out[::-1] if reverse else out), z[:H, T].T.copy(),
+        out = z[1:, :H].transpose(0, 2, 1)                  # (T, B, H)
+        return (np.ascontiguousarray(out[::-1] if reverse else out), z[T, :H].T.copy(),
                 cs[T].T.copy())
 
     def backward(self, g_out, g_h, g_c):
@@ -108,9 +109,7 @@ class MkldnnRnnLayerBackward0(Node):
         np.multiply(tanh_c, o * (1 - o), out=coef[:, 3])    # h = o tanh(c); o = sig(a_o)
         o_dtanh = o * (1 - tanh_c * tanh_c)                 # dh -> dc through tanh(c)
         g_run = np.ascontiguousarray((g_out[::-1] if self.reverse else g_out).transpose(0, 2, 1))
-        # da[:, :, k] is step k's (4, H, B): laid out like z, one row per gate unit and one
-        # column per (step, sample), so the weights' gradient needs no reordering copy
-        da = np.empty((4, H, T, B), dt)
+        da = np.empty((T, 4, H, B), dt)
         w_hh_t = np.ascontiguousarray(w_hh.T)
         dh, dc = np.array(g_h.T, order="C"), np.array(g_c.T, order="C")  # own buffers
         tmp = np.empty((H, B), dt)
@@ -118,18 +117,21 @@ class MkldnnRnnLayerBackward0(Node):
         for k in range(T - 1, -1, -1):  # in place: at ~1 us a call, allocations count
             add(dh, g_run[k], out=dh)
             add(dc, mul(dh, o_dtanh[k], out=tmp), out=dc)
-            d = da[:, :, k]
+            d = da[k]
             mul(dc, coef[k, :3], out=d[:3])
             mul(dh, coef[k, 3], out=d[3])
             mul(dc, f[k], out=dc)
             matmul(w_hh_t, d.reshape(4 * H, B), out=dh)
-        flat = da.reshape(4 * H, T * B)
+        # one row per gate unit, one column per (step, sample), for the weights' products
+        flat = np.ascontiguousarray(da.reshape(T, 4 * H, B).transpose(1, 0, 2)).reshape(
+            4 * H, T * B)
         dx = dw_ih = dw_hh = db = None
         if any(need[n] is not None for n in (1, 2, 3, 4)):
             # what each step read, [h_prev; x; 1], is z: one product for all three
-            dw = flat @ z[:, :T].reshape(len(z), T * B).T   # (4H, H + E [+ 1])
+            read = z[:T].transpose(0, 2, 1).reshape(T * B, z.shape[1])
+            dw = flat @ read                                 # (4H, H + E [+ 1])
             dw_hh, dw_ih = dw[:, :H], dw[:, H:H + E]
-            db = dw[:, H + E] if len(z) > H + E else None
+            db = dw[:, H + E] if z.shape[1] > H + E else None
         if need[0] is not None:
             dx = (flat.T @ w_ih).reshape(T, B, E)
             if self.reverse:
