@@ -61,7 +61,7 @@ class MaxPool2DWithIndicesBackward0(Node):
         w0 = np.arange(out[1])[None, :] * stride[1] - padding[1]
         offset = (np.arange(kernel[0])[:, None] * (dilation[0] * width)
                   + np.arange(kernel[1]) * dilation[1]).ravel()
-        index = offset[k]
+        index = np.take(offset, k)  # (twice as fast as offset[k] on byte indices)
         index += h0 * width + w0
         # (without padding every window lies inside the input, and a window of lowest values
         # already took its first tap, as PyTorch does)
