@@ -30,7 +30,8 @@ class TransposeBackward1(TransposeBackward0):
 # Embedding(30, 32) -> LSTM(32, 64) -> Linear training step on batches of 32 x 32 tokens):
 # with the LSTM built from primitives per time step (the cell of nn/modules/rnn.py, a dozen
 # nodes a step) a step took 16 ms of CPU, with this fused node 6 ms (PyTorch with its oneDNN
-# node: 3.8 ms). So a float32 LSTM runs fused, as PyTorch's does.
+# node: 3.8 ms). So a float32 LSTM runs fused, as PyTorch's does. (Issue 12, the one-product
+# step below, quiet machine: 5.3 ms wall per step against PyTorch's 3.7; see BENCHMARKS.md.)
 class MkldnnRnnLayerBackward0(Node):
     """One LSTM layer over the whole sequence, one direction. For each t (backwards in time if
     ``reverse``): a = x_t W_ih^T + b_ih + h W_hh^T + b_hh; i, f, g, o = sig(a_i), sig(a_f),
