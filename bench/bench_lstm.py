@@ -4,6 +4,8 @@
     python -m bench.bench_lstm --one-thread    # one BLAS / intra-op thread everywhere
     python -m bench.bench_lstm --steps 10 --repeats 3
     python -m bench.bench_lstm --composite     # also glasstorch's LSTM built cell by cell
+    python -m bench.bench_lstm --blas-threads 1  # glasstorch and NumPy on one BLAS thread,
+                                                 # torch with its default threads and with one
 
 The model is a character-level language model at course size: Embedding(30, 32) ->
 LSTM(32, 64, batch_first=True) -> Linear(64, 30), cross-entropy over every position of a
@@ -197,12 +199,16 @@ def main(argv: list[str] | None = None) -> None:
                         help="also time glasstorch with the LSTM built from per-step cells")
     parser.add_argument("--one-thread", action="store_true",
                         help="one BLAS thread for glasstorch and NumPy, one thread for torch")
+    parser.add_argument("--blas-threads", type=int, default=None,
+                        help="NumPy BLAS threads for glasstorch and NumPy (torch untouched)")
     args = parser.parse_args(argv)
 
     import torch
 
     import glasstorch
 
+    if args.blas_threads is not None:
+        glasstorch.set_num_threads(args.blas_threads)
     if args.one_thread:
         glasstorch.set_num_threads(1)  # NumPy's BLAS, so the NumPy baseline's too
         torch.set_num_threads(1)
@@ -235,7 +241,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"LSTM training step (Embedding({VOCAB}, {EMB}) -> LSTM({EMB}, {HIDDEN}) -> "
           f"Linear({HIDDEN}, {VOCAB}), batch {BATCH}, seq {SEQ}, SGD): median ms per step over "
           f"{args.repeats} x {args.steps} steps; torch {torch_threads} thread(s)"
-          f"{', one BLAS thread' if args.one_thread else ''}; load average "
+          f"; NumPy BLAS {glasstorch.get_num_threads()} thread(s); load average "
           f"{os.getloadavg()[0]:.1f}")
     for lib in libs:
         print(f"  {lib:<11}{med[lib]:>8.2f} ms")

@@ -24,6 +24,10 @@ import numbers as _numbers
 import types as _types
 import warnings as _warnings
 
+from ._malloc import tune as _tune_malloc
+
+_tune_malloc()  # before any array is made: freed buffers stay in the heap (see _malloc.py)
+
 from . import _dtype, autograd, backends, cuda, nn, optim, utils, version  # noqa: E402,I001
 from ._creation import (
     arange,

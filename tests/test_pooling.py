@@ -165,6 +165,28 @@ def test_indices_point_at_the_maxima():
     assert idx.dtype == glasstorch.int64 and not idx.requires_grad
 
 
+TIES = {  # each 2x2 window of the first plane: a tie, all -inf, a NaN, a plain maximum
+    "ties and -inf": [[1.0, 1.0, -np.inf, -np.inf], [1.0, 0.0, -np.inf, -np.inf],
+                      [0.0, 2.0, 3.0, 3.0], [2.0, 2.0, 3.0, 3.0]],
+    "nan": [[np.nan, 1.0, 0.5, 0.25], [1.0, np.nan, 0.0, 2.0],
+            [-1.0, -2.0, 4.0, 4.0], [-3.0, -1.0, 1.0, 4.0]],
+}
+
+
+@pytest.mark.parametrize("name", TIES)
+@pytest.mark.parametrize("kernel, stride, padding", [(2, 2, 0), (2, 1, 0), (2, 2, 1), (3, 3, 0)])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_max_pool2d_ties_inf_nan(name, kernel, stride, padding, dtype):
+    # the first maximum of a window takes the gradient, an all -inf window its first tap,
+    # a NaN wins; disjoint windows (stride >= kernel) take the scatter-by-assignment path
+    x = np.stack([np.array(TIES[name]), -np.array(TIES[name])])[None].astype(dtype)
+
+    def pool(lib, t):
+        return lib.nn.functional.max_pool2d(t, kernel, stride, padding, return_indices=True)
+
+    check(pool, x)
+
+
 # -- errors ---------------------------------------------------------------------------------
 
 X = (2, 3, 8, 8)

@@ -45,8 +45,13 @@ class MaxPool2DWithIndicesBackward0(Node):
         # which tap: the first that holds the maximum, as PyTorch keeps the first of equal
         # values (weigh tap t by K - t where it holds it, and take the largest weight)
         K = len(taps)
-        weight = np.arange(K, 0, -1, dtype=np.int32).reshape(K, *[1] * values.ndim)
-        k = K - ((taps == values) * weight).max(axis=0, initial=0)
+        held = taps == values
+        if K < 256:  # the weights fit in a byte: weigh the bools in place, as bytes (2x faster)
+            held = held.view(np.uint8)
+            held *= np.arange(K, 0, -1, dtype=np.uint8).reshape(K, *[1] * values.ndim)
+        else:
+            held = held * np.arange(K, 0, -1, dtype=np.int32).reshape(K, *[1] * values.ndim)
+        k = K - held.max(axis=0)
         if values.dtype.kind == "f" and np.isnan(values).any():  # PyTorch: the last NaN
             last_nan = K - 1 - np.isnan(taps[::-1]).argmax(axis=0)
             k = np.where(np.isnan(values), last_nan, k)
@@ -56,8 +61,11 @@ class MaxPool2DWithIndicesBackward0(Node):
         w0 = np.arange(out[1])[None, :] * stride[1] - padding[1]
         offset = (np.arange(kernel[0])[:, None] * (dilation[0] * width)
                   + np.arange(kernel[1]) * dilation[1]).ravel()
-        index = (h0 * width + w0) + offset[k]
-        if (values == lowest).any():
+        index = np.take(offset, k)  # (twice as fast as offset[k] on byte indices)
+        index += h0 * width + w0
+        # (without padding every window lies inside the input, and a window of lowest values
+        # already took its first tap, as PyTorch does)
+        if any(padding) and (values == lowest).any():
             # nothing above the lowest value (all -inf, or only padding): PyTorch keeps the
             # window's first tap at or after (0, 0)
             first = ((h0 - np.minimum(h0, 0) // dilation[0] * dilation[0]) * width
@@ -65,6 +73,10 @@ class MaxPool2DWithIndicesBackward0(Node):
             index = np.where(values == lowest, first, index)
         self.saved = (index,)
         self.x_shape = x.shape
+        # windows that cannot share an element (stride at least the window's span, no
+        # padding) send each gradient to a different place: a plain assignment will do
+        self.disjoint = not any(padding) and all(
+            s >= (k - 1) * d + 1 for k, s, d in zip(kernel, stride, dilation))
         return values, index
 
     def backward(self, g, g_index=None):
@@ -74,6 +86,10 @@ class MaxPool2DWithIndicesBackward0(Node):
         # element may win several times, and np.add.at adds those up
         at = index.reshape(planes, index.shape[-2] * index.shape[-1])
         at = at + np.arange(planes)[:, None] * plane
+        if self.disjoint:  # np.add.at is several times slower than an assignment
+            dx = np.zeros(planes * plane, g.dtype)
+            dx[at.ravel()] = g.ravel()
+            return (dx.reshape(self.x_shape),)
         dx = np.zeros(planes * plane + 1, g.dtype)
         # (an all-padding window's index may point past its plane: PyTorch then adds into the
         # next plane's memory, and so does this; past the last plane it lands in a spare slot)
