@@ -8,7 +8,6 @@ Twister streams, so the same seed gives the same numbers as in PyTorch.
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 
@@ -16,6 +15,7 @@ from . import _dtype as D
 from . import _random as R
 from ._device import check_device
 from ._tensor import Tensor, _as_array, _make, _size_args, apply
+from ._warnings import warn
 from .autograd.function import Node
 
 __all__ = [
@@ -65,12 +65,11 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     """
     check_device(device)
     if isinstance(data, Tensor):
-        warnings.warn(
+        warn(
             "To copy construct from a tensor, it is recommended to use "
             "sourceTensor.detach().clone() or sourceTensor.detach().clone()."
             "requires_grad_(True), rather than torch.tensor(sourceTensor).",
             UserWarning,
-            stacklevel=2,
         )
     elif isinstance(data, (list, tuple)) and _has_tensors(data):
         data = _nested_arrays(data)
