@@ -237,7 +237,9 @@ def _probabilities(x, dim: int) -> str | None:
     a = x._data
     if a.size == 0 or a.dtype.kind != "f" or a.flat[0] < 0 or a.min() < 0:
         return None  # (the first value alone rules out most scores, without a pass over all)
-    if not np.allclose(a.sum(axis=dim), 1.0, atol=1e-3):
+    with np.errstate(all="ignore"):  # inf - inf in the sum: not probabilities, and no warning
+        sums = a.sum(axis=dim)
+    if not np.allclose(sums, 1.0, atol=1e-3):
         return None
     return "its rows are non-negative and each sums to 1"
 
