@@ -252,31 +252,32 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None,
                    requires_grad)
 
 
-def _like(input: Tensor, dtype):
+def _like(input: Tensor, dtype, device=None):
+    check_device(device)
     return input.shape, (input.dtype if dtype is None else D.to_dtype(dtype))
 
 
 def zeros_like(input, *, dtype=None, device=None, requires_grad=False,
                memory_format=None) -> Tensor:
-    shape, dt = _like(input, dtype)
+    shape, dt = _like(input, dtype, device)
     return _finish(np.zeros(shape, dt.np), requires_grad)
 
 
 def ones_like(input, *, dtype=None, device=None, requires_grad=False,
               memory_format=None) -> Tensor:
-    shape, dt = _like(input, dtype)
+    shape, dt = _like(input, dtype, device)
     return _finish(np.ones(shape, dt.np), requires_grad)
 
 
 def empty_like(input, *, dtype=None, device=None, requires_grad=False,
                memory_format=None) -> Tensor:
-    shape, dt = _like(input, dtype)
+    shape, dt = _like(input, dtype, device)
     return _finish(np.zeros(shape, dt.np), requires_grad)
 
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
               memory_format=None) -> Tensor:
-    shape, dt = _like(input, dtype)
+    shape, dt = _like(input, dtype, device)
     return _finish(np.full(shape, _fill_scalar(fill_value, dt), dt.np), requires_grad)
 
 
@@ -300,7 +301,7 @@ def rand(*size, generator=None, out=None, dtype=None, device=None,
 
 
 def rand_like(input, *, dtype=None, device=None, requires_grad=False, generator=None) -> Tensor:
-    shape, dt = _like(input, dtype)
+    shape, dt = _like(input, dtype, device)
     return _finish(R.rand(shape, dt.np, generator), requires_grad)
 
 
@@ -314,7 +315,7 @@ def randn(*size, generator=None, out=None, dtype=None, device=None,
 
 
 def randn_like(input, *, dtype=None, device=None, requires_grad=False, generator=None) -> Tensor:
-    shape, dt = _like(input, dtype)
+    shape, dt = _like(input, dtype, device)
     return _finish(R.randn(shape, dt.np, generator), requires_grad)
 
 
