@@ -111,6 +111,7 @@ CHECKS = {
     "Tanh": lambda v: v["grad0"] == 1,
     "Convolution": lambda v: v["top_left"] == 45,
     "Labels": lambda v: v["n"] == 150,
+    "Learning-rate scheduler": lambda v: v["last_lr"] == pytest.approx(0.1 * 0.5 ** 2),
 }
 
 
@@ -131,7 +132,8 @@ DIFFERENTIAL = ["Epoch", "Batch size", "Iteration", "Logits", "Weight decay", "G
                 "Parameters", "Weights", "Bias", "Probabilities", "One-hot encoding", "Checkpoint",
                 "state_dict", "Broadcasting", "dtype", "Shape", "Seed", "Normalization",
                 "Vanishing gradients", "argmax", "requires_grad", "zero_grad", "Adam", "Tanh",
-                "Convolution", "Regularization", "Early stopping", "Train/validation/test split"]
+                "Convolution", "Regularization", "Early stopping", "Train/validation/test split",
+                "Learning-rate scheduler"]
 
 
 @pytest.mark.parametrize("name", DIFFERENTIAL)
@@ -165,9 +167,11 @@ def test_course_words_occur_in_the_course_and_are_known():
 
 
 README_WORDS = ("epoch", "batch-size", "validation", "checkpoint", "dropout", "weight decay",
-                "seed", "learning rate", "momentum", "accuracy", "convolution", "max pooling",
+                "seed", "learning-rate", "momentum", "accuracy", "convolution", "max pooling",
                 "ReLU", "optimizer", "loss", "tensor", "DataLoader", "TensorDataset", "backward",
-                "autograd", "gradients", "broadcast", "random numbers")
+                "autograd", "gradients", "broadcasting", "random numbers", "schedulers",
+                "weights_only", "samplers", "raw scores", "probabilities", "no_grad", "dtypes",
+                "shuffling", "inference_mode", "float32", "softmax", "calibration")
 GLOSSARY_WORDS = ("mini-batches", "hyperparameter", "parameters", "weights", "biases",
                   "probabilities", "vanishing gradients", "probability distribution", "layers",
                   "targets", "labels", "training data", "local minima", "gradients", "neurons")

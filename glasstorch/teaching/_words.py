@@ -544,6 +544,21 @@ def _demo_convolution(out: Out) -> dict[str, float]:
     return {"top_left": float(y[0, 0, 0, 0].item())}
 
 
+def _demo_scheduler(out: Out) -> dict[str, float]:
+    torch = _torch()
+    w = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.SGD([w], lr=0.1)
+    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+    lrs = []
+    for _ in range(6):
+        opt.step()  # (a real loop would train an epoch here)
+        lrs.append(opt.param_groups[0]["lr"])
+        sched.step()
+    out(f"StepLR(step_size=2, gamma=0.5) from lr 0.1, lr used in epochs 1..6: {lrs}")
+    out("halved every 2 epochs: large steps early, fine steps late")
+    return {"last_lr": lrs[-1]}
+
+
 def _demo_label(out: Out) -> dict[str, float]:
     torch = _torch()
     from glasstorch import datasets
@@ -595,7 +610,8 @@ WORDS: tuple[Term, ...] = (
          "glasstorch.utils.data.sampler.BatchSampler.__iter__"),
         _demo_mini_batch,
         ("minibatch", "mini batch", "mini-batches", "minibatches", "mini batches", "batch",
-         "batches", "batching", "shuffle", "shuffling", "shuffle=True"),
+         "batches", "batching", "shuffle", "shuffling", "shuffle=True", "sampler",
+         "samplers"),
     ),
     Term(
         "Iteration",
@@ -771,6 +787,7 @@ WORDS: tuple[Term, ...] = (
         ("glasstorch.serialization.save",),
         _demo_checkpoint,
         ("checkpoints", "torch.save", "torch.load", "save", "load", "saving", "loading",
+         "weights_only",
          "model file", "checkpointing", ".pt", ".pth"),
     ),
     Term(
@@ -876,6 +893,7 @@ WORDS: tuple[Term, ...] = (
         ("glasstorch._random.manual_seed",),
         _demo_seed,
         ("seeds", "manual_seed", "torch.manual_seed", "random seed", "reproducibility",
+         "random numbers", "random number generator", "rng",
          "reproducible", "--seed", "generator", "torch.Generator"),
     ),
     Term(
@@ -915,7 +933,8 @@ WORDS: tuple[Term, ...] = (
         ("glasstorch.teaching.metrics.accuracy",),
         _demo_accuracy,
         ("acc", "accuracies", "train accuracy", "validation accuracy", "test accuracy",
-         "metrics", "metric", "error rate"),
+         "metrics", "metric", "error rate", "confusion matrix", "confusion_matrix",
+         "precision and recall", "recall", "f1", "f1 score"),
     ),
     Term(
         "Hyperparameter",
@@ -997,6 +1016,19 @@ WORDS: tuple[Term, ...] = (
         _demo_convolution,
         ("conv", "conv2d", "nn.Conv2d", "convolutional", "cnn", "convolutional neural network",
          "kernel", "filter", "pooling", "max pooling", "maxpool", "nn.MaxPool2d"),
+    ),
+    Term(
+        "Learning-rate scheduler",
+        "An object that changes the optimizer's learning rate as training goes on, typically "
+        "lowering it: scheduler.step() once per epoch (or per iteration) after optimizer.step().",
+        "Schedulers write the new rate into optimizer.param_groups[i]['lr']. StepLR multiplies "
+        "it by gamma every step_size epochs; CosineAnnealingLR, OneCycleLR and "
+        "ReduceLROnPlateau (which watches the validation loss) are other shapes.",
+        ("glasstorch.optim.lr_scheduler.StepLR",),
+        _demo_scheduler,
+        ("scheduler", "schedulers", "lr scheduler", "lr_scheduler", "learning rate scheduler",
+         "learning-rate schedulers", "learning rate schedule", "StepLR", "lr schedule",
+         "learning rate decay", "annealing"),
     ),
     Term(
         "Labels",
