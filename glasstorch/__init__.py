@@ -22,7 +22,7 @@ from __future__ import annotations
 import math as _math
 import numbers as _numbers
 import types as _types
-import warnings as _warnings
+import warnings as _pywarnings  # not _warnings: that is glasstorch._warnings, the warn helper
 
 from ._malloc import tune as _tune_malloc
 
@@ -300,7 +300,7 @@ newaxis = None  # x[:, torch.newaxis] is x[:, None]
 # PyTorch computes inf - inf or 0 * inf silently (nan); NumPy warns, and attributes the
 # RuntimeWarning to the glasstorch line that called it. Those warnings are ignored here, so a
 # learner sees what PyTorch shows. (Tests turn warnings to "always" and still see any leak.)
-_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"glasstorch(\.|$)")
+_pywarnings.filterwarnings("ignore", category=RuntimeWarning, module=r"glasstorch(\.|$)")
 
 # torch.linalg and torch.functional (einsum, cdist): they build on the ops imported above
 from . import functional, linalg  # noqa: E402

@@ -8,7 +8,6 @@ Twister streams, so the same seed gives the same numbers as in PyTorch.
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 
@@ -16,6 +15,7 @@ from . import _dtype as D
 from . import _random as R
 from ._device import check_device
 from ._tensor import Tensor, _as_array, _make, _size_args, apply
+from ._warnings import warn
 from .autograd.function import Node
 
 __all__ = [
@@ -65,12 +65,11 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     """
     check_device(device)
     if isinstance(data, Tensor):
-        warnings.warn(
+        warn(
             "To copy construct from a tensor, it is recommended to use "
             "sourceTensor.detach().clone() or sourceTensor.detach().clone()."
             "requires_grad_(True), rather than torch.tensor(sourceTensor).",
             UserWarning,
-            stacklevel=2,
         )
     elif isinstance(data, (list, tuple)) and _has_tensors(data):
         data = _nested_arrays(data)
@@ -253,31 +252,32 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None,
                    requires_grad)
 
 
-def _like(input: Tensor, dtype):
+def _like(input: Tensor, dtype, device=None):
+    check_device(device)
     return input.shape, (input.dtype if dtype is None else D.to_dtype(dtype))
 
 
 def zeros_like(input, *, dtype=None, device=None, requires_grad=False,
                memory_format=None) -> Tensor:
-    shape, dt = _like(input, dtype)
+    shape, dt = _like(input, dtype, device)
     return _finish(np.zeros(shape, dt.np), requires_grad)
 
 
 def ones_like(input, *, dtype=None, device=None, requires_grad=False,
               memory_format=None) -> Tensor:
-    shape, dt = _like(input, dtype)
+    shape, dt = _like(input, dtype, device)
     return _finish(np.ones(shape, dt.np), requires_grad)
 
 
 def empty_like(input, *, dtype=None, device=None, requires_grad=False,
                memory_format=None) -> Tensor:
-    shape, dt = _like(input, dtype)
+    shape, dt = _like(input, dtype, device)
     return _finish(np.zeros(shape, dt.np), requires_grad)
 
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
               memory_format=None) -> Tensor:
-    shape, dt = _like(input, dtype)
+    shape, dt = _like(input, dtype, device)
     return _finish(np.full(shape, _fill_scalar(fill_value, dt), dt.np), requires_grad)
 
 
@@ -301,7 +301,7 @@ def rand(*size, generator=None, out=None, dtype=None, device=None,
 
 
 def rand_like(input, *, dtype=None, device=None, requires_grad=False, generator=None) -> Tensor:
-    shape, dt = _like(input, dtype)
+    shape, dt = _like(input, dtype, device)
     return _finish(R.rand(shape, dt.np, generator), requires_grad)
 
 
@@ -315,7 +315,7 @@ def randn(*size, generator=None, out=None, dtype=None, device=None,
 
 
 def randn_like(input, *, dtype=None, device=None, requires_grad=False, generator=None) -> Tensor:
-    shape, dt = _like(input, dtype)
+    shape, dt = _like(input, dtype, device)
     return _finish(R.randn(shape, dt.np, generator), requires_grad)
 
 

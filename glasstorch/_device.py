@@ -51,12 +51,19 @@ def check_device(dev) -> None:
     if dev is None:
         return
     d = dev if isinstance(dev, device) else device(dev)
-    if d.type != "cpu":
-        raise RuntimeError(
-            f"glasstorch runs on the CPU only and cannot use device '{d}'. Write "
+    if d.type == "cpu":
+        return
+    hint = (f"\n[glasstorch] glasstorch is CPU only and cannot use device '{d}'. Write "
             "`device = 'cuda' if torch.cuda.is_available() else 'cpu'` so the same script runs "
-            "here on the CPU and on a GPU under PyTorch."
-        )
+            "here on the CPU and on a GPU under PyTorch.")
+    # a CPU-only build of PyTorch fails the same way, with these types and texts
+    if d.type == "cuda":
+        raise AssertionError("Torch not compiled with CUDA enabled" + hint)
+    if d.type == "xpu":
+        raise AssertionError("Torch not compiled with XPU enabled" + hint)
+    if d.type == "mps":
+        raise RuntimeError("PyTorch is not linked with support for mps devices" + hint)
+    raise RuntimeError(hint.lstrip("\n"))
 
 
 class layout:

@@ -14,7 +14,6 @@ same function.
 from __future__ import annotations
 
 import numbers
-import warnings
 import weakref
 
 import numpy as np
@@ -22,6 +21,7 @@ import numpy as np
 from . import _dtype as D
 from ._device import CPU, check_device
 from ._size import Size
+from ._warnings import warn
 from .autograd.function import Node, accumulator_for, record
 
 __all__ = ["Tensor", "apply"]
@@ -295,7 +295,7 @@ class Tensor:
     @property
     def grad(self):
         if self._grad is None and self.grad_fn is not None and not self._retains_grad:
-            warnings.warn(
+            warn(
                 "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its "
                 ".grad attribute won't be populated during autograd.backward(). If you indeed "
                 "want the .grad field to be populated for a non-leaf Tensor, use .retain_grad() "
@@ -304,7 +304,6 @@ class Tensor:
                 "for more informations. (Triggered internally at "
                 "/pytorch/build/aten/src/ATen/core/TensorBody.h:489.)",
                 UserWarning,
-                stacklevel=2,
             )
         return self._grad
 
@@ -370,13 +369,12 @@ class Tensor:
     @property
     def T(self) -> Tensor:  # noqa: N802
         if self._data.ndim > 2:
-            warnings.warn(
+            warn(
                 "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
                 "deprecated and it will throw an error in a future release. Consider `x.mT` to "
                 "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` "
                 "to reverse the dimensions of a tensor.",
                 UserWarning,
-                stacklevel=2,
             )
         return self.permute(tuple(range(self._data.ndim - 1, -1, -1)))
 
@@ -525,12 +523,12 @@ class Tensor:
     def __float__(self) -> float:
         self._scalar_check("float")
         if self._requires_grad:
-            warnings.warn(
+            warn(
                 "Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
                 "behavior.\nConsider using tensor.detach() first.\n[glasstorch] float(t) gives "
                 "a plain number that autograd no longer tracks; that is fine for logging (or "
                 "use t.item()), but a loss computed from it cannot be backpropagated.",
-                UserWarning, stacklevel=2)
+                UserWarning)
         return float(self._data.reshape(()))
 
     def __int__(self) -> int:
@@ -728,9 +726,9 @@ def _zero_dim_warning(t: Tensor, name: str) -> Tensor:
         return t
     _WARNED.add(name)
     line, advice = _ZERO_DIM_LINES[name]
-    warnings.warn(f"Tensor.{name} is deprecated on 0-D tensors. {advice} (Triggered internally "
-                  f"at /__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:{line}.)",
-                  UserWarning, stacklevel=3)
+    warn(f"Tensor.{name} is deprecated on 0-D tensors. {advice} (Triggered internally "
+         f"at /__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:{line}.)",
+         UserWarning)
     return t
 
 

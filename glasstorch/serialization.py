@@ -38,7 +38,6 @@ import struct
 import sys
 import tempfile
 import types
-import warnings
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -47,6 +46,7 @@ from typing import IO, Any
 import numpy as np
 
 from . import _dtype as D
+from ._warnings import warn
 
 __all__ = [
     "save", "load", "add_safe_globals", "get_safe_globals", "clear_safe_globals",
@@ -611,9 +611,8 @@ def _rebuild_tensor_v3(storage, storage_offset, size, stride, requires_grad, bac
 
 
 def _warn_bfloat16() -> None:
-    warnings.warn("glasstorch has no bfloat16: a bfloat16 tensor in this checkpoint was loaded "
-                  "as float32 (exactly: every bfloat16 value is a float32 value)", UserWarning,
-                  stacklevel=2)
+    warn("glasstorch has no bfloat16: a bfloat16 tensor in this checkpoint was loaded "
+         "as float32 (exactly: every bfloat16 value is a float32 value)", UserWarning)
 
 
 def _make_parameter(data, requires_grad):
@@ -1074,7 +1073,7 @@ def load(
     if weights_only and pickle_module is not None:
         raise RuntimeError("Can not safely load weights when explicit pickle_module is specified")
     if pickle_load_args and weights_only:
-        warnings.warn("pickle_load_args only works if `weights_only=False`.", stacklevel=2)
+        warn("pickle_load_args only works if `weights_only=False`.")
     where = _describe(f)
     is_path = isinstance(f, (str, bytes, os.PathLike))
     if is_path and os.fsdecode(os.fspath(f)).endswith(".safetensors"):

@@ -49,6 +49,24 @@ def test_traceback_starts_at_the_learners_script(tmp_path):
     assert lines[-1].startswith("RuntimeError: inconsistent tensor size")
 
 
+def test_syntax_error_shows_the_script_and_no_runner_frames(tmp_path):
+    out = _glass_run(tmp_path, "import torch\nx = (1,\n")
+    assert out.returncode == 1
+    assert "runpy" not in out.stderr and "cli/run.py" not in out.stderr, out.stderr
+    assert "learner.py" in out.stderr and "SyntaxError" in out.stderr.splitlines()[-1]
+
+
+def test_error_in_a_module_of_the_learner_starts_at_the_script(tmp_path):
+    (tmp_path / "helper.py").write_text("import torch\n\ndef go():\n    torch.zeros(2).view(3)\n")
+    out = _glass_run(tmp_path, "import helper\nhelper.go()\n")
+    assert out.returncode == 1
+    frames = [line for line in out.stderr.splitlines() if line.startswith('  File "')]
+    assert "learner.py" in frames[0] and "line 2" in frames[0], out.stderr
+    assert "helper.py" in frames[1]
+    assert "runpy" not in out.stderr and "cli/run.py" not in out.stderr
+    assert "RuntimeError: shape '[3]' is invalid" in out.stderr
+
+
 def test_missing_script_is_one_line(tmp_path):
     out = subprocess.run([sys.executable, "-m", "glasstorch", "run", str(tmp_path / "no.py")],
                          capture_output=True, text=True, timeout=120)

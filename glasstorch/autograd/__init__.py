@@ -7,10 +7,9 @@ friends) and ``gradcheck.py`` (finite differences against the analytical gradien
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
+from .._warnings import warn
 from . import anomaly_mode, forward_ad, functional, graph  # noqa: F401
 from ._observers import _backward_observers
 from .anomaly_mode import detect_anomaly, set_detect_anomaly
@@ -82,14 +81,13 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
         observe(outputs, grad_tensors)
     if create_graph and not _warned_once["create_graph"]:  # once per process, as PyTorch
         _warned_once["create_graph"] = True
-        warnings.warn(
+        warn(
             "Using backward() with create_graph=True will create a reference cycle between the "
             "parameter and its gradient which can cause a memory leak. We recommend using "
             "autograd.grad when creating the graph to avoid this. If you have to use this "
             "function, make sure to reset the .grad fields of your parameters to None after use "
             "to break the cycle and avoid the leak. (Triggered internally at "
-            "/__w/pytorch/pytorch/torch/csrc/autograd/engine.cpp:1307.)", UserWarning,
-            stacklevel=3)
+            "/__w/pytorch/pytorch/torch/csrc/autograd/engine.cpp:1307.)", UserWarning)
     retain = create_graph if retain_graph is None else retain_graph
     run_backward(outputs, grads, retain_graph=bool(retain), inputs=_seq(inputs),
                  create_graph=create_graph)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .._warnings import warn
+
 
 class _Anomaly:
     enabled = False
@@ -33,13 +35,11 @@ class detect_anomaly:
         self.check_nan = check_nan
 
     def __enter__(self) -> None:
-        import warnings
 
-        warnings.warn(
+        warn(
             "Anomaly Detection has been enabled. This mode will increase the runtime and should "
             "only be enabled for debugging.",
             UserWarning,
-            stacklevel=2,
         )
         self.prev = (_anomaly.enabled, _anomaly.check_nan)
         _switch(True, self.check_nan)
@@ -73,7 +73,6 @@ def forward_trace() -> list[str]:
 def check_backward_output(node, grads) -> None:
     """Raise, as PyTorch does, when a node's backward produced nan; warn with the forward
     call that created the node."""
-    import warnings
 
     import numpy as np
 
@@ -82,11 +81,10 @@ def check_backward_output(node, grads) -> None:
         if g is not None and np.issubdtype(np.asarray(g).dtype, np.floating) and \
                 np.isnan(g).any():
             trace = "".join(getattr(node, "_anomaly_trace", None) or ["  (not recorded)\n"])
-            warnings.warn(
+            warn(
                 f"Error detected in {type(node).__name__}. Traceback of forward call that caused "
                 f"the error:\n{trace}",
                 UserWarning,
-                stacklevel=3,
             )
             raise RuntimeError(
                 f"Function '{type(node).__name__}' returned nan values in its {i}th output.\n"

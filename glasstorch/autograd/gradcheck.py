@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._warnings import warn
+
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
 
 
@@ -35,14 +37,12 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
     diff = [t for t in inputs if isinstance(t, Tensor) and t.requires_grad]
     for i, t in enumerate(inputs):
         if isinstance(t, Tensor) and t.requires_grad and t.dtype.name != "float64":
-            import warnings
 
-            warnings.warn(
+            warn(
                 f"Input #{i} requires gradient and is not a double precision floating point "
                 "or complex. This check will likely fail if all the inputs are not of double "
                 "precision floating point or complex. ",
                 UserWarning,
-                stacklevel=2,
             )
     outputs = _flat_outputs(func(*inputs))
     outputs = [o for o in outputs if o.requires_grad]

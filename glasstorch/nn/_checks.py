@@ -12,12 +12,12 @@ it, so the data is scanned once.
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 
 from .. import _dtype as D
 from .._tensor import Tensor
+from .._warnings import warn
 from ..autograd.grad_mode import _state as _grad_state
 
 # ---------------------------------------------------------------------------------------------
@@ -154,8 +154,8 @@ def gelu(input: Tensor, approximate: str) -> None:
 
 def softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
     """No ``dim`` given: PyTorch's deprecation warning and its guess (0 for 0/1/3-D, else 1)."""
-    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
-                  "include dim=X as an argument.", stacklevel=stacklevel)
+    warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
+         "include dim=X as an argument.")
     return 0 if ndim in (0, 1, 3) else 1
 
 
@@ -196,20 +196,19 @@ def dropout2d(input: Tensor, p: float) -> None:
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if input.ndim not in (3, 4):
-        warnings.warn(
+        warn(
             f"dropout2d: Received a {input.ndim}-D input to dropout2d, which is deprecated and "
             "will result in an error in a future release. To retain the behavior and silence "
             "this warning, please use dropout instead. Note that dropout2d exists to provide "
             "channel-wise dropout on inputs with 2 spatial dimensions, a channel dimension, and "
-            "an optional batch dimension (i.e. 3D or 4D inputs).", stacklevel=3)
+            "an optional batch dimension (i.e. 3D or 4D inputs).")
     if input.ndim == 3:
-        warnings.warn(
+        warn(
             "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D "
             "dropout behavior is desired - input is interpreted as shape (N, C, L), where C is "
             "the channel dim. This behavior will change in a future release to interpret the "
             "input as one without a batch dimension, i.e. shape (C, H, W). To maintain the 1D "
-            "channel-wise dropout behavior, please switch to using dropout1d instead.",
-            stacklevel=3)
+            "channel-wise dropout behavior, please switch to using dropout1d instead.")
 
 
 def one_hot(tensor: Tensor, num_classes: int) -> int:
@@ -440,9 +439,9 @@ def rnn_init(mode: str, input_size, hidden_size, num_layers, bias, batch_first, 
         raise ValueError("dropout should be a number in range [0, 1] representing the "
                          "probability of an element being zeroed")
     if dropout > 0 and num_layers == 1:
-        warnings.warn("dropout option adds dropout after all but last recurrent layer, so "
-                      "non-zero dropout expects num_layers greater than 1, but got "
-                      f"dropout={dropout} and num_layers={num_layers}", stacklevel=4)
+        warn("dropout option adds dropout after all but last recurrent layer, so "
+             "non-zero dropout expects num_layers greater than 1, but got "
+             f"dropout={dropout} and num_layers={num_layers}")
     for name, value, kind in (("bias", bias, bool), ("batch_first", batch_first, bool)):
         if not isinstance(value, kind):
             raise TypeError(f"{name} should be of type bool, got: {type(value).__name__}")
@@ -530,8 +529,8 @@ def lstm_fused(input: Tensor, proj_size: int, hx: tuple) -> bool:
     if proj_size > 0:
         if not _warned_once.get("lstm_proj"):  # PyTorch's TORCH_WARN_ONCE: once a process
             _warned_once["lstm_proj"] = True
-            warnings.warn("LSTM with projections is not supported with oneDNN. Using default "
-                          "implementation.", stacklevel=5)
+            warn("LSTM with projections is not supported with oneDNN. Using default "
+                 "implementation.")
         return False
     for state in hx:
         if state.dtype is not D.float32:
@@ -659,8 +658,8 @@ def attention_mask_dtype(mask: Tensor, name: str, other_type, other_name: str,
     if mask.dtype is not D.bool and not mask.dtype.is_floating_point:
         raise AssertionError(f"only bool and floating types of {name} are supported")
     if check_other and other_type is not None and mask.dtype is not other_type:
-        warnings.warn(f"Support for mismatched {name} and {other_name} is deprecated. Use same "
-                      "type for both instead.", stacklevel=4)
+        warn(f"Support for mismatched {name} and {other_name} is deprecated. Use same "
+             "type for both instead.")
 
 
 def mha_shapes(query: Tensor, key: Tensor, value: Tensor, key_padding_mask, attn_mask,
@@ -810,11 +809,10 @@ def size_warning(input: Tensor, target: Tensor) -> None:
                     f"{list(target.shape)} broadcast to {list(full)}, so every prediction is "
                     "compared with every target; make the shapes equal, e.g. "
                     "output.squeeze(1) or target.view(-1, 1).")
-        warnings.warn(
+        warn(
             f"Using a target size ({size(target.shape)}) that is different to the input size "
             f"({size(input.shape)}). This will likely lead to incorrect results due to "
             "broadcasting. Please ensure they have the same size." + hint,
-            stacklevel=3,
         )
 
 
@@ -1245,8 +1243,8 @@ def same_padding_warning() -> None:
     global _same_warned
     if not _same_warned:
         _same_warned = True
-        warnings.warn("Using padding='same' with even kernel lengths and odd dilation may "
-                      "require a zero-padded copy of the input be created", stacklevel=4)
+        warn("Using padding='same' with even kernel lengths and odd dilation may "
+             "require a zero-padded copy of the input be created")
 
 
 def conv_module(in_channels: int, out_channels: int, stride: tuple, padding, groups: int,

@@ -7,9 +7,9 @@ the backward of a reduction inside a loss node.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
+
+from .._warnings import warn
 
 __all__ = ["get", "kl_div", "legacy_get_string", "reduce", "unreduce"]
 
@@ -20,8 +20,8 @@ def legacy_get_string(size_average: bool | None, reduce: bool | None,
     size_average = True if size_average is None else size_average
     reduce = True if reduce is None else reduce
     reduction = ("mean" if size_average else "sum") if reduce else "none"
-    warnings.warn(f"size_average and reduce args will be deprecated, please use "
-                  f"reduction='{reduction}' instead.", stacklevel=stacklevel)
+    warn(f"size_average and reduce args will be deprecated, please use "
+         f"reduction='{reduction}' instead.")
     return reduction
 
 
@@ -30,8 +30,8 @@ def get(reduction: str, size_average: bool | None = None, reduce: bool | None = 
     if size_average is not None or reduce is not None:
         return legacy_get_string(size_average, reduce)
     if reduction == "elementwise_mean":
-        warnings.warn("reduction='elementwise_mean' is deprecated. Please use reduction='mean' "
-                      "instead.", stacklevel=3)
+        warn("reduction='elementwise_mean' is deprecated. Please use reduction='mean' "
+             "instead.")
         return "mean"
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
@@ -44,11 +44,11 @@ def kl_div(reduction: str, size_average: bool | None = None,
     if size_average is not None or reduce is not None:
         return legacy_get_string(size_average, reduce, stacklevel=4)
     if reduction == "mean":
-        warnings.warn(
+        warn(
             "reduction: 'mean' divides the total loss by both the batch size and the support "
             "size.'batchmean' divides only by the batch size, and aligns with the KL div math "
             "definition.'mean' will be changed to behave the same as 'batchmean' in the next "
-            "major release.", stacklevel=3,
+            "major release.",
         )
     return reduction if reduction == "batchmean" else get(reduction)
 

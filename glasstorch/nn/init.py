@@ -16,7 +16,6 @@ fan_in = in * prod(kernel) and fan_out = out * prod(kernel).
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 
@@ -24,6 +23,7 @@ import glasstorch
 
 from .. import _random
 from .._tensor import Tensor
+from .._warnings import warn
 from ..autograd.grad_mode import no_grad
 
 __all__ = [
@@ -89,8 +89,8 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
     the draws in PyTorch's order, so the values are PyTorch's.
     """
     if mean < a - 2 * std or mean > b + 2 * std:
-        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
-                      "The distribution of values may be incorrect.", stacklevel=2)
+        warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+             "The distribution of values may be incorrect.")
     with np.errstate(divide="ignore"):  # log(0) = -inf for a uniform draw of exactly 0: fine
         values = _random.trunc_normal(tuple(tensor.shape), mean, std, a, b,
                                       dtype=tensor._data.dtype, generator=generator)
@@ -183,7 +183,7 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
     ``a = sqrt(5)``, gives bound = 1 / sqrt(fan_in).
     """
     if 0 in tuple(tensor.shape):
-        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
+        warn("Initializing zero-element tensors is a no-op")
         return tensor
     fan = _calculate_correct_fan(tensor, mode)
     gain = calculate_gain(nonlinearity, a)
@@ -196,7 +196,7 @@ def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
                     nonlinearity: str = "leaky_relu", generator=None) -> Tensor:
     """He normal: N(0, std^2) with std = gain / sqrt(fan)."""
     if 0 in tuple(tensor.shape):
-        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
+        warn("Initializing zero-element tensors is a no-op")
         return tensor
     fan = _calculate_correct_fan(tensor, mode)
     gain = calculate_gain(nonlinearity, a)
@@ -243,8 +243,8 @@ def _make_deprecated(fn):
     old_name = new_name[:-1]
 
     def deprecated_init(*args, **kwargs):
-        warnings.warn(f"`nn.init.{old_name}` is now deprecated in favor of "
-                      f"`nn.init.{new_name}`.", FutureWarning, stacklevel=2)
+        warn(f"`nn.init.{old_name}` is now deprecated in favor of "
+             f"`nn.init.{new_name}`.", FutureWarning)
         return fn(*args, **kwargs)
 
     deprecated_init.__name__ = old_name

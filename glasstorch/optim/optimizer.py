@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor
+from .._warnings import warn
 from ..autograd.grad_mode import _state as _grad_state
 from ..autograd.grad_mode import enable_grad
 
@@ -307,13 +308,11 @@ class Optimizer:
             param_group.setdefault(name, default)
 
         if len(params) != len(set(params)):
-            import warnings
 
-            warnings.warn(
+            warn(
                 "optimizer contains a parameter group with duplicate parameters; in future, this "
                 "will cause an error; see github.com/pytorch/pytorch/issues/40967 for more "
                 "information",
-                stacklevel=3,
             )
 
         seen: set[Tensor] = set()

@@ -28,7 +28,6 @@ import contextlib
 import math
 import os
 import sys
-import warnings
 import weakref
 from collections.abc import Iterator
 
@@ -36,6 +35,7 @@ import numpy as np
 
 from glasstorch._ops.pointwise.nodes import MulBackward0
 from glasstorch._ops.reduction.nodes import LogSoftmaxBackward0
+from glasstorch._warnings import warn
 from glasstorch.autograd.anomaly_mode import is_anomaly_enabled
 from glasstorch.autograd.grad_mode import _state as _grad_mode
 from glasstorch.autograd.graph import register_backward_observer, register_forward_observer
@@ -114,8 +114,8 @@ _PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep 
 
 
 def _learners_frame():
-    """The innermost frame outside glasstorch (the learner's line), and its stacklevel for a
-    ``warnings.warn`` called by the caller of this function's caller."""
+    """The innermost frame outside glasstorch (the learner's line), and how many frames up
+    from this function's caller's caller it is."""
     frame = sys._getframe(2)
     level = 2
     while frame is not None and frame.f_code.co_filename.startswith(_PKG_DIR):
@@ -130,8 +130,7 @@ def _warn(kind: str, message: str) -> None:
     if kind in _state.shown:
         return
     _state.shown.add(kind)
-    frame, level = _learners_frame()
-    warnings.warn(message, CoachWarning, stacklevel=level if frame is not None else 2)
+    warn(message, CoachWarning)
 
 
 def _where() -> str:
@@ -238,7 +237,9 @@ def _probabilities(x, dim: int) -> str | None:
     a = x._data
     if a.size == 0 or a.dtype.kind != "f" or a.flat[0] < 0 or a.min() < 0:
         return None  # (the first value alone rules out most scores, without a pass over all)
-    if not np.allclose(a.sum(axis=dim), 1.0, atol=1e-3):
+    with np.errstate(all="ignore"):  # inf - inf in the sum: not probabilities, and no warning
+        sums = a.sum(axis=dim)
+    if not np.allclose(sums, 1.0, atol=1e-3):
         return None
     return "its rows are non-negative and each sums to 1"
 

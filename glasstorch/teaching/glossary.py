@@ -16,29 +16,15 @@ import difflib
 import importlib
 import inspect
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from glasstorch.teaching._term import Out, Term, _arr, _f, _torch  # noqa: F401  (Out: demos)
+from glasstorch.teaching._words import WORDS
+
 __all__ = ["Term", "TERMS", "COURSE_TERMS", "lookup", "close_matches", "normalize", "resolve",
            "source_of", "markdown"]
-
-Out = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class Term:
-    """One glossary entry."""
-
-    name: str                      # canonical name, as in the course glossary
-    definition: str                # one line, in glasstorch's own words
-    explanation: str               # a few sentences: how it works and where it lives in the code
-    implemented_by: tuple[str, ...]  # dotted names of the objects that implement it
-    demo: Callable[[Out], dict[str, float]]
-    aliases: tuple[str, ...] = field(default=())
-
 
 # ---------------------------------------------------------------------------------------------
 # looking terms up
@@ -130,12 +116,6 @@ def source_of(dotted: str) -> tuple[str, int, list[str]]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _torch():
-    import glasstorch
-
-    return glasstorch
-
-
 def _unicode_ok() -> bool:
     """Whether standard output can show box-drawing characters."""
     import sys
@@ -145,16 +125,6 @@ def _unicode_ok() -> bool:
         return True
     except (UnicodeEncodeError, LookupError):
         return False
-
-
-def _f(x: float) -> str:
-    return f"{float(x):.6g}"
-
-
-def _arr(a, digits: int = 4) -> str:
-    a = np.asarray(a, dtype=np.float64)
-    return np.array2string(a, precision=digits, suppress_small=True, separator=", ",
-                           max_line_width=88)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -748,7 +718,7 @@ TERMS: tuple[Term, ...] = (
          "glasstorch.utils.data._utils.fetch._MapDatasetFetcher.fetch"),
         _demo_dataloader,
         ("data loader", "dataloaders", "torch.utils.data.DataLoader", "utils.data.DataLoader",
-         "loader", "mini-batch", "minibatch", "mini batches", "batching", "batch"),
+         "loader"),
     ),
     Term(
         "Deep learning",
@@ -775,7 +745,7 @@ TERMS: tuple[Term, ...] = (
         ("glasstorch.nn.modules.container.Sequential.forward",
          "glasstorch.nn.modules.linear.Linear.forward"),
         _demo_forward,
-        ("forward", "forward propagation", "inference", "model(x)", "forward()"),
+        ("forward", "forward propagation", "model(x)", "forward()"),
     ),
     Term(
         "Gradient",
@@ -890,7 +860,7 @@ TERMS: tuple[Term, ...] = (
         _demo_neural_network,
         ("neural net", "neural networks", "network", "net", "nn", "model", "nn.Module",
          "module", "mlp", "multilayer perceptron", "multi-layer perceptron", "nn.Sequential",
-         "sequential", "ann"),
+         "sequential", "ann", "layer", "hidden layer", "architecture"),
     ),
     Term(
         "Neuron",
@@ -916,7 +886,7 @@ TERMS: tuple[Term, ...] = (
          "glasstorch.optim.optimizer.Optimizer.step", "glasstorch.optim.sgd.SGD._update"),
         _demo_optimizer,
         ("optimizers", "optim", "torch.optim", "optimiser", "optimization", "optimisation",
-         "optimizer.step", "zero_grad", "adam", "torch.optim.Adam", "update rule"),
+         "optimizer.step", "update rule"),
     ),
     Term(
         "Overfitting",
@@ -930,8 +900,7 @@ TERMS: tuple[Term, ...] = (
         ("glasstorch.nn.modules.dropout.Dropout", "glasstorch.nn.functional.dropout"),
         _demo_overfitting,
         ("overfit", "over-fitting", "over fitting", "overfitted", "memorization",
-         "memorisation", "generalization gap", "generalisation", "regularization",
-         "regularisation", "dropout", "weight decay", "early stopping"),
+         "memorisation"),
     ),
     Term(
         "PyTorch",
@@ -1002,7 +971,7 @@ TERMS: tuple[Term, ...] = (
         ("glasstorch.optim.sgd.SGD._update",),
         _demo_sgd,
         ("sgd", "optim.SGD", "torch.optim.SGD", "stochastic gradient descent",
-         "gradient descent", "mini-batch gradient descent", "minibatch sgd", "gd"),
+         "mini-batch gradient descent", "minibatch sgd"),
     ),
     Term(
         "Tensor",
@@ -1014,8 +983,7 @@ TERMS: tuple[Term, ...] = (
         "(sum_to). Floats default to float32 and integers to int64, like PyTorch.",
         ("glasstorch._tensor.Tensor._from_array", "glasstorch.autograd.engine.sum_to"),
         _demo_tensor,
-        ("tensors", "torch.tensor", "torch.Tensor", "array", "ndarray", "broadcasting",
-         "shape", "dtype"),
+        ("tensors", "torch.tensor", "torch.Tensor", "array", "ndarray"),
     ),
     Term(
         "TensorDataset",
@@ -1030,6 +998,11 @@ TERMS: tuple[Term, ...] = (
          "torch.utils.data.TensorDataset", "utils.data.TensorDataset", "Dataset"),
     ),
 )
+
+# The everyday words of the course around those ideas (epoch, logits, dropout ...) are entries
+# of the same kind, kept in their own module; they come after the course terms.
+
+TERMS = TERMS + WORDS
 
 # The terms of the course glossary (its heading line for each entry, duplicates removed), so
 # coverage can be checked without the course files.
@@ -1051,7 +1024,8 @@ def markdown() -> str:
         "<!-- Generated by `glasstorch glossary --markdown` from glasstorch/teaching/glossary.py;",
         "     do not edit by hand (tests/test_cli_explain.py checks it is up to date). -->",
         "",
-        "Every term of the course with the code that implements it. "
+        "Every term of the course glossary, then the everyday words of the course around them "
+        "(epoch, batch size, logits, dropout ...), each with the code that implements it. "
         "`glasstorch explain TERM` prints the same text, the current source of that code with "
         "its file and line numbers, and a small live demonstration.",
         "",

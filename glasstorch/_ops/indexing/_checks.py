@@ -5,12 +5,11 @@ dim, the plan of ``x[key]``) that ``functions.py`` and ``methods.py`` then use.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
 from ... import _dtype as D
 from ..._tensor import Tensor, _wrap_dim
+from ..._warnings import warn
 from .._checks import _C_NAMES, axis, broadcast, scalar, writable  # noqa: F401 - shared
 
 # -- x[key]: how PyTorch reads a key -----------------------------------------------------------
@@ -160,7 +159,7 @@ def _as_tuple(key) -> tuple:
             line = 359
         else:
             continue
-        warnings.warn(_LIST_AS_TUPLE.format(line), UserWarning, stacklevel=4)
+        warn(_LIST_AS_TUPLE.format(line), UserWarning)
         return tuple(key)
     return (key,)
 
@@ -249,7 +248,7 @@ def advanced(shape: tuple, indices: dict, wrap: bool = False) -> tuple:
         key += [slice(None)] * (d - _dims_of(key))
         if a.dtype.char in "?B":
             if a.dtype.char == "B":
-                warnings.warn(_BYTE_MASK, UserWarning, stacklevel=4)
+                warn(_BYTE_MASK, UserWarning)
                 a = a.astype(np.bool_)
             for j, n in enumerate(a.shape):
                 if d + j >= len(shape):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._warnings import warn
 from .._checks import broadcast_error  # noqa: F401 - shared, called as _checks.broadcast_error
 
 # C++ type names as PyTorch's messages print them
@@ -547,10 +548,9 @@ def qr_deprecated() -> None:
     if _qr_warned[0]:
         return
     _qr_warned[0] = True
-    import warnings
 
-    warnings.warn(
+    warn(
         "torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a future "
         "PyTorch release.\nThe boolean parameter 'some' has been replaced with a string "
         "parameter 'mode'.\nQ, R = torch.qr(A, some)\nshould be replaced with\nQ, R = "
-        "torch.linalg.qr(A, 'reduced' if some else 'complete')", UserWarning, stacklevel=3)
+        "torch.linalg.qr(A, 'reduced' if some else 'complete')", UserWarning)

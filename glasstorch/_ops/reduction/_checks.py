@@ -6,9 +6,9 @@ correction of var) that the functions in ``functions.py`` then use.
 from __future__ import annotations
 
 import math
-import warnings
 
 from ..._tensor import _wrap_dim
+from ..._warnings import warn
 from .._checks import axis, missing, no_kernel, numpy_names  # noqa: F401 - called as _checks.x
 
 
@@ -71,9 +71,9 @@ def var_args(input, dim, unbiased, keepdim, correction_, op):
     ds, corr = dims(dim, input.ndim), correction(unbiased, correction_)
     n = math.prod(input.shape[d] for d in ds) if ds is not None else input.numel()
     if n - corr <= 0:
-        warnings.warn(f"{op}(): degrees of freedom is <= 0. Correction should be strictly less "
-                      "than the reduction factor (input numel divided by output numel).",
-                      UserWarning, stacklevel=3)
+        warn(f"{op}(): degrees of freedom is <= 0. Correction should be strictly less "
+             "than the reduction factor (input numel divided by output numel).",
+             UserWarning)
     return ds, corr, keepdim
 
 

@@ -10,6 +10,7 @@ import math
 import numpy as np
 
 from ..._tensor import Tensor, _wrap_dim
+from ..._warnings import warn
 from .._checks import axis  # noqa: F401 - shared, called as _checks.axis
 
 
@@ -301,13 +302,12 @@ def meshgrid(tensors, indexing):
     """meshgrid's inputs: 0-d or 1-d tensors of one dtype; PyTorch warns (once a process)
     without indexing."""
     if indexing is None and not _MESHGRID_WARNED:
-        import warnings
 
         _MESHGRID_WARNED.append(True)
-        warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the "
-                      "indexing argument. (Triggered internally at "
-                      "/__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4215.)",
-                      UserWarning, stacklevel=3)
+        warn("torch.meshgrid: in an upcoming release, it will be required to pass the "
+             "indexing argument. (Triggered internally at "
+             "/__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4215.)",
+             UserWarning)
     if indexing is None:
         indexing = "ij"
     if indexing not in ("ij", "xy"):

@@ -6,11 +6,10 @@ the computation itself lives in the functional form.
 
 from __future__ import annotations
 
-import warnings
-
 import glasstorch
 
 from ..._tensor import Tensor
+from ..._warnings import warn
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
@@ -86,7 +85,7 @@ class Softmax(_AlongDim):
     """exp(x_i) / sum_j exp(x_j) along ``dim`` (without ``dim``: a warning and PyTorch's guess)."""
 
     def forward(self, input: Tensor) -> Tensor:
-        # _stacklevel points the implicit-dim warning at the caller, as in PyTorch
+        # _stacklevel as PyTorch passes it (glasstorch finds the caller's line by itself)
         return F.softmax(input, self.dim, _stacklevel=5)
 
 
@@ -163,12 +162,12 @@ class Hardtanh(Module):
                  min_value: float | None = None, max_value: float | None = None) -> None:
         super().__init__()
         if min_value is not None:
-            warnings.warn("keyword argument `min_value` is deprecated and renamed to `min_val`",
-                          FutureWarning, stacklevel=2)
+            warn("keyword argument `min_value` is deprecated and renamed to `min_val`",
+                 FutureWarning)
             min_val = min_value
         if max_value is not None:
-            warnings.warn("keyword argument `max_value` is deprecated and renamed to `max_val`",
-                          FutureWarning, stacklevel=2)
+            warn("keyword argument `max_value` is deprecated and renamed to `max_val`",
+                 FutureWarning)
             max_val = max_value
         self.min_val = min_val
         self.max_val = max_val

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import difflib
 import itertools
-import warnings
 import weakref
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterator, Mapping
@@ -24,6 +23,7 @@ import numpy as np
 
 from ..._dtype import dtype as _DType
 from ..._tensor import Tensor
+from ..._warnings import warn
 from ...autograd.function import Function
 from ...autograd.grad_mode import no_grad
 from ..parameter import Buffer, Parameter
@@ -236,11 +236,11 @@ class _BackwardHooks:
                 grads = tuple(result) if isinstance(result, (tuple, list)) else (result,)
         self.grad_outputs = grads
         if not self.input_positions:  # no input needs a gradient: the hooks run now
-            warnings.warn(
+            warn(
                 "Full backward hook is firing when gradients are computed with respect to "
                 "module outputs since no inputs require gradients. See "
                 "https://docs.pytorch.org/docs/main/generated/torch.nn.Module.html"
-                "#torch.nn.Module.register_full_backward_hook for more details.", stacklevel=2)
+                "#torch.nn.Module.register_full_backward_hook for more details.")
             self._run_hooks((None,) * self.n_inputs)
         return grads
 
@@ -561,9 +561,9 @@ class Module:
                         else:
                             hook(self, args, None)
                     except Exception as e:  # noqa: BLE001 - the forward's error matters more
-                        warnings.warn("module forward hook with ``always_call=True`` raised an "
-                                      "exception that was silenced as another error was raised "
-                                      f"in forward: {e}", stacklevel=2)
+                        warn("module forward hook with ``always_call=True`` raised an "
+                             "exception that was silenced as another error was raised "
+                             f"in forward: {e}")
             raise
         for hook_id, hook in self._forward_hooks.items():
             if hook_id in self._forward_hooks_with_kwargs:
@@ -840,10 +840,10 @@ class Module:
         carries ``_metadata`` (each module's ``_version``), as PyTorch's does.
         """
         if args:  # PyTorch's deprecated positional form: (destination, prefix, keep_vars)
-            warnings.warn(
+            warn(
                 "Positional args are being deprecated, use kwargs instead. Refer to "
                 "https://pytorch.org/docs/main/generated/torch.nn.Module.html"
-                "#torch.nn.Module.state_dict for details.", FutureWarning, stacklevel=2)
+                "#torch.nn.Module.state_dict for details.", FutureWarning)
             destination = args[0] if destination is None else destination
             if len(args) > 1 and prefix == "":
                 prefix = args[1]

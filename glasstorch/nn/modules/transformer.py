@@ -15,7 +15,6 @@ LayerNorm) with PyTorch's names, so a state_dict loads either way.
 from __future__ import annotations
 
 import copy
-import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -23,6 +22,7 @@ import numpy as np
 import glasstorch
 
 from ..._tensor import Tensor
+from ..._warnings import warn
 from .. import functional as F
 from .activation import GELU, MultiheadAttention, ReLU
 from .container import ModuleList
@@ -132,8 +132,8 @@ class TransformerEncoder(Module):
         self.mask_check = mask_check
         why_not = self._why_not_nested(encoder_layer)
         if enable_nested_tensor and why_not:
-            warnings.warn(f"enable_nested_tensor is True, but self.use_nested_tensor is False "
-                          f"because {why_not}", stacklevel=2)
+            warn(f"enable_nested_tensor is True, but self.use_nested_tensor is False "
+                 f"because {why_not}")
             self.use_nested_tensor = False
 
     @staticmethod

@@ -62,4 +62,6 @@ def _print_from_script(e: BaseException, script: str) -> None:
     target = os.path.abspath(script)
     while tb is not None and os.path.abspath(tb.tb_frame.f_code.co_filename) != target:
         tb = tb.tb_next
-    traceback.print_exception(type(e), e, tb if tb is not None else e.__traceback__)
+    # no frame of the script (a SyntaxError while compiling it): like Python, show no frames;
+    # a SyntaxError still names the script's file and line itself
+    traceback.print_exception(type(e), e, tb)

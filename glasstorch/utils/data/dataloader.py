@@ -25,10 +25,10 @@ import math
 import os
 import queue
 import time
-import warnings
 from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
 
+from ..._warnings import warn
 from . import _utils
 from ._utils.worker import get_worker_info
 from .dataset import Dataset, IterableDataset
@@ -344,12 +344,11 @@ class DataLoader(Generic[T_co]):
                 "DataLoader is not able to compute a suggested max number of worker in "
                 "current system."
             )
-        warnings.warn(
+        warn(
             f"This DataLoader will create {self.num_workers} worker processes in total. "
             f"{suggestion} Please be aware that excessive worker creation might get "
             "DataLoader running slow or even freeze, lower the worker number to avoid "
             "potential slowness/freeze if necessary.",
-            stacklevel=2,
         )
 
 
@@ -372,17 +371,15 @@ class _BaseDataLoaderIter:
         self._index_sampler = loader._index_sampler
         self._num_workers = loader.num_workers
         if loader.pin_memory and loader.pin_memory_device:
-            warnings.warn(
+            warn(
                 "pin_memory_device is deprecated, the current accelerator will be used as the "
                 f"device,ignore pin_memory_device='{loader.pin_memory_device}'.",
-                stacklevel=2,
             )
         if loader.pin_memory:
             # Same warning as PyTorch on a machine without GPU: pinning is a no-op here.
-            warnings.warn(
+            warn(
                 "'pin_memory' argument is set as true but no accelerator is found, "
                 "then device pinned memory won't be used.",
-                stacklevel=2,
             )
         self._pin_memory = False
         self._timeout = loader.timeout
@@ -428,7 +425,7 @@ class _BaseDataLoaderIter:
                     "https://pytorch.org/docs/stable/data.html#torch.utils.data.IterableDataset"
                     " for examples."
                 )
-            warnings.warn(msg, stacklevel=2)
+            warn(msg)
         return data
 
     def __len__(self) -> int:

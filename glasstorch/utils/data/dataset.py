@@ -13,13 +13,14 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
-import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any, Generic, TypeVar
 
 import numpy as np
 
 import glasstorch
+
+from ..._warnings import warn
 
 __all__ = [
     "ChainDataset",
@@ -262,10 +263,9 @@ def random_split(
         lengths = counts
         for i, length in enumerate(lengths):
             if length == 0:
-                warnings.warn(
+                warn(
                     f"Length of split at index {i} is 0. "
                     f"This might result in an empty dataset.",
-                    stacklevel=2,
                 )
     if sum(lengths) != len(dataset):
         raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
