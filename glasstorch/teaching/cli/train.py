@@ -46,11 +46,12 @@ DEFAULT_EPOCHS = 20
 # seeds 0-4 on the validation split (docs/cli.md lists the scores).
 DATASET_DEFAULTS: dict[str, dict] = {
     "digits": {"epochs": 20, "lr": {"sgd": 0.05}},
-    "iris": {"epochs": 30, "lr": {"sgd": 0.05}},
-    "wine": {"epochs": 20, "lr": {"sgd": 0.05}},
-    "breast_cancer": {"epochs": 20, "lr": {"sgd": 0.01}},
-    # small and noisy: a small step and weight decay keep the MLP from memorising
-    "diabetes": {"epochs": 30, "lr": {"sgd": 0.005}, "weight_decay": 1e-3},
+    "iris": {"epochs": 20, "lr": {"sgd": 0.05}},
+    "wine": {"epochs": 15, "lr": {"sgd": 0.05}},
+    "breast_cancer": {"epochs": 15, "lr": {"sgd": 0.05}},
+    # 353 noisy examples: a step 50 times smaller than the others and weight decay keep the
+    # MLP from chasing the noise (lr 0.05 without decay ends near R^2 0.2, or diverges)
+    "diabetes": {"epochs": 20, "lr": {"sgd": 0.001}, "weight_decay": 0.01},
 }
 
 # Options that define the model or the data: a resumed run takes them from its checkpoint.
