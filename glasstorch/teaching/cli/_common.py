@@ -250,3 +250,31 @@ def run_name(cfg: dict) -> str:
     if cfg.get("csv"):
         return os.path.splitext(os.path.basename(cfg["csv"]))[0]
     return cfg["dataset"]
+
+
+def load_run(command: str, path: str):
+    """``(file, checkpoint, model)``: the trained model rebuilt from its settings, in eval mode."""
+    path, ckpt = read_checkpoint(command, path)
+    model = build_model(ckpt["config"])
+    model.load_state_dict(ckpt["model_state_dict"])
+    model.eval()
+    return path, ckpt, model
+
+
+def outputs(ckpt: dict, model, features):
+    """The model's answers for raw (unstandardised) features: class probabilities (N, C) for
+    classification, values in the target's own units (N,) for a regression."""
+    with torch.no_grad():
+        out = model(standardise(ckpt, features))
+    kind = ckpt["config"]["task"]
+    if kind == "multiclass":
+        return out.softmax(1)
+    if kind == "binary":
+        p = out.reshape(-1).sigmoid()
+        return torch.stack([1 - p, p], 1)
+    return out.reshape(-1) * ckpt["target_std"] + ckpt["target_mean"]
+
+
+def class_names(cfg: dict) -> list[str]:
+    names = cfg.get("class_names")
+    return list(names) if names else [str(c) for c in range(max(cfg["n_out"], 2))]
