@@ -120,22 +120,24 @@ def clone_state(obj: Any) -> Any:
 # ---------------------------------------------------------------------------------------------
 
 
-def find_checkpoint(command: str, path: str) -> str:
-    """A checkpoint file, or a run folder (its checkpoint.pt, else its interrupted one)."""
+def find_checkpoint(command: str, path: str, newest: bool = False) -> str:
+    """A checkpoint file, or a run folder: its checkpoint.pt, else its interrupted one (with
+    ``newest``, whichever of the two was written last: the one to continue from)."""
     if os.path.isdir(path):
-        for name in (CHECKPOINT, INTERRUPTED):
-            if os.path.isfile(os.path.join(path, name)):
-                return os.path.join(path, name)
-        fail(command, f"{path} holds no {CHECKPOINT} or {INTERRUPTED}")
+        found = [os.path.join(path, name) for name in (CHECKPOINT, INTERRUPTED)
+                 if os.path.isfile(os.path.join(path, name))]
+        if not found:
+            fail(command, f"{path} holds no {CHECKPOINT} or {INTERRUPTED}")
+        return max(found, key=os.path.getmtime) if newest else found[0]
     if not os.path.isfile(path):
         fail(command, f"no such checkpoint: {path}")
     return path
 
 
-def read_checkpoint(command: str, path: str) -> tuple[str, dict]:
+def read_checkpoint(command: str, path: str, newest: bool = False) -> tuple[str, dict]:
     """``(file, checkpoint dict)``, loaded with the safe loader; a one-line error if the file
     is not a checkpoint of ``glasstorch train``."""
-    path = find_checkpoint(command, path)
+    path = find_checkpoint(command, path, newest)
     try:
         ckpt = torch.load(path, weights_only=True)
     except Exception as e:  # noqa: BLE001 - any unreadable file gets the same one-line answer

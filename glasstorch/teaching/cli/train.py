@@ -257,7 +257,7 @@ def _resume_config(args) -> tuple[dict, dict]:
         option = "--" + given[0].replace("_", "-")
         fail("train", f"argument {option}: cannot be changed with --resume (a resumed run "
              "keeps its model and data; only --epochs, --lr and the running options apply)")
-    path, ckpt = read_checkpoint("train", args.resume)
+    path, ckpt = read_checkpoint("train", args.resume, newest=True)
     cfg = dict(ckpt["config"])
     done = int(ckpt["epoch"])
     more = args.epochs if args.epochs is not None else cfg["epochs"] - done
@@ -501,7 +501,7 @@ def _one_epoch(model, optimizer, task: Task, loader, epoch: int, cfg: dict,
                                  unit="batch", file=sys.stderr)
     total, seen = 0.0, 0
     try:
-        for x, y in batches:
+        for i, (x, y) in enumerate(batches):
             optimizer.zero_grad()
             loss = task.loss(*task.prepare(model(x), y))  # forward pass
             loss.backward()                                # backpropagation
@@ -513,8 +513,9 @@ def _one_epoch(model, optimizer, task: Task, loader, epoch: int, cfg: dict,
                       f"is probably too large; try --lr {lr / 10:g}")
                 return False
             total, seen = total + value * len(y), seen + len(y)
-            if bar is not None:
-                bar.set_postfix(loss=f"{total / seen:.4f}", refresh=False)
+            if bar is not None:  # drawn at tqdm's next refresh (a few times a second), and
+                # at the last batch, so that the epoch's final running loss is always shown
+                bar.set_postfix(loss=f"{total / seen:.4f}", refresh=i + 1 == len(loader))
     finally:
         if bar is not None:
             bar.close()
