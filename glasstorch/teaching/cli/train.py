@@ -477,7 +477,8 @@ def _train(args, cfg: dict, data, resumed: dict | None, out_dir: str) -> int:
     _plot(history, s, curves, f"{name}: {shape} {cfg['activation']}, "
           f"{cfg['optimizer']} lr={cfg['lr']:g}")
     save_checkpoint(last_finished, ckpt)  # last: a folder with checkpoint.pt is a finished run
-    print(f"trained {cfg['epochs'] - first + 1} epochs in {elapsed:.1f} s; final validation "
+    n = cfg["epochs"] - first + 1
+    print(f"trained {n} epoch{'s' * (n != 1)} in {elapsed:.1f} s; final validation "
           f"{label} {history[f'val_{s}'][-1]:.4f}")
     print(f"saved the run in {out_dir}")
     print(f"checkpoint (PyTorch format, torch.load(..., weights_only=True)): {ckpt}")
