@@ -9,6 +9,8 @@ Real (read from ``glasstorch/datasets/data/``, never downloaded; sources and lic
     load_breast_cancer()   569 x 30    2 classes
     load_diabetes()        442 x 10    regression
 
+Your own table: ``load_csv(path, target="column")`` (numeric features; labels may be words).
+
 Text: ``load_names()``, 29,910 first names (a list of str) for character-level models.
 
 Generated: ``make_moons``, ``make_circles``, ``make_spirals``, ``make_blobs``,
@@ -31,6 +33,7 @@ from glasstorch.datasets._bundled import (
     load_iris,
     load_wine,
 )
+from glasstorch.datasets._csv import load_csv
 from glasstorch.datasets._split import train_test_split
 from glasstorch.datasets._standardize import Standardize
 from glasstorch.datasets._synthetic import (
@@ -48,6 +51,7 @@ __all__ = [
     "available",
     "load",
     "load_breast_cancer",
+    "load_csv",
     "load_diabetes",
     "load_digits",
     "load_iris",

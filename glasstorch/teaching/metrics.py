@@ -26,6 +26,7 @@ __all__ = [
     "accuracy",
     "confusion_matrix",
     "precision_recall_f1",
+    "classification_report",
     "softmax",
     "softmax_confidence",
     "nll",
@@ -132,6 +133,37 @@ def precision_recall_f1(output, target, num_classes: int | None = None, *,
     denom = precision + recall
     f1 = np.divide(2 * precision * recall, denom, out=np.zeros_like(tp), where=denom > 0)
     return _float_tensor(precision), _float_tensor(recall), _float_tensor(f1)
+
+
+def classification_report(output, target, class_names: list[str] | None = None,
+                          num_classes: int | None = None, *,
+                          threshold: float | None = None, digits: int = 3) -> str:
+    """A text table: precision, recall, F1 and support (examples) of every class, then the
+    accuracy and the macro average (each class counts the same) and the weighted average
+    (each class counts by its support)."""
+    if num_classes is None and class_names is not None:
+        num_classes = len(class_names)
+    cm = _np(confusion_matrix(output, target, num_classes, threshold=threshold))
+    precision, recall, f1 = (_np(t) for t in precision_recall_f1(
+        output, target, cm.shape[0], threshold=threshold))
+    support = cm.sum(1)
+    names = list(class_names) if class_names is not None else [str(c) for c in range(len(cm))]
+    width = max(12, *(len(n) for n in names))
+    head = f"{'':>{width}}  {'precision':>9}  {'recall':>9}  {'f1':>9}  {'support':>7}"
+    row = lambda name, p, r, f, n: (  # noqa: E731
+        f"{name:>{width}}  {p:>9.{digits}f}  {r:>9.{digits}f}  {f:>9.{digits}f}  {n:>7d}")
+    lines = [head, ""]
+    lines += [row(n, p, r, f, int(s)) for n, p, r, f, s in
+              zip(names, precision, recall, f1, support)]
+    total = int(support.sum())
+    acc = float(np.trace(cm) / total) if total else float("nan")
+    weights = support / total if total else np.zeros_like(precision)
+    lines += ["",
+              f"{'accuracy':>{width}}  {'':>9}  {'':>9}  {acc:>9.{digits}f}  {total:>7d}",
+              row("macro avg", precision.mean(), recall.mean(), f1.mean(), total),
+              row("weighted avg", (precision * weights).sum(), (recall * weights).sum(),
+                  (f1 * weights).sum(), total)]
+    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The ``glasstorch`` command: train, glossary, explain, lab.
+"""The ``glasstorch`` command: train, predict, evaluate, glossary, explain, lab, run.
 
 Each subcommand lives in its own module with a ``register(subparsers)`` function that adds its
 arguments and a ``run(args)`` function that does the work.
@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import sys
 
-SUBCOMMANDS = ("train", "glossary", "explain", "lab", "run")
+SUBCOMMANDS = ("train", "predict", "evaluate", "glossary", "explain", "lab", "run")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,4 +42,15 @@ def main(argv: list[str] | None = None) -> int:
     from glasstorch._threads import set_num_threads
 
     set_num_threads(args.threads)
-    return int(args.run(args) or 0)
+    try:
+        return int(args.run(args) or 0)
+    except BrokenPipeError:
+        # the reader went away (`glasstorch ... | head`): stop quietly. Point stdout at devnull
+        # so that Python's final flush at exit does not raise the same error again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        # commands without their own Ctrl-C handling (train has one): no traceback
+        print("\ninterrupted", file=sys.stderr)
+        return 130
