@@ -1,4 +1,4 @@
-"""The ``glasstorch`` command: train, glossary, explain, lab.
+"""The ``glasstorch`` command: train, glossary, explain, lab, run, kernel.
 
 Each subcommand lives in its own module with a ``register(subparsers)`` function that adds its
 arguments and a ``run(args)`` function that does the work.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 
-SUBCOMMANDS = ("train", "glossary", "explain", "lab", "run")
+SUBCOMMANDS = ("train", "glossary", "explain", "lab", "run", "kernel")
 
 
 def build_parser() -> argparse.ArgumentParser:
