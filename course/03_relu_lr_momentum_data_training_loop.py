@@ -325,7 +325,10 @@ print("batches per epoch:", len(loader),
 #    `step`;
 # 2. `model.eval()` and `torch.no_grad()`: loss and accuracy on the validation set.
 #
-# `glasstorch train` on the command line runs this same loop with options.
+# `glasstorch train` on the command line runs this same loop with options. In a notebook,
+# `glasstorch.teaching.live.LivePlot` draws the learning curves while such a loop runs:
+# `live.update(epoch, train_loss=..., val_loss=..., val_acc=...)` once per epoch
+# (see `docs/jupyter.md`).
 
 # %%
 import glasstorch.datasets  # noqa: E402  the course's bundled data; works with either backend
