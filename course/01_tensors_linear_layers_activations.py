@@ -31,9 +31,9 @@
 # Change the one marked import line (or set the environment variable `COURSE_BACKEND=torch`)
 # and the same code runs on real PyTorch and prints the same numbers.
 #
-# Run it with `python course/01_tensors_linear_layers_activations.py`, or open it as a
-# notebook with Jupyter + jupytext. Every concept names the glasstorch file that implements
-# it: open that file and read the code, it is short. `glasstorch explain TERM` in a terminal
+# Run it with `python course/01_tensors_linear_layers_activations.py`, or open the notebook
+# `course/notebooks/01_tensors_linear_layers_activations.ipynb` in Jupyter. Every concept
+# names the glasstorch file that implements it: open that file and read the code, it is short. `glasstorch explain TERM` in a terminal
 # does the same from the installed package.
 
 # %%

@@ -49,31 +49,55 @@ F = torch.nn.functional
 print("running on", torch.__name__)
 
 # %% [markdown]
-# Optional figures: set `COURSE_PLOTS` to a directory and the chapter saves its plots there as
-# PNG files (needs matplotlib). Without it nothing is drawn.
+# Figures (they need matplotlib). In a Jupyter notebook they appear below the cell that draws
+# them. Run as a script, the chapter draws nothing unless you set `COURSE_PLOTS` to a
+# directory: then it saves its plots there as PNG files (in a notebook too).
 
 # %%
 PLOTS = os.environ.get("COURSE_PLOTS")
 
 
+def in_notebook():
+    """Whether this code runs in a Jupyter notebook (whose kernel is IPython's ZMQ shell)."""
+    try:
+        shell = get_ipython()  # noqa: F821  a builtin only when IPython runs the code
+    except NameError:
+        return False
+    return type(shell).__name__ == "ZMQInteractiveShell"
+
+
 def save_plot(name, draw):
-    """Call draw(ax) on a new figure and save it as COURSE_PLOTS/name.png, if asked to."""
-    if not PLOTS:
+    """Call draw(ax) on a new figure; show it in a notebook, save it as COURSE_PLOTS/name.png
+    if asked to."""
+    notebook = in_notebook()
+    if not PLOTS and not notebook:
         return
-    import matplotlib
+    try:
+        from matplotlib.figure import Figure  # not pyplot: no window, no global state
+    except ImportError:
+        if PLOTS:
+            raise
+        print("(install matplotlib to see the figure)")
+        return
 
-    matplotlib.use("Agg")  # no window: write files only
-    import matplotlib.pyplot as plt
-
-    os.makedirs(PLOTS, exist_ok=True)
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig = Figure(figsize=(6, 4))
+    ax = fig.subplots()
     draw(ax)
     ax.legend()
     fig.tight_layout()
-    path = os.path.join(PLOTS, f"{name}.png")
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    print("saved", path)
+    if PLOTS:
+        os.makedirs(PLOTS, exist_ok=True)
+        path = os.path.join(PLOTS, f"{name}.png")
+        fig.savefig(path, dpi=100)
+        print("saved", path)
+    if notebook:
+        import io
+
+        from IPython.display import Image, display
+
+        png = io.BytesIO()
+        fig.savefig(png, format="png", dpi=100)
+        display(Image(png.getvalue()))
 
 # %% [markdown]
 # ## 1. ReLU and why hidden layers use it
@@ -301,7 +325,10 @@ print("batches per epoch:", len(loader),
 #    `step`;
 # 2. `model.eval()` and `torch.no_grad()`: loss and accuracy on the validation set.
 #
-# `glasstorch train` on the command line runs this same loop with options.
+# `glasstorch train` on the command line runs this same loop with options. In a notebook,
+# `glasstorch.teaching.live.LivePlot` draws the learning curves while such a loop runs:
+# `live.update(epoch, train_loss=..., val_loss=..., val_acc=...)` once per epoch
+# (see `docs/jupyter.md`).
 
 # %%
 import glasstorch.datasets  # noqa: E402  the course's bundled data; works with either backend

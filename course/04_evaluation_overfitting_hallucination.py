@@ -48,31 +48,55 @@ F = torch.nn.functional
 print("running on", torch.__name__)
 
 # %% [markdown]
-# Optional figures: set `COURSE_PLOTS` to a directory and the chapter saves its plots there as
-# PNG files (needs matplotlib). Without it nothing is drawn.
+# Figures (they need matplotlib). In a Jupyter notebook they appear below the cell that draws
+# them. Run as a script, the chapter draws nothing unless you set `COURSE_PLOTS` to a
+# directory: then it saves its plots there as PNG files (in a notebook too).
 
 # %%
 PLOTS = os.environ.get("COURSE_PLOTS")
 
 
+def in_notebook():
+    """Whether this code runs in a Jupyter notebook (whose kernel is IPython's ZMQ shell)."""
+    try:
+        shell = get_ipython()  # noqa: F821  a builtin only when IPython runs the code
+    except NameError:
+        return False
+    return type(shell).__name__ == "ZMQInteractiveShell"
+
+
 def save_plot(name, draw):
-    """Call draw(ax) on a new figure and save it as COURSE_PLOTS/name.png, if asked to."""
-    if not PLOTS:
+    """Call draw(ax) on a new figure; show it in a notebook, save it as COURSE_PLOTS/name.png
+    if asked to."""
+    notebook = in_notebook()
+    if not PLOTS and not notebook:
         return
-    import matplotlib
+    try:
+        from matplotlib.figure import Figure  # not pyplot: no window, no global state
+    except ImportError:
+        if PLOTS:
+            raise
+        print("(install matplotlib to see the figure)")
+        return
 
-    matplotlib.use("Agg")  # no window: write files only
-    import matplotlib.pyplot as plt
-
-    os.makedirs(PLOTS, exist_ok=True)
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig = Figure(figsize=(6, 4))
+    ax = fig.subplots()
     draw(ax)
     ax.legend()
     fig.tight_layout()
-    path = os.path.join(PLOTS, f"{name}.png")
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    print("saved", path)
+    if PLOTS:
+        os.makedirs(PLOTS, exist_ok=True)
+        path = os.path.join(PLOTS, f"{name}.png")
+        fig.savefig(path, dpi=100)
+        print("saved", path)
+    if notebook:
+        import io
+
+        from IPython.display import Image, display
+
+        png = io.BytesIO()
+        fig.savefig(png, format="png", dpi=100)
+        display(Image(png.getvalue()))
 
 # %% [markdown]
 # The digits again, split three ways: a *training* set to fit the parameters, a

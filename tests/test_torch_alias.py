@@ -96,3 +96,4 @@ def test_mixing_real_torch_and_glasstorch_is_named_in_one_line(expr):
         eval(expr, {"g": glasstorch, "t": torch})
     hint = [line for line in str(info.value).splitlines() if line.startswith("[glasstorch]")]
     assert len(hint) == 1 and "install_as_torch()" in hint[0], str(info.value)
+    assert not str(info.value).startswith("TypeError:")  # the type is not named twice

@@ -5,7 +5,9 @@
 - ``viz.py``       drawings of the autograd graph behind a tensor
 - ``metrics.py``   accuracy, confusion matrix, calibration, temperature scaling
 - ``labs/``        small experiments that make one concept of the course visible
-- ``cli/``         the ``glasstorch`` command: train, glossary, explain, lab, run
+- ``live.py``      ``LivePlot``: learning curves that redraw in place in a notebook
+- ``kernel.py``    the Jupyter kernel "Python 3 (glasstorch as torch)"
+- ``cli/``         the ``glasstorch`` command: train, glossary, explain, lab, run, kernel
 
 The framework (everything else in ``glasstorch/``) does not import this package; the one
 exception is the last line of ``glasstorch/__init__.py``, which loads the coach (it is on by

@@ -41,7 +41,9 @@ def _raise_if_mixed(e: Exception, args: tuple, kwargs: dict) -> None:
 
     hint = mixing_hint(*args, *kwargs.values())
     if hint and "[glasstorch] this is a" not in str(e):
-        raise TypeError(f"{type(e).__name__}: {str(e).splitlines()[0]}{hint}") from e
+        # name the original error's type unless it is TypeError already (no "TypeError: TypeError")
+        kind = "" if type(e) is TypeError else f"{type(e).__name__}: "
+        raise TypeError(f"{kind}{str(e).splitlines()[0]}{hint}") from e
 
 
 def _typename(obj: Any) -> str:

@@ -1,4 +1,4 @@
-"""The ``glasstorch`` command: train, predict, evaluate, glossary, explain, lab, run.
+"""The ``glasstorch`` command: train, predict, evaluate, glossary, explain, lab, run, kernel.
 
 Each subcommand lives in its own module with a ``register(subparsers)`` function that adds its
 arguments and a ``run(args)`` function that does the work.
@@ -11,7 +11,7 @@ import importlib
 import os
 import sys
 
-SUBCOMMANDS = ("train", "predict", "evaluate", "glossary", "explain", "lab", "run")
+SUBCOMMANDS = ("train", "predict", "evaluate", "glossary", "explain", "lab", "run", "kernel")
 
 
 def build_parser() -> argparse.ArgumentParser:
