@@ -12,9 +12,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-# docs/cli.md and docs/jupyter.md are written on other branches; until they are merged the
-# README's links to them are expected to dangle, so a missing one is skipped, not failed
-PENDING = {ROOT / "docs" / "cli.md", ROOT / "docs" / "jupyter.md"}
 
 _LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 _CODE = re.compile(r"^```.*?^```", re.S | re.M)
@@ -35,8 +32,6 @@ def test_relative_links_exist(page):
     missing = []
     for target in filter(_relative, _links(page)):
         path = (page.parent / unquote(target.split("#", 1)[0])).resolve()
-        if path in PENDING and not path.exists():
-            continue
         if not path.exists():
             missing.append(target)
     assert not missing, f"{page.name}: {missing}"
