@@ -433,3 +433,9 @@ def __getattr__(name: str):
 # pre-hooks), and the finder that keeps the old paths glasstorch.coach, .glossary, .viz, .metrics,
 # .labs and .cli working (the same modules, loaded on first use).
 from .teaching import coach, old_path as _teaching_old_path  # noqa: E402,I001
+
+# Errors that come from mixing real PyTorch objects with glasstorch ones say so when printed
+# (Python's excepthook and IPython's exception handler; see _mixing.py).
+from ._mixing import install_hooks as _install_mixing_hooks  # noqa: E402
+
+_install_mixing_hooks()

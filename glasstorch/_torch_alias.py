@@ -17,6 +17,8 @@ import importlib.machinery
 import importlib.util
 import sys
 
+from ._mixing import install_hooks, is_real_torch, mixing_hint  # noqa: F401 (re-exported)
+
 __all__ = ["install_as_torch", "is_installed_as_torch", "load_ipython_extension"]
 
 
@@ -81,26 +83,7 @@ def install_as_torch() -> None:
 def load_ipython_extension(ipython) -> None:
     """``%load_ext glasstorch``: unchanged ``import torch`` cells run on glasstorch."""
     install_as_torch()
+    install_hooks()  # (again: the shell may not have existed when glasstorch was imported)
     ipython.push({"torch": sys.modules["torch"]}, interactive=False)
     print("glasstorch is now `torch` in this kernel: `import torch`, `import torch.nn as nn` "
           "and `from torch.utils.data import DataLoader` give glasstorch.")
-
-
-def is_real_torch(obj) -> bool:
-    """Whether ``obj`` is an object of the real PyTorch (a torch.Tensor, a torch module ...)."""
-    module = getattr(type(obj), "__module__", "") or ""
-    return module == "torch" or module.startswith("torch.")
-
-
-def mixing_hint(*objs) -> str:
-    """One line saying that real PyTorch objects were mixed with glasstorch ones, or ""."""
-    for obj in objs:
-        if is_real_torch(obj):
-            return (
-                f"\n[glasstorch] this is a {type(obj).__module__}.{type(obj).__qualname__} from "
-                "the real PyTorch, mixed with glasstorch objects: an `import torch...` reached "
-                "PyTorch instead of glasstorch. Run `%load_ext glasstorch` (Jupyter) or "
-                "`glasstorch.install_as_torch()` before any torch import, or use the "
-                "'Python 3 (glasstorch as torch)' kernel."
-            )
-    return ""
