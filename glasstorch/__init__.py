@@ -427,15 +427,16 @@ def __getattr__(name: str):
     return _teaching_old_path(name)  # glasstorch.viz ... or AttributeError
 
 
+# Errors that come from mixing real PyTorch objects with glasstorch ones say so when printed
+# (Python's excepthook and IPython's exception handler; see _mixing.py).
+from ._mixing import install_hooks as _install_mixing_hooks  # noqa: E402
+
+_install_mixing_hooks()
+
+
 # Last, the teaching add-ons (glasstorch/teaching/): the framework above never imports them,
 # except here. This loads the coach, which is on by default and hooks itself in through public
 # hook points (autograd.graph's observers, the global optimizer-step and module forward
 # pre-hooks), and the finder that keeps the old paths glasstorch.coach, .glossary, .viz, .metrics,
 # .labs and .cli working (the same modules, loaded on first use).
 from .teaching import coach, old_path as _teaching_old_path  # noqa: E402,I001
-
-# Errors that come from mixing real PyTorch objects with glasstorch ones say so when printed
-# (Python's excepthook and IPython's exception handler; see _mixing.py).
-from ._mixing import install_hooks as _install_mixing_hooks  # noqa: E402
-
-_install_mixing_hooks()
