@@ -16,11 +16,14 @@ from harness import (
     check,
     lay,
     layouts,
+    same,
     seeds,
     shapes,
 )
 from hypothesis import given
 from hypothesis import strategies as st
+
+import glasstorch
 
 # name -> (function of (lib, x), input domain)
 UNARY = {
@@ -327,3 +330,21 @@ def test_grad_fn_names():
                            a.relu(), a.sigmoid(), a.tanh(), a.clamp(0, 1), L.where(a > 0, a, b),
                            a.float(), a.double(), a.clone(), 3 - a, a.abs(), a.sqrt()),
           array((3,), positive=True), array((3,), seed=2))
+
+
+@pytest.mark.parametrize("e", [0.5, -0.5, -1.0, 2.0, 1.5])
+def test_pow_at_special_values_forward_and_backward(e):
+    """PyTorch computes x ** -0.5 as 1 / sqrt(x) (nan at -inf, -inf at -0.0), which is also
+    the gradient of x ** 0.5; C's pow would give 0 and inf there. Signs of zeros compared."""
+    values = [-float("inf"), -1.0, -0.0, 0.0, 0.25, 4.0, float("inf"), float("nan")]
+
+    def scenario(lib):
+        x = lib.tensor(values, dtype=lib.float64, requires_grad=True)
+        y = x ** e
+        y.sum().backward()
+        return lib.stack([y.detach(), x.grad])
+
+    t = same(scenario, grad_fn=False)
+    g = scenario(glasstorch)
+    real = ~np.isnan(t.numpy())  # (a nan's sign bit means nothing)
+    np.testing.assert_array_equal(np.signbit(g.numpy())[real], np.signbit(t.numpy())[real])

@@ -83,7 +83,6 @@ KNOWN = {
     ("norm_p-1", "empty[2, 0]"): "torch refuses the -1 norm of an empty tensor",
     ("lerp", "nonfinite"): "torch computes b - (b - a) * (1 - w) for w >= 0.5",
     ("max", "nonfinite"): "torch sends the gradient of a nan maximum to the nan elements",
-    ("pow0.5", "nonfinite"): "torch's gradient of x ** 0.5 at -inf is nan, glasstorch's 0",
 }
 CASES = [pytest.param(name, case, marks=pytest.mark.xfail(reason=KNOWN[name, case], strict=True))
          if (name, case) in KNOWN else (name, case)

@@ -188,7 +188,7 @@ class PowBackward0(Node):
         self.saved = (x,)
         self.e = e
         with _quiet(all="ignore"):
-            out = np.power(x, e)
+            out = _scalar_power(x, e)
         return out if out.dtype == x.dtype else out.astype(x.dtype)  # bool ** True stays bool
 
     def backward(self, g):
@@ -197,7 +197,15 @@ class PowBackward0(Node):
         if e == 0:
             return (np.zeros_like(g),)
         with _quiet(all="ignore"):
-            return (g * (e * np.power(x, e - 1)),)
+            return (g * (e * _scalar_power(x, e - 1)),)
+
+
+def _scalar_power(x, e):
+    """x ** e; for e = -0.5 as 1 / sqrt(x), which is how PyTorch computes it (so -inf gives
+    nan and -0.0 gives -inf, where C's pow gives 0 and inf), e.g. in the gradient of x ** 0.5."""
+    if e == -0.5 and type(x) is np.ndarray:
+        return np.reciprocal(np.sqrt(x))
+    return np.power(x, e)
 
 
 class PowBackward1(Node):
