@@ -35,7 +35,6 @@ class detect_anomaly:
         self.check_nan = check_nan
 
     def __enter__(self) -> None:
-
         warn(
             "Anomaly Detection has been enabled. This mode will increase the runtime and should "
             "only be enabled for debugging.",
@@ -73,7 +72,6 @@ def forward_trace() -> list[str]:
 def check_backward_output(node, grads) -> None:
     """Raise, as PyTorch does, when a node's backward produced nan; warn with the forward
     call that created the node."""
-
     import numpy as np
 
     for i, g in enumerate(grads):

@@ -308,7 +308,6 @@ class Optimizer:
             param_group.setdefault(name, default)
 
         if len(params) != len(set(params)):
-
             warn(
                 "optimizer contains a parameter group with duplicate parameters; in future, this "
                 "will cause an error; see github.com/pytorch/pytorch/issues/40967 for more "

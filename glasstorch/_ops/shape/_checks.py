@@ -302,7 +302,6 @@ def meshgrid(tensors, indexing):
     """meshgrid's inputs: 0-d or 1-d tensors of one dtype; PyTorch warns (once a process)
     without indexing."""
     if indexing is None and not _MESHGRID_WARNED:
-
         _MESHGRID_WARNED.append(True)
         warn("torch.meshgrid: in an upcoming release, it will be required to pass the "
              "indexing argument. (Triggered internally at "
