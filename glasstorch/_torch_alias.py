@@ -17,7 +17,12 @@ import importlib.machinery
 import importlib.util
 import sys
 
-from ._mixing import install_hooks, is_real_torch, mixing_hint  # noqa: F401 (re-exported)
+from ._mixing import (  # noqa: F401 (is_real_torch, mixing_hint: re-exported)
+    _real_torch_loaded,
+    install_hooks,
+    is_real_torch,
+    mixing_hint,
+)
 
 __all__ = ["install_as_torch", "is_installed_as_torch", "load_ipython_extension"]
 
@@ -45,11 +50,6 @@ class _Alias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 
 _finder = _Alias()
-
-
-def _real_torch_loaded() -> bool:
-    t = sys.modules.get("torch")
-    return t is not None and getattr(t, "__name__", "") != "glasstorch"
 
 
 def is_installed_as_torch() -> bool:
