@@ -334,6 +334,13 @@ class AminBackward0(AmaxBackward0):
 # ---------------------------------------------------------------------------------------------
 
 
+def _many_short_rows(a, dim: int) -> bool:
+    """Whether ``dim`` is the last axis of at least 128 rows of at most 64 elements: where
+    NumPy's reductions along it are slow (see _softmax)."""
+    return (a.ndim >= 2 and dim % a.ndim == a.ndim - 1 and 0 < a.shape[-1] <= 64
+            and a.size >= 128 * a.shape[-1])
+
+
 def _softmax(x: np.ndarray, dim: int, log: bool) -> np.ndarray:
     """softmax(x) or log_softmax(x) along ``dim``: e^(x - m) / sum e^(x - m), m = max x.
 
@@ -343,8 +350,7 @@ def _softmax(x: np.ndarray, dim: int, log: bool) -> np.ndarray:
     of 1,024 rows took ~190 us), but reduces over the first axis as elementwise operations on
     whole rows (~5 us); the two transposing copies cost far less than they save, once there
     are a hundred rows or so."""
-    front = (x.ndim >= 2 and dim % x.ndim == x.ndim - 1 and 0 < x.shape[dim] <= 64
-             and x.size >= 128 * x.shape[dim])
+    front = _many_short_rows(x, dim)
     if front:
         out, axis = np.ascontiguousarray(np.moveaxis(x, dim, 0)), 0
     else:
@@ -364,9 +370,7 @@ def _row_sums(a, dim: int):
     rows of a plain float array, one matrix-vector product with ones: NumPy's sum reduces
     such rows one at a time (see _softmax), BLAS does the 1,024 x 30 product in a few us.
     (Under create_graph=True ``a`` is a tensor and takes the ordinary sum.)"""
-    if (type(a) is np.ndarray and a.dtype in (np.float32, np.float64) and a.ndim >= 2
-            and dim % a.ndim == a.ndim - 1 and 0 < a.shape[-1] <= 64
-            and a.size >= 128 * a.shape[-1]):
+    if type(a) is np.ndarray and a.dtype in (np.float32, np.float64) and _many_short_rows(a, dim):
         return (a @ np.ones(a.shape[-1], a.dtype))[..., None]
     return np.add.reduce(a, axis=dim, keepdims=True)
 
