@@ -16,6 +16,7 @@ import os
 import numpy as np
 
 import glasstorch as torch
+from glasstorch.datasets._csv import _number  # a cell as a float, or None
 from glasstorch.teaching.cli._common import (
     class_names,
     fail,
@@ -104,13 +105,6 @@ def _truth(t, cfg: dict) -> str:
     if cfg["task"] == "regression":
         return f"{t.reshape(-1)[0].item():.4g}"
     return class_names(cfg)[int(t.item())]
-
-
-def _number(text: str) -> float | None:
-    try:
-        return float(text)
-    except ValueError:
-        return None
 
 
 def _read_features(path: str, cfg: dict) -> np.ndarray:
